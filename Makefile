@@ -1,0 +1,32 @@
+# CIFT Gateway. The two commands: `make run` and `make test`.
+SWIFT ?= swift
+CONFIG ?=
+DATA_DIR ?=
+RUN_ARGS := $(if $(CONFIG),--config $(CONFIG)) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+
+.PHONY: run test deps build build-debug perf clean
+
+## run: install what is missing, build in release mode, start the gateway on the embedded default configuration
+run: deps build
+	.build/release/cift-gateway run $(RUN_ARGS)
+
+## test: install what is missing and run the whole test suite
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+deps:
+	@scripts/install-deps.sh
+
+build:
+	$(SWIFT) build -c release --product cift-gateway
+
+build-debug:
+	$(SWIFT) build
+
+## perf: the benchmarks in perf/ (ring, matching), with allocation counts
+perf: deps
+	cd perf && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+clean:
+	rm -rf .build perf/.build

@@ -1,0 +1,90 @@
+// swift-tools-version:6.0
+//
+// CIFT Gateway: one process that terminates order entry, matches on a pinned
+// core, journals every accepted command and publishes market data.
+//
+// Language mode: Swift 6 everywhere. The low-level types that cross threads
+// (rings, the journal writer, the engine runtime) are `@unchecked Sendable`
+// classes whose single-producer/single-consumer contract is written beside
+// them; that is the one place Swift 6 strict concurrency has to be told what
+// the design guarantees, and it is cheaper to say so per type than to drop
+// to Swift 5 mode for whole modules.
+import PackageDescription
+
+let package = Package(
+    name: "cift-gateway",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cift-gateway", targets: ["cift-gateway"]),
+        .executable(name: "cift-crash-drill", targets: ["cift-crash-drill"]),
+        .library(name: "GatewayCore", targets: ["GatewayCore"]),
+        .library(name: "Rings", targets: ["Rings"]),
+        .library(name: "Matching", targets: ["Matching"]),
+        .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // A few lines of C for what Swift cannot call directly: CPU_SET/CPU_ZERO
+        // are macros, futex has no libc wrapper, and the CRC32C instruction.
+        .target(name: "CCiftSystem"),
+
+        // Value types shared by every module: prices, sides, identifiers, and the
+        // fixed-size Command and Event records that cross threads.
+        .target(name: "GatewayCore"),
+
+        // SPSC rings, wait strategies, thread pinning. Knows nothing of orders.
+        .target(
+            name: "Rings",
+            dependencies: [
+                "CCiftSystem",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+
+        // Order books and the matching engine. Imports no codec and no threads.
+        .target(name: "Matching", dependencies: ["GatewayCore"]),
+
+        // Append-only journal of sequenced commands, recovery and inspection.
+        .target(name: "Journal", dependencies: ["GatewayCore", "CCiftSystem"]),
+
+        // Configuration, thread wiring and lifecycle: the only module that
+        // knows about threads.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "cift-gateway",
+            dependencies: [
+                "Gateway", "Journal", "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // A gateway engine with a synthetic order source, used by the crash
+        // test: it prints each acknowledgement only after the journal holds the
+        // command, and is killed with SIGKILL in the middle of a burst.
+        .executableTarget(name: "cift-crash-drill", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings"]),
+
+        .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
+        .testTarget(name: "RingsTests", dependencies: ["Rings"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal"]),
+        // Tests that start real gateway processes.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "cift-gateway", "cift-crash-drill"]
+        ),
+    ]
+)

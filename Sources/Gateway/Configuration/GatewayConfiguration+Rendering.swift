@@ -1,0 +1,132 @@
+import Foundation
+import GatewayCore
+
+extension GatewayConfiguration {
+    /// The configuration as a TOML file that ``parse(toml:)`` reads back to the same value:
+    /// `cift-gateway config` prints it, so an operator can start from the defaults.
+    public func renderTOML() -> String {
+        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        var out: [String] = []
+        out.append("# CIFT Gateway configuration. Every key is optional; absent keys take these defaults.")
+        out.append("data_dir = \(q(dataDirectory))")
+        out.append("")
+        out.append("[engine]")
+        out.append("core = \(engine.core ?? -1)  # -1: not pinned")
+        out.append("wait_strategy = \(q(engine.waitStrategy))  # busy-spin | spin-yield | spin-park")
+        out.append("spin_count = \(engine.spinCount)")
+        out.append("max_orders = \(engine.maxOrders)")
+        out.append("max_price_levels_per_side = \(engine.maxPriceLevelsPerSide)")
+        out.append("inbound_ring_capacity = \(engine.inboundRingCapacity)")
+        out.append("outbound_ring_capacity = \(engine.outboundRingCapacity)")
+        out.append("pending_event_capacity = \(engine.pendingEventCapacity)")
+        out.append("batch_size = \(engine.batchSize)")
+        out.append("")
+        out.append("[journal]")
+        out.append("durability = \(q(journal.durability))  # write | fsync")
+        out.append("max_file_bytes = \(journal.maxFileBytes)")
+        out.append("ring_capacity = \(journal.ringCapacity)")
+        out.append("wait_strategy = \(q(journal.waitStrategy))")
+        out.append("")
+        out.append("[fix]")
+        out.append("listen = \(q(fix.listen.description))")
+        out.append("comp_id = \(q(fix.compID))")
+        for s in fix.sessions {
+            out.append("")
+            out.append("[[fix.sessions]]")
+            out.append("sender_comp_id = \(q(s.senderCompID))")
+            out.append("account = \(q(s.account))")
+            out.append("password = \(q(s.password))")
+            out.append("cancel_on_disconnect = \(s.cancelOnDisconnect)")
+        }
+        out.append("")
+        out.append("[ouch]")
+        out.append("listen = \(q(ouch.listen.description))")
+        for u in ouch.users {
+            out.append("")
+            out.append("[[ouch.users]]")
+            out.append("username = \(q(u.username))")
+            out.append("account = \(q(u.account))")
+            out.append("password = \(q(u.password))")
+            out.append("cancel_on_disconnect = \(u.cancelOnDisconnect)")
+        }
+        out.append("")
+        out.append("[market_data]")
+        out.append("group = \(q(marketData.group.description))")
+        out.append("interface = \(q(marketData.interface))")
+        out.append("ttl = \(marketData.ttl)")
+        out.append("session = \(q(marketData.session))")
+        out.append("retransmission = \(q(marketData.retransmission.description))")
+        out.append("snapshot = \(q(marketData.snapshot.description))")
+        out.append("")
+        out.append("[shared_memory]")
+        out.append("signals = \(q(sharedMemory.signalsPath))")
+        out.append("fills = \(q(sharedMemory.fillsPath))")
+        for s in symbols {
+            out.append("")
+            out.append("[[symbols]]  # stock locate \(symbolIndex(named: s.name)!.rawValue)")
+            out.append("name = \(q(s.name))")
+            out.append("tick = \(q(s.tick.description))")
+            out.append("lot = \(s.lot)")
+        }
+        for a in accounts {
+            out.append("")
+            out.append("[[accounts]]")
+            out.append("name = \(q(a.name))")
+            out.append("self_trade_prevention = \(q(a.selfTradePrevention.configurationName))")
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The start-up banner: listeners, sessions, symbol directory. Demo passwords are
+    /// shown (they are public); any other password is not.
+    public func startupSummary() -> String {
+        func pw(_ p: String) -> String { p.lowercased() == "demo" ? "demo" : "(configured)" }
+        var out: [String] = []
+        out.append("CIFT Gateway configuration")
+        out.append("  data directory     \(dataDirectory)")
+        out.append("  engine             core \(engine.core.map(String.init) ?? "not pinned"), wait \(engine.waitStrategy), max orders \(engine.maxOrders)")
+        out.append("  journal            durability \(journal.durability), roll at \(journal.maxFileBytes) bytes")
+        out.append("  FIX 4.4            \(fix.listen) (CompID \(fix.compID))")
+        for s in fix.sessions {
+            out.append("    session          \(s.senderCompID) -> \(fix.compID)  account \(s.account)  password \(pw(s.password))  cancel-on-disconnect \(s.cancelOnDisconnect ? "on" : "off")")
+        }
+        out.append("  OUCH 5.0 / SoupBinTCP 4.1  \(ouch.listen)")
+        for u in ouch.users {
+            out.append("    user             \(u.username)  account \(u.account)  password \(pw(u.password))  cancel-on-disconnect \(u.cancelOnDisconnect ? "on" : "off")")
+        }
+        out.append("  ITCH 5.0 / MoldUDP64  \(marketData.group) via \(marketData.interface) ttl \(marketData.ttl), session \(marketData.session)")
+        out.append("    retransmission   \(marketData.retransmission)/udp   snapshots \(marketData.snapshot)/tcp")
+        out.append("  shared memory      \(sharedMemory.signalsPath) (in), \(sharedMemory.fillsPath) (out)")
+        out.append("Symbol directory")
+        out.append("  locate  symbol    tick      lot")
+        for (i, s) in symbols.enumerated() {
+            let locate = String(i + 1)
+            out.append("  " + locate.padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
+                + s.name.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+                + s.tick.description.padding(toLength: 8, withPad: " ", startingAt: 0) + "  \(s.lot)")
+        }
+        out.append("Accounts")
+        for (i, a) in accounts.enumerated() {
+            out.append("  \(i + 1)  \(a.name)  self-trade prevention \(a.selfTradePrevention.configurationName)")
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+extension SelfTradePrevention {
+    /// The name used in configuration files and printed at start-up.
+    public var configurationName: String {
+        switch self {
+        case .cancelNewest: "cancel-newest"
+        case .cancelOldest: "cancel-oldest"
+        case .cancelBoth: "cancel-both"
+        }
+    }
+
+    public init?(configurationName: String) {
+        guard let mode = SelfTradePrevention.allCases.first(where: { $0.configurationName == configurationName }) else {
+            return nil
+        }
+        self = mode
+    }
+}

@@ -1,0 +1,235 @@
+import GatewayCore
+import Journal
+import Rings
+import TOMLKit
+
+extension GatewayConfiguration {
+    /// Reads a TOML configuration on top of the embedded default. Unknown keys, wrong
+    /// types and out-of-range values are refused with the key, the value and what was
+    /// expected; so are configurations that contradict themselves (see ``validate()``).
+    public static func parse(toml text: String) throws -> GatewayConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(
+                key: "(file)", value: "line \(error.source.begin.line), column \(error.source.begin.column)",
+                expected: "valid TOML (\(error.description))")
+        }
+        var c = GatewayConfiguration()
+        var top = TOMLSection(root, path: "")
+        c.dataDirectory = try top.string("data_dir", default: c.dataDirectory)
+        if c.dataDirectory.isEmpty {
+            throw ConfigurationError(key: "data_dir", value: "\"\"", expected: "a directory path")
+        }
+
+        var engine = try top.section("engine")
+        let core = try engine.int("core", default: c.engine.core ?? -1, range: -1...1023)
+        c.engine.core = core < 0 ? nil : core
+        c.engine.waitStrategy = try waitStrategy(&engine, "wait_strategy", c.engine.waitStrategy)
+        c.engine.spinCount = try engine.int("spin_count", default: c.engine.spinCount, range: 0...100_000_000)
+        c.engine.maxOrders = try engine.int("max_orders", default: c.engine.maxOrders, range: 1...(1 << 26))
+        c.engine.maxPriceLevelsPerSide = try engine.int(
+            "max_price_levels_per_side", default: c.engine.maxPriceLevelsPerSide, range: 1...(1 << 20))
+        c.engine.inboundRingCapacity = try powerOfTwo(&engine, "inbound_ring_capacity", c.engine.inboundRingCapacity)
+        c.engine.outboundRingCapacity = try powerOfTwo(&engine, "outbound_ring_capacity", c.engine.outboundRingCapacity)
+        c.engine.pendingEventCapacity = try powerOfTwo(&engine, "pending_event_capacity", c.engine.pendingEventCapacity)
+        c.engine.batchSize = try engine.int("batch_size", default: c.engine.batchSize, range: 1...65_536)
+        try engine.finish()
+
+        var journal = try top.section("journal")
+        c.journal.durability = try journal.string("durability", default: c.journal.durability)
+        do {
+            _ = try JournalDurability(configurationValue: c.journal.durability)
+        } catch {
+            throw ConfigurationError(key: "journal.durability", value: "\"\(c.journal.durability)\"", expected: "\"write\" or \"fsync\"")
+        }
+        c.journal.maxFileBytes = try journal.int(
+            "max_file_bytes", default: c.journal.maxFileBytes, range: (1 << 16)...(1 << 40))
+        c.journal.ringCapacity = try powerOfTwo(&journal, "ring_capacity", c.journal.ringCapacity)
+        c.journal.waitStrategy = try waitStrategy(&journal, "wait_strategy", c.journal.waitStrategy)
+        try journal.finish()
+
+        var fix = try top.section("fix")
+        c.fix.listen = try address(&fix, "listen", c.fix.listen)
+        c.fix.compID = try fix.string("comp_id", default: c.fix.compID)
+        if let sessions = try fix.tables("sessions") {
+            c.fix.sessions = try sessions.map { s in
+                var s = s
+                let session = FIXSessionSettings(
+                    senderCompID: try required(&s, "sender_comp_id"),
+                    account: try required(&s, "account"),
+                    password: try required(&s, "password"),
+                    cancelOnDisconnect: try s.bool("cancel_on_disconnect", default: true))
+                try s.finish()
+                return session
+            }
+        }
+        try fix.finish()
+
+        var ouch = try top.section("ouch")
+        c.ouch.listen = try address(&ouch, "listen", c.ouch.listen)
+        if let users = try ouch.tables("users") {
+            c.ouch.users = try users.map { u in
+                var u = u
+                let user = OUCHUserSettings(
+                    username: try required(&u, "username"),
+                    account: try required(&u, "account"),
+                    password: try required(&u, "password"),
+                    cancelOnDisconnect: try u.bool("cancel_on_disconnect", default: true))
+                try u.finish()
+                return user
+            }
+        }
+        try ouch.finish()
+
+        var md = try top.section("market_data")
+        c.marketData.group = try address(&md, "group", c.marketData.group)
+        c.marketData.interface = try md.string("interface", default: c.marketData.interface)
+        c.marketData.ttl = try md.int("ttl", default: c.marketData.ttl, range: 0...255)
+        c.marketData.session = try md.string("session", default: c.marketData.session)
+        c.marketData.retransmission = try address(&md, "retransmission", c.marketData.retransmission)
+        c.marketData.snapshot = try address(&md, "snapshot", c.marketData.snapshot)
+        try md.finish()
+
+        var shm = try top.section("shared_memory")
+        c.sharedMemory.signalsPath = try shm.string("signals", default: c.sharedMemory.signalsPath)
+        c.sharedMemory.fillsPath = try shm.string("fills", default: c.sharedMemory.fillsPath)
+        try shm.finish()
+
+        if let symbols = try top.tables("symbols") {
+            c.symbols = try symbols.map { s in
+                var s = s
+                let name: String = try required(&s, "name")
+                let tickText = try s.string("tick", default: "0.01")
+                guard let tick = Price(parsing: tickText), tick.raw > 0 else {
+                    throw ConfigurationError(
+                        key: s.keyPath("tick"), value: "\"\(tickText)\"",
+                        expected: "a positive decimal price with at most 4 decimals, as a string (\"0.01\")")
+                }
+                let lot = try s.int("lot", default: 100, range: 1...1_000_000)
+                try s.finish()
+                return SymbolSettings(name: name, tick: tick, lot: UInt32(lot))
+            }
+        }
+
+        if let accounts = try top.tables("accounts") {
+            c.accounts = try accounts.map { a in
+                var a = a
+                let name: String = try required(&a, "name")
+                let stpText = try a.string("self_trade_prevention", default: "cancel-newest")
+                guard let stp = SelfTradePrevention(configurationName: stpText) else {
+                    throw ConfigurationError(
+                        key: a.keyPath("self_trade_prevention"), value: "\"\(stpText)\"",
+                        expected: "\"cancel-newest\", \"cancel-oldest\" or \"cancel-both\"")
+                }
+                try a.finish()
+                return AccountSettings(name: name, selfTradePrevention: stp)
+            }
+        }
+        try top.finish()
+        try c.validate()
+        return c
+    }
+
+    /// Checks that the parts agree with each other: names unique and known, symbol names
+    /// that fit ITCH's 8 characters, and no demo password on a non-loopback listener.
+    public func validate() throws {
+        func unique(_ names: [String], _ key: String) throws {
+            var seen = Set<String>()
+            for (i, n) in names.enumerated() where !seen.insert(n).inserted {
+                throw ConfigurationError(key: "\(key)[\(i)]", value: "\"\(n)\"", expected: "a name not used before")
+            }
+        }
+        if symbols.isEmpty {
+            throw ConfigurationError(key: "symbols", value: "[]", expected: "at least one symbol")
+        }
+        if symbols.count > Int(UInt16.max) || accounts.count > Int(UInt16.max) {
+            throw ConfigurationError(key: "symbols/accounts", value: "too many", expected: "at most 65535 of each")
+        }
+        for (i, s) in symbols.enumerated() {
+            let ok = (1...8).contains(s.name.utf8.count)
+                && s.name.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+            if !ok {
+                throw ConfigurationError(
+                    key: "symbols[\(i)].name", value: "\"\(s.name)\"",
+                    expected: "1 to 8 printable ASCII characters without spaces (ITCH Stock field)")
+            }
+        }
+        try unique(symbols.map(\.name), "symbols")
+        try unique(accounts.map(\.name), "accounts")
+        try unique(fix.sessions.map(\.senderCompID), "fix.sessions")
+        try unique(ouch.users.map { $0.username.uppercased() }, "ouch.users")
+        let accountNames = Set(accounts.map(\.name))
+        for (i, s) in fix.sessions.enumerated() where !accountNames.contains(s.account) {
+            throw ConfigurationError(
+                key: "fix.sessions[\(i)].account", value: "\"\(s.account)\"", expected: "one of the [[accounts]] names")
+        }
+        for (i, u) in ouch.users.enumerated() {
+            if !accountNames.contains(u.account) {
+                throw ConfigurationError(
+                    key: "ouch.users[\(i)].account", value: "\"\(u.account)\"", expected: "one of the [[accounts]] names")
+            }
+            if !(1...6).contains(u.username.utf8.count) {
+                throw ConfigurationError(
+                    key: "ouch.users[\(i)].username", value: "\"\(u.username)\"",
+                    expected: "1 to 6 characters (SoupBinTCP Username)")
+            }
+            if !(1...10).contains(u.password.utf8.count) {
+                throw ConfigurationError(
+                    key: "ouch.users[\(i)].password", value: "(hidden)", expected: "1 to 10 characters (SoupBinTCP Password)")
+            }
+        }
+        if marketData.session.utf8.count != 10 {
+            throw ConfigurationError(
+                key: "market_data.session", value: "\"\(marketData.session)\"",
+                expected: "exactly 10 characters (MoldUDP64 Session)")
+        }
+        let demoPassword = "demo"
+        if !fix.listen.isLoopback && fix.sessions.contains(where: { $0.password == demoPassword }) {
+            throw ConfigurationError(
+                key: "fix.listen", value: "\"\(fix.listen)\"",
+                expected: "a loopback address (127.x.x.x) while a FIX session has the demo password")
+        }
+        if !ouch.listen.isLoopback && ouch.users.contains(where: { $0.password.lowercased() == demoPassword }) {
+            throw ConfigurationError(
+                key: "ouch.listen", value: "\"\(ouch.listen)\"",
+                expected: "a loopback address (127.x.x.x) while an OUCH user has the demo password")
+        }
+    }
+
+    private static func required(_ s: inout TOMLSection, _ key: String) throws -> String {
+        let v = try s.string(key, default: "")
+        if v.isEmpty {
+            throw ConfigurationError(key: s.keyPath(key), value: "(missing)", expected: "a non-empty string")
+        }
+        return v
+    }
+
+    private static func powerOfTwo(_ s: inout TOMLSection, _ key: String, _ fallback: Int) throws -> Int {
+        let v = try s.int(key, default: fallback, range: 2...(1 << 30))
+        guard v & (v - 1) == 0 else {
+            throw ConfigurationError(key: s.keyPath(key), value: String(v), expected: "a power of two")
+        }
+        return v
+    }
+
+    private static func waitStrategy(_ s: inout TOMLSection, _ key: String, _ fallback: String) throws -> String {
+        let v = try s.string(key, default: fallback)
+        do {
+            _ = try WaitStrategy(configuration: v, spins: 0)
+        } catch {
+            throw ConfigurationError(
+                key: s.keyPath(key), value: "\"\(v)\"", expected: "\"busy-spin\", \"spin-yield\" or \"spin-park\"")
+        }
+        return v
+    }
+
+    private static func address(_ s: inout TOMLSection, _ key: String, _ fallback: ListenAddress) throws -> ListenAddress {
+        let text = try s.string(key, default: fallback.description)
+        guard let a = ListenAddress(parsing: text) else {
+            throw ConfigurationError(key: s.keyPath(key), value: "\"\(text)\"", expected: "\"a.b.c.d:port\" (IPv4 and a port from 1 to 65535)")
+        }
+        return a
+    }
+}

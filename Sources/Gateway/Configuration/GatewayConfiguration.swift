@@ -1,0 +1,165 @@
+import GatewayCore
+
+/// Everything the gateway is told at start-up. Every key has a default (the embedded
+/// default configuration of shared/design.md); a TOML file overrides any of them.
+public struct GatewayConfiguration: Sendable, Equatable {
+    /// Every file the gateway writes lives here: journal, stores, session logs.
+    public var dataDirectory = "./var"
+    public var engine = EngineSettings()
+    public var journal = JournalSettings()
+    public var fix = FIXSettings()
+    public var ouch = OUCHSettings()
+    public var marketData = MarketDataSettings()
+    public var sharedMemory = SharedMemorySettings()
+    public var symbols: [SymbolSettings] = SymbolSettings.demo
+    public var accounts: [AccountSettings] = AccountSettings.demo
+
+    public init() {}
+
+    /// The embedded default: what `make run` starts.
+    public static let embeddedDefault = GatewayConfiguration()
+
+    public struct EngineSettings: Sendable, Equatable {
+        /// The core the engine thread is pinned to; nil leaves it to the scheduler.
+        public var core: Int? = 1
+        /// How the engine waits when its inbound rings are empty: busy-spin, spin-yield or spin-park.
+        public var waitStrategy = "spin-park"
+        /// Spins before yielding or parking.
+        public var spinCount = 2_000
+        /// Live orders the engine can hold; beyond it new orders are rejected.
+        public var maxOrders = 1 << 20
+        /// Price levels per side of one symbol; beyond it new prices are rejected.
+        public var maxPriceLevelsPerSide = 4_096
+        /// Slots in each producer's inbound ring (power of two).
+        public var inboundRingCapacity = 1 << 16
+        /// Slots in each consumer's outbound event ring (power of two).
+        public var outboundRingCapacity = 1 << 16
+        /// Events held back until their command is in the journal (power of two).
+        public var pendingEventCapacity = 1 << 18
+        /// Commands taken from the inbound rings per engine turn.
+        public var batchSize = 256
+        public init() {}
+    }
+
+    public struct JournalSettings: Sendable, Equatable {
+        /// `write` (in the file before the acknowledgement leaves) or `fsync` (group commit).
+        public var durability = "write"
+        /// A journal file is rolled when the next record would pass this size.
+        public var maxFileBytes = 256 << 20
+        /// Slots in the ring from the engine to the journal thread (power of two).
+        public var ringCapacity = 1 << 16
+        /// The journal thread's wait strategy.
+        public var waitStrategy = "spin-park"
+        public init() {}
+    }
+
+    public struct FIXSettings: Sendable, Equatable {
+        public var listen = ListenAddress(host: "127.0.0.1", port: 9878)
+        /// The gateway's own CompID (the client's TargetCompID).
+        public var compID = "CIFT"
+        public var sessions: [FIXSessionSettings] = FIXSessionSettings.demo
+        public init() {}
+    }
+
+    public struct FIXSessionSettings: Sendable, Equatable {
+        public var senderCompID: String
+        public var account: String
+        public var password: String
+        public var cancelOnDisconnect: Bool
+
+        public init(senderCompID: String, account: String, password: String, cancelOnDisconnect: Bool = true) {
+            self.senderCompID = senderCompID
+            self.account = account
+            self.password = password
+            self.cancelOnDisconnect = cancelOnDisconnect
+        }
+
+        public static let demo = (1...4).map {
+            FIXSessionSettings(senderCompID: "CLIENT\($0)", account: "ACC\($0)", password: "demo")
+        }
+    }
+
+    public struct OUCHSettings: Sendable, Equatable {
+        public var listen = ListenAddress(host: "127.0.0.1", port: 9879)
+        public var users: [OUCHUserSettings] = OUCHUserSettings.demo
+        public init() {}
+    }
+
+    public struct OUCHUserSettings: Sendable, Equatable {
+        public var username: String
+        public var account: String
+        public var password: String
+        public var cancelOnDisconnect: Bool
+
+        public init(username: String, account: String, password: String, cancelOnDisconnect: Bool = true) {
+            self.username = username
+            self.account = account
+            self.password = password
+            self.cancelOnDisconnect = cancelOnDisconnect
+        }
+
+        public static let demo = (1...4).map {
+            OUCHUserSettings(username: "OUCH0\($0)", account: "ACC\($0)", password: "demo")
+        }
+    }
+
+    public struct MarketDataSettings: Sendable, Equatable {
+        /// Multicast group and port of the ITCH 5.0 / MoldUDP64 feed.
+        public var group = ListenAddress(host: "239.192.0.1", port: 31001)
+        /// Address of the interface the feed leaves by.
+        public var interface = "127.0.0.1"
+        public var ttl = 1
+        /// MoldUDP64 session name (10 characters).
+        public var session = "CIFT000001"
+        public var retransmission = ListenAddress(host: "127.0.0.1", port: 31002)
+        public var snapshot = ListenAddress(host: "127.0.0.1", port: 9880)
+        public init() {}
+    }
+
+    public struct SharedMemorySettings: Sendable, Equatable {
+        public var signalsPath = "/dev/shm/cift-signals"
+        public var fillsPath = "/dev/shm/cift-fills"
+        public init() {}
+    }
+
+    public struct SymbolSettings: Sendable, Equatable {
+        public var name: String
+        public var tick: Price
+        public var lot: UInt32
+
+        public init(name: String, tick: Price, lot: UInt32) {
+            self.name = name
+            self.tick = tick
+            self.lot = lot
+        }
+
+        /// Stock locate 1–8 in this order.
+        public static let demo = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "SPY"].map {
+            SymbolSettings(name: $0, tick: Price(raw: 100), lot: 100)
+        }
+    }
+
+    public struct AccountSettings: Sendable, Equatable {
+        public var name: String
+        public var selfTradePrevention: SelfTradePrevention
+
+        public init(name: String, selfTradePrevention: SelfTradePrevention = .cancelNewest) {
+            self.name = name
+            self.selfTradePrevention = selfTradePrevention
+        }
+
+        public static let demo = (1...4).map { AccountSettings(name: "ACC\($0)") }
+    }
+}
+
+extension GatewayConfiguration {
+    /// The symbol index (stock locate) of a name, 1-based in directory order.
+    public func symbolIndex(named name: String) -> SymbolIndex? {
+        symbols.firstIndex { $0.name == name }.map { SymbolIndex(rawValue: UInt16($0 + 1)) }
+    }
+
+    /// The account index of a name, 1-based in configuration order.
+    public func accountIndex(named name: String) -> AccountIndex? {
+        accounts.firstIndex { $0.name == name }.map { AccountIndex(rawValue: UInt16($0 + 1)) }
+    }
+}

@@ -1,0 +1,143 @@
+import Atomics
+import GatewayCore
+import Matching
+import Rings
+
+/// The engine thread's loop: take commands from the inbound rings, give each the next
+/// sequence number, hand it to the journal thread, match it, and hold its events until
+/// the journal reports the command durable; then route them to the outbound rings.
+///
+/// Threading: ``run()`` is the engine thread; everything here except ``signal`` (woken by
+/// producers) and the atomics is touched by that thread alone. Nothing allocates, locks or
+/// makes a system call per command: rings and the pending queue are preallocated, and the
+/// only system calls are futex wake-ups of a parked consumer, at most one per ring per turn.
+final class EngineLoop: @unchecked Sendable {
+    let engine: MatchingEngine
+    let inbound: [SPSCRing<Command>]
+    let outbound: [SPSCRing<Event>]
+    let outboundSignals: [WakeSignal]
+    let journalRing: SPSCRing<JournalEntry>
+    let journalSignal: WakeSignal
+    /// The engine thread's own signal: producers and the journal thread wake it.
+    let signal: WakeSignal
+    let idler: ConsumerIdler
+    let shared: RuntimeShared
+    let pending: PendingEvents
+    let batchSize: Int
+    /// The sequence number the next command gets.
+    private(set) var nextSequence: UInt64
+
+    init(
+        engine: MatchingEngine, inbound: [SPSCRing<Command>], outbound: [SPSCRing<Event>],
+        outboundSignals: [WakeSignal], journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal,
+        signal: WakeSignal, waitStrategy: WaitStrategy, shared: RuntimeShared,
+        pendingCapacity: Int, batchSize: Int, nextSequence: UInt64
+    ) {
+        self.engine = engine
+        self.inbound = inbound
+        self.outbound = outbound
+        self.outboundSignals = outboundSignals
+        self.journalRing = journalRing
+        self.journalSignal = journalSignal
+        self.signal = signal
+        self.idler = ConsumerIdler(strategy: waitStrategy, signal: signal)
+        self.shared = shared
+        self.pending = PendingEvents(capacity: pendingCapacity)
+        self.batchSize = batchSize
+        self.nextSequence = nextSequence
+    }
+
+    func run() {
+        while true {
+            var worked = releaseDurableEvents()
+            if !shared.journalFailed.load(ordering: .acquiring) {
+                worked = takeCommands() || worked
+            }
+            if worked {
+                idler.reset()
+                continue
+            }
+            // Stop only once producers have stopped (the runtime stops them first), every
+            // inbound command is taken and every event has left: nothing acknowledged is lost.
+            if shared.stopEngine.load(ordering: .acquiring) && pending.isEmpty
+                && (inbound.allSatisfy(\.isEmpty) || shared.journalFailed.load(ordering: .acquiring))
+            {
+                return
+            }
+            idler.idle()
+        }
+    }
+
+    /// Takes up to `batchSize` commands from each inbound ring, as long as the journal ring
+    /// has room for them. Returns whether it took any.
+    private func takeCommands() -> Bool {
+        var took = 0
+        var sink = PendingSink(loop: self)
+        for ring in inbound {
+            // The engine is the journal ring's producer, so capacity − count never
+            // overstates the room (the consumer only ever makes more).
+            let room = min(batchSize, journalRing.capacity - journalRing.count)
+            if room == 0 { break }
+            took += ring.drain(maxCount: room) { command in
+                let sequence = nextSequence
+                nextSequence &+= 1
+                let queued = journalRing.tryPush(JournalEntry(sequence: sequence, command: command))
+                precondition(queued, "journal ring room was checked before draining")
+                engine.process(command, sequence: sequence, into: &sink)
+            }
+        }
+        if took > 0 { journalSignal.wake() }
+        return took > 0
+    }
+
+    /// Moves every event whose command is durable to its destination's outbound ring, in
+    /// order. Stops at the first event whose ring is full (order must be kept); the
+    /// consumer drains it and this resumes next turn.
+    @discardableResult
+    func releaseDurableEvents() -> Bool {
+        // Acquiring: pairs with the journal thread's releasing store after its write, so
+        // "durable" is never seen before the bytes are in the file.
+        let durable = shared.durableSequence.load(ordering: .acquiring)
+        var touched: UInt64 = 0
+        var released = false
+        while let event = pending.first, event.pointee.sequence < durable {
+            let source = Int(event.pointee.destination.source)
+            if source >= 1 && source <= outbound.count {
+                if !outbound[source - 1].tryPush(event.pointee) { break }
+                touched |= 1 << UInt64((source - 1) & 63)
+            }
+            pending.removeFirst()
+            released = true
+        }
+        if touched != 0 {
+            for i in outbound.indices where touched & (1 << UInt64(i & 63)) != 0 {
+                outboundSignals[i].wake()
+            }
+        }
+        return released
+    }
+
+    /// Called when the pending queue is full in the middle of a command (a mass cancel of
+    /// many orders): the command is already in the journal ring, so waiting for the journal
+    /// and the consumers always makes room.
+    func waitForPendingRoom() {
+        while pending.isFull {
+            journalSignal.wake()
+            if !releaseDurableEvents() { idler.idle() }
+        }
+        idler.reset()
+    }
+}
+
+/// The engine's event sink during a turn: events queue in order until durable.
+struct PendingSink: EventSink {
+    unowned let loop: EngineLoop
+
+    @inline(__always)
+    mutating func emit(_ event: Event) {
+        if !loop.pending.append(event) {
+            loop.waitForPendingRoom()
+            _ = loop.pending.append(event)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Atomics
+import GatewayCore
+import Journal
+import Matching
+import Rings
+
+/// The running engine: the pinned engine thread, the journal thread, and the rings that
+/// connect them to the order-entry ports (specs/threading.md). Built after recovery, with
+/// the engine already holding the replayed books and the journal writer positioned after
+/// the last good record.
+public final class EngineRuntime: @unchecked Sendable {
+    public let ports: [OrderEntryPort]
+    let engineLoop: EngineLoop
+    let journalLoop: JournalLoop
+    let shared: RuntimeShared
+    let engineCore: Int?
+    private var engineThread: PinnedThread?
+    private var journalThread: PinnedThread?
+
+    /// - Parameters:
+    ///   - portCount: how many producers (I/O threads, drills) will submit commands; port i
+    ///     has `OrderOrigin.source == i + 1` (source 0 is the venue itself).
+    ///   - nextSequence: the sequence number of the first new command (one past the journal's last).
+    public init(
+        configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
+        nextSequence: UInt64, portCount: Int
+    ) throws {
+        precondition(portCount >= 0 && portCount < 64, "at most 63 order-entry ports")
+        let engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
+        let journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.engine.spinCount)
+        shared = RuntimeShared(durableSequence: nextSequence)
+        let engineSignal = WakeSignal()
+        let journalSignal = WakeSignal()
+        var inbound: [SPSCRing<Command>] = []
+        var outbound: [SPSCRing<Event>] = []
+        var signals: [WakeSignal] = []
+        var ports: [OrderEntryPort] = []
+        for i in 0..<portCount {
+            let inRing = try SPSCRing<Command>(capacity: configuration.engine.inboundRingCapacity)
+            let outRing = try SPSCRing<Event>(capacity: configuration.engine.outboundRingCapacity)
+            let signal = WakeSignal()
+            inbound.append(inRing)
+            outbound.append(outRing)
+            signals.append(signal)
+            ports.append(OrderEntryPort(source: UInt8(i + 1), inbound: inRing, outbound: outRing, engineSignal: engineSignal, signal: signal))
+        }
+        let journalRing = try SPSCRing<JournalEntry>(capacity: configuration.journal.ringCapacity)
+        self.ports = ports
+        engineLoop = EngineLoop(
+            engine: engine, inbound: inbound, outbound: outbound, outboundSignals: signals,
+            journalRing: journalRing, journalSignal: journalSignal, signal: engineSignal,
+            waitStrategy: engineWait, shared: shared, pendingCapacity: configuration.engine.pendingEventCapacity,
+            batchSize: configuration.engine.batchSize, nextSequence: nextSequence)
+        journalLoop = JournalLoop(
+            ring: journalRing, writer: journal, shared: shared, signal: journalSignal,
+            engineSignal: engineSignal, waitStrategy: journalWait)
+        engineCore = configuration.engine.core
+    }
+
+    /// Starts the journal thread, then the engine thread pinned to its configured core.
+    /// A core that does not exist is an error naming it.
+    public func start() throws {
+        if let core = engineCore {
+            try ThreadPinning.validate(core: core)
+        }
+        let journalLoop = self.journalLoop
+        journalThread = try PinnedThread.start(name: "cift-journal", core: nil) { journalLoop.run() }
+        let engineLoop = self.engineLoop
+        engineThread = try PinnedThread.start(name: "cift-engine", core: engineCore) { engineLoop.run() }
+    }
+
+    /// Stops in the order that loses nothing: the caller has stopped its producers (no more
+    /// `submit`) but keeps draining every port's events until this returns; the engine takes
+    /// every queued command and lets every event go once durable; then the journal writes
+    /// what is left and closes. Returns the journal's error if a write failed.
+    public func stop() -> Error? {
+        shared.stopEngine.store(true, ordering: .releasing)
+        engineLoop.signal.wake()
+        engineThread?.join()
+        engineThread = nil
+        shared.stopJournal.store(true, ordering: .releasing)
+        journalLoop.signal.wake()
+        journalThread?.join()
+        journalThread = nil
+        if shared.journalFailed.load(ordering: .acquiring) { return shared.journalError }
+        do {
+            try journalLoop.writer.close()
+        } catch {
+            return error
+        }
+        return nil
+    }
+
+    /// True once a journal write has failed; the process should stop.
+    public var journalFailed: Bool { shared.journalFailed.load(ordering: .acquiring) }
+
+    /// The sequence number the next command would get (engine thread's view; read after stop).
+    public var nextSequence: UInt64 { engineLoop.nextSequence }
+}

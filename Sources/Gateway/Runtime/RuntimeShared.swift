@@ -1,0 +1,24 @@
+import Atomics
+
+/// The few words the runtime's threads share besides their rings. Each says who writes it.
+final class RuntimeShared: @unchecked Sendable {
+    /// Every command with a lower sequence number is in the journal file (and fsynced in
+    /// fsync mode). Written by the journal thread only (releasing, after the write);
+    /// read by the engine thread (acquiring) before it lets an acknowledgement go.
+    let durableSequence: ManagedAtomic<UInt64>
+    /// Set by the runtime (releasing) once producers have stopped; the engine thread
+    /// finishes what is queued and returns.
+    let stopEngine = ManagedAtomic(false)
+    /// Set by the runtime after the engine thread has returned; the journal thread
+    /// writes what is left and returns.
+    let stopJournal = ManagedAtomic(false)
+    /// Set by the journal thread (releasing) when a write failed: the engine stops taking
+    /// commands, since it could no longer acknowledge them honestly. `journalError` is
+    /// written before the flag and read only after it is seen set.
+    let journalFailed = ManagedAtomic(false)
+    nonisolated(unsafe) var journalError: Error?
+
+    init(durableSequence: UInt64) {
+        self.durableSequence = ManagedAtomic(durableSequence)
+    }
+}

@@ -1,0 +1,140 @@
+import Gateway
+import GatewayCore
+import XCTest
+
+final class ConfigurationTests: XCTestCase {
+    func testEmbeddedDefaultIsTheDesignedVenue() {
+        let c = GatewayConfiguration.embeddedDefault
+        XCTAssertEqual(c.fix.listen.description, "127.0.0.1:9878")
+        XCTAssertEqual(c.fix.compID, "CIFT")
+        XCTAssertEqual(c.ouch.listen.description, "127.0.0.1:9879")
+        XCTAssertEqual(c.marketData.group.description, "239.192.0.1:31001")
+        XCTAssertEqual(c.marketData.ttl, 1)
+        XCTAssertEqual(c.marketData.retransmission.description, "127.0.0.1:31002")
+        XCTAssertEqual(c.marketData.snapshot.description, "127.0.0.1:9880")
+        XCTAssertEqual(c.sharedMemory.signalsPath, "/dev/shm/cift-signals")
+        XCTAssertEqual(c.sharedMemory.fillsPath, "/dev/shm/cift-fills")
+        XCTAssertEqual(c.dataDirectory, "./var")
+        XCTAssertEqual(c.symbols.map(\.name), ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "SPY"])
+        XCTAssertTrue(c.symbols.allSatisfy { $0.tick == Price(raw: 100) && $0.lot == 100 })
+        XCTAssertEqual(c.symbolIndex(named: "AAPL"), 1)
+        XCTAssertEqual(c.symbolIndex(named: "SPY"), 8)
+        XCTAssertEqual(c.fix.sessions.map(\.senderCompID), ["CLIENT1", "CLIENT2", "CLIENT3", "CLIENT4"])
+        XCTAssertEqual(c.fix.sessions.map(\.account), ["ACC1", "ACC2", "ACC3", "ACC4"])
+        XCTAssertEqual(c.ouch.users.map(\.username), ["OUCH01", "OUCH02", "OUCH03", "OUCH04"])
+        XCTAssertEqual(c.ouch.users.map(\.account), ["ACC1", "ACC2", "ACC3", "ACC4"])
+        XCTAssertTrue(c.fix.sessions.allSatisfy { $0.password == "demo" } && c.ouch.users.allSatisfy { $0.password == "demo" })
+        XCTAssertNoThrow(try c.validate())
+    }
+
+    func testEmptyFileIsTheDefault() throws {
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: ""), .embeddedDefault)
+    }
+
+    func testRenderedDefaultParsesBackToItself() throws {
+        var c = GatewayConfiguration.embeddedDefault
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: c.renderTOML()), c)
+        c.engine.core = nil
+        c.journal.durability = "fsync"
+        c.accounts[1].selfTradePrevention = .cancelBoth
+        c.symbols.append(.init(name: "BRK.A", tick: Price(raw: 10_000), lot: 1))
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: c.renderTOML()), c)
+    }
+
+    func testOverridesKeepTheOtherDefaults() throws {
+        let c = try GatewayConfiguration.parse(toml: """
+            data_dir = "/srv/cift"
+            [engine]
+            core = 0
+            wait_strategy = "busy-spin"
+            [journal]
+            durability = "fsync"
+            [[symbols]]
+            name = "XYZ"
+            tick = "0.05"
+            lot = 10
+            [[accounts]]
+            name = "ACC1"
+            self_trade_prevention = "cancel-oldest"
+            [fix]
+            [[fix.sessions]]
+            sender_comp_id = "BROKER"
+            account = "ACC1"
+            password = "s3cret"
+            cancel_on_disconnect = false
+            [ouch]
+            [[ouch.users]]
+            username = "BRK1"
+            account = "ACC1"
+            password = "pw"
+            """)
+        XCTAssertEqual(c.dataDirectory, "/srv/cift")
+        XCTAssertEqual(c.engine.core, 0)
+        XCTAssertEqual(c.engine.waitStrategy, "busy-spin")
+        XCTAssertEqual(c.engine.maxOrders, GatewayConfiguration.embeddedDefault.engine.maxOrders)
+        XCTAssertEqual(c.journal.durability, "fsync")
+        XCTAssertEqual(c.symbols, [.init(name: "XYZ", tick: Price(raw: 500), lot: 10)])
+        XCTAssertEqual(c.accounts, [.init(name: "ACC1", selfTradePrevention: .cancelOldest)])
+        XCTAssertEqual(c.fix.sessions, [.init(senderCompID: "BROKER", account: "ACC1", password: "s3cret", cancelOnDisconnect: false)])
+        XCTAssertEqual(c.fix.listen, GatewayConfiguration.embeddedDefault.fix.listen)
+        XCTAssertEqual(c.ouch.users.map(\.username), ["BRK1"])
+    }
+
+    /// Every refusal names the key, the value and what was expected.
+    func testRefusalsNameKeyValueAndExpectation() {
+        let cases: [(String, String, String, String)] = [
+            ("colour = 1", "colour", "1", "no such key"),
+            ("[engine]\nmax_order = 5", "engine.max_order", "5", "no such key"),
+            ("[engine]\ncore = \"one\"", "engine.core", "\"one\"", "an integer"),
+            ("[engine]\ncore = -2", "engine.core", "-2", "an integer from -1"),
+            ("[engine]\nwait_strategy = \"nap\"", "engine.wait_strategy", "\"nap\"", "\"busy-spin\", \"spin-yield\" or \"spin-park\""),
+            ("[engine]\ninbound_ring_capacity = 1000", "engine.inbound_ring_capacity", "1000", "a power of two"),
+            ("[journal]\ndurability = \"always\"", "journal.durability", "\"always\"", "\"write\" or \"fsync\""),
+            ("[fix]\nlisten = \"localhost\"", "fix.listen", "\"localhost\"", "\"a.b.c.d:port\""),
+            ("[fix]\nlisten = \"10.0.0.1:9878\"", "fix.listen", "\"10.0.0.1:9878\"", "a loopback address"),
+            ("[ouch]\nlisten = \"192.168.1.1:9879\"", "ouch.listen", "\"192.168.1.1:9879\"", "a loopback address"),
+            ("[[symbols]]\nname = \"AAPL\"\ntick = \"0.001234\"", "symbols[0].tick", "\"0.001234\"", "at most 4 decimals"),
+            ("[[symbols]]\nname = \"TOOLONGNAME\"", "symbols[0].name", "\"TOOLONGNAME\"", "1 to 8"),
+            ("[[symbols]]\nname = \"A\"\n[[symbols]]\nname = \"A\"", "symbols[1]", "\"A\"", "a name not used before"),
+            ("[[symbols]]\nlot = 100", "symbols[0].name", "(missing)", "a non-empty string"),
+            ("[[accounts]]\nname = \"X\"\nself_trade_prevention = \"none\"", "accounts[0].self_trade_prevention", "\"none\"", "\"cancel-newest\""),
+            ("[[accounts]]\nname = \"X\"", "fix.sessions[0].account", "\"ACC1\"", "one of the [[accounts]] names"),
+            ("[market_data]\nsession = \"SHORT\"", "market_data.session", "\"SHORT\"", "exactly 10 characters"),
+            ("[[ouch.users]]\nusername = \"TOOLONGUSER\"\naccount = \"ACC1\"\npassword = \"x\"", "ouch.users[0].username", "\"TOOLONGUSER\"", "1 to 6"),
+            ("[engine", "(file)", "line 1", "valid TOML"),
+        ]
+        for (toml, key, value, expected) in cases {
+            XCTAssertThrowsError(try GatewayConfiguration.parse(toml: toml), toml) { error in
+                guard let e = error as? ConfigurationError else { return XCTFail("\(toml): \(error)") }
+                XCTAssertEqual(e.key, key, toml)
+                XCTAssertTrue(e.value.hasPrefix(value), "\(toml): value \(e.value)")
+                XCTAssertTrue(e.expected.contains(expected), "\(toml): expected \(e.expected)")
+                XCTAssertTrue(e.description.contains(key) && e.description.contains(expected))
+            }
+        }
+    }
+
+    func testNonLoopbackIsFineWithoutDemoPasswords() throws {
+        let c = try GatewayConfiguration.parse(toml: """
+            [fix]
+            listen = "10.1.2.3:9878"
+            [[fix.sessions]]
+            sender_comp_id = "BROKER"
+            account = "ACC1"
+            password = "long-secret"
+            """)
+        XCTAssertEqual(c.fix.listen.host, "10.1.2.3")
+        XCTAssertFalse(c.fix.listen.isLoopback)
+    }
+
+    func testStartupSummaryListsEverythingAnOperatorNeeds() {
+        let text = GatewayConfiguration.embeddedDefault.startupSummary()
+        for needle in ["127.0.0.1:9878", "CompID CIFT", "127.0.0.1:9879", "239.192.0.1:31001", "127.0.0.1:31002", "127.0.0.1:9880",
+                       "/dev/shm/cift-signals", "CLIENT4 -> CIFT  account ACC4  password demo", "OUCH02  account ACC2", "8       SPY"] {
+            XCTAssertTrue(text.contains(needle), "summary mentions \(needle):\n\(text)")
+        }
+        var c = GatewayConfiguration.embeddedDefault
+        c.fix.sessions[0].password = "s3cret"
+        XCTAssertFalse(c.startupSummary().contains("s3cret"), "real passwords are never printed")
+    }
+}

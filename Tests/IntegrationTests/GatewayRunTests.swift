@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+
+/// `cift-gateway run` as an operator starts it: a real process, real files, real signals.
+final class GatewayRunTests: XCTestCase {
+    func testStartsOnTheEmbeddedDefaultAndStopsCleanlyOnSIGTERM() throws {
+        let dir = makeTemporaryDirectory("run")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        XCTAssertTrue(gateway.waitFor(seconds: 60) { $0.contains { $0.contains("Symbol directory") } }, gateway.standardError)
+        XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)
+        let out = gateway.outputLines.joined(separator: "\n")
+        for (locate, symbol) in ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "SPY"].enumerated() {
+            XCTAssertTrue(out.contains("\(locate + 1)       \(symbol)"), "symbol directory lists \(symbol) at locate \(locate + 1):\n\(out)")
+        }
+        for n in 1...4 {
+            XCTAssertTrue(out.contains("CLIENT\(n) -> CIFT  account ACC\(n)  password demo"), out)
+            XCTAssertTrue(out.contains("OUCH0\(n)  account ACC\(n)  password demo"), out)
+        }
+        XCTAssertTrue(out.contains("127.0.0.1:9878") && out.contains("127.0.0.1:9879") && out.contains("239.192.0.1:31001"), out)
+        gateway.signal(SIGTERM)
+        XCTAssertEqual(gateway.waitForExit(seconds: 30), 0, gateway.standardError)
+        XCTAssertTrue(gateway.standardError.contains("stopped cleanly"), gateway.standardError)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/journal"), "the journal directory is created")
+    }
+
+    func testStopsCleanlyOnSIGINTToo() throws {
+        let dir = makeTemporaryDirectory("sigint")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)
+        gateway.signal(SIGINT)
+        XCTAssertEqual(gateway.waitForExit(seconds: 30), 0, gateway.standardError)
+    }
+
+    func testRefusesASecondGatewayOnTheSameDataDirectory() throws {
+        let dir = makeTemporaryDirectory("lock")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        XCTAssertTrue(waitForStderr(first, "ready", seconds: 60), first.standardError)
+        let second = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        XCTAssertNotEqual(second.waitForExit(seconds: 30), 0)
+        XCTAssertTrue(second.standardError.contains("LOCK is held"), second.standardError)
+        first.signal(SIGTERM)
+        XCTAssertEqual(first.waitForExit(seconds: 30), 0)
+    }
+
+    func testRefusesABadConfigurationNamingKeyValueAndExpectation() throws {
+        let dir = makeTemporaryDirectory("badconfig")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cases: [(String, String)] = [
+            ("[engine]\nwait_strategy = \"nap\"\n", "engine.wait_strategy = \"nap\": expected \"busy-spin\", \"spin-yield\" or \"spin-park\""),
+            ("[engine]\ncore = 9999\n", "engine.core"),
+            ("[journal]\ndurabilty = \"fsync\"\n", "journal.durabilty"),
+            ("[fix]\nlisten = \"0.0.0.0:9878\"\n", "fix.listen = \"0.0.0.0:9878\": expected a loopback address"),
+        ]
+        for (i, (toml, message)) in cases.enumerated() {
+            let path = dir + "/bad\(i).toml"
+            try toml.write(toFile: path, atomically: true, encoding: .utf8)
+            let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", path, "--data-dir", dir + "/data\(i)"])
+            XCTAssertNotEqual(gateway.waitForExit(seconds: 30), 0, toml)
+            XCTAssertTrue(gateway.standardError.contains(message), "expected “\(message)” in: \(gateway.standardError)")
+        }
+    }
+
+    func testCoreThatDoesNotExistIsAStartUpErrorNamingIt() throws {
+        let dir = makeTemporaryDirectory("core")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/core.toml"
+        try "[engine]\ncore = 1000\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", path, "--data-dir", dir + "/data"])
+        XCTAssertNotEqual(gateway.waitForExit(seconds: 30), 0)
+        XCTAssertTrue(gateway.standardError.contains("1000"), gateway.standardError)
+    }
+
+    func testConfigPrintsTheDefaultsAsAFileThatRunAccepts() throws {
+        let dir = makeTemporaryDirectory("config")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let printer = try ChildProcess(executable: "cift-gateway", arguments: ["config"])
+        XCTAssertEqual(printer.waitForExit(seconds: 30), 0, printer.standardError)
+        let text = printer.outputLines.joined(separator: "\n") + "\n"
+        XCTAssertTrue(text.contains("[[symbols]]") && text.contains("name = \"SPY\""), text)
+        let path = dir + "/defaults.toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let checker = try ChildProcess(executable: "cift-gateway", arguments: ["config", "--config", path])
+        XCTAssertEqual(checker.waitForExit(seconds: 30), 0, checker.standardError)
+        XCTAssertEqual(checker.outputLines.joined(separator: "\n") + "\n", text)
+    }
+
+    func testHelpExplainsTheCommands() throws {
+        let help = try ChildProcess(executable: "cift-gateway", arguments: ["--help"])
+        XCTAssertEqual(help.waitForExit(seconds: 30), 0)
+        let text = help.outputLines.joined(separator: "\n")
+        for word in ["run", "journal", "config", "SIGTERM", "./var"] {
+            XCTAssertTrue(text.contains(word), "help mentions \(word):\n\(text)")
+        }
+    }
+}
+
+func waitForStderr(_ child: ChildProcess, _ text: String, seconds: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if child.standardError.contains(text) { return true }
+        if !child.process.isRunning { return child.standardError.contains(text) }
+        usleep(20_000)
+    }
+    return false
+}
