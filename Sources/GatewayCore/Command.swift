@@ -57,6 +57,7 @@ public struct Command: Sendable, BitwiseCopyable, Equatable {
     /// When the session received the command.
     public var timestamp: Timestamp
 
+    @inlinable
     public init(
         kind: CommandKind,
         side: Side = .buy,

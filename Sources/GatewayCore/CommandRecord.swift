@@ -6,7 +6,9 @@
 /// what must stay readable across builds, so it is explicit rather than Swift's
 /// (unspecified) struct layout.
 public enum CommandRecord {
-    /// Version of this layout, written in each journal file's header.
+    /// Version of this layout. Journal format version 1 (specs/journal.md) carries layout 1;
+    /// changing the layout means a new journal format version, so that an old journal is
+    /// refused by its header rather than misread record by record.
     public static let layoutVersion: UInt16 = 1
     public static let size = 96
 

@@ -73,6 +73,7 @@ public struct Event: Sendable, BitwiseCopyable, Equatable {
     /// order-entry reports.
     public var matchNumber: UInt64
 
+    @inlinable
     public init(kind: EventKind) {
         self.kind = kind
         side = .buy

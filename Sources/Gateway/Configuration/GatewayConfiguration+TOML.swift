@@ -28,7 +28,7 @@ extension GatewayConfiguration {
         c.engine.core = core < 0 ? nil : core
         c.engine.waitStrategy = try waitStrategy(&engine, "wait_strategy", c.engine.waitStrategy)
         c.engine.spinCount = try engine.int("spin_count", default: c.engine.spinCount, range: 0...100_000_000)
-        c.engine.maxOrders = try engine.int("max_orders", default: c.engine.maxOrders, range: 1...(1 << 26))
+        c.engine.maxOrders = try engine.int("max_orders", default: c.engine.maxOrders, range: 1...(1 << 24))
         c.engine.maxPriceLevelsPerSide = try engine.int(
             "max_price_levels_per_side", default: c.engine.maxPriceLevelsPerSide, range: 1...(1 << 20))
         c.engine.inboundRingCapacity = try powerOfTwo(&engine, "inbound_ring_capacity", c.engine.inboundRingCapacity)

@@ -130,8 +130,11 @@ final class EngineLoop: @unchecked Sendable {
 }
 
 /// The engine's event sink during a turn: events queue in order until durable.
+///
+/// `unowned(unsafe)`: the sink lives only inside `takeCommands`, while the loop is
+/// certainly alive, and a checked reference would cost reference counting per event.
 struct PendingSink: EventSink {
-    unowned let loop: EngineLoop
+    unowned(unsafe) let loop: EngineLoop
 
     @inline(__always)
     mutating func emit(_ event: Event) {

@@ -23,12 +23,20 @@ public final class OrderEntryPort: @unchecked Sendable {
 
     /// Queues a command for the engine. False when the inbound ring is full: the caller
     /// stops reading from its sockets until there is room (TCP pushes back on the client).
+    ///
+    /// `wake: false` leaves waking the engine to the caller, who then calls ``wakeEngine()``
+    /// once per batch (an I/O loop turn): a parked engine's wake-up costs a fence and a
+    /// futex call, which a batch should pay once, not per command.
     @inline(__always)
-    public func submit(_ command: Command) -> Bool {
+    public func submit(_ command: Command, wake: Bool = true) -> Bool {
         guard inbound.tryPush(command) else { return false }
-        engineSignal.wake()
+        if wake { engineSignal.wake() }
         return true
     }
+
+    /// Wakes the engine if it is parked; after a batch of `submit(_:wake: false)`.
+    @inline(__always)
+    public func wakeEngine() { engineSignal.wake() }
 
     /// Hands each waiting event to `body`, at most `maxCount`; returns how many.
     @inline(__always)

@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+//
+// CIFT Gateway benchmarks: their own package beside the gateway (style point 14),
+// so the gateway's build never carries the benchmark tooling. Run from the
+// repository root with `make perf`, or here with
+// `swift package --allow-writing-to-package-directory benchmark` (perf/README.md).
+//
+// ordo-one/benchmark is named with `traits: ["MallocInterposer"]`: that trait gives
+// the malloc counters every benchmark here reports (`Malloc (total)`), and naming
+// only it leaves out the package's default Linux ARC runtime interposer, which
+// needs a package this machine's mirror does not carry.
+import PackageDescription
+
+let package = Package(
+    name: "cift-gateway-perf",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(name: "cift-gateway", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The CPU's spin-loop hint, which Swift cannot emit (the gateway's own copy
+        // lives in CCiftSystem, which is not a product).
+        .target(name: "CPerfSupport"),
+
+        // What the benchmark targets share: the 64-byte record, the start/finish
+        // handshake with worker threads, latency sample buffers, the counting sink.
+        .target(
+            name: "PerfSupport",
+            dependencies: [
+                "CPerfSupport",
+                .product(name: "Rings", package: "cift-gateway"),
+                .product(name: "Matching", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ]
+        ),
+
+        // SPSC ring: cross-core throughput, ping-pong latency, and the one-thread floor.
+        .executableTarget(
+            name: "RingBenchmarks",
+            dependencies: [
+                "PerfSupport", "CPerfSupport",
+                .product(name: "Rings", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/RingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // Matching engine: commands per second and per-command latency on a mixed,
+        // steady-state order flow.
+        .executableTarget(
+            name: "MatchingBenchmarks",
+            dependencies: [
+                "PerfSupport",
+                .product(name: "Matching", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Rings", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/MatchingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
