@@ -18,7 +18,7 @@ export CIFT_RANDOM_COMMANDS
 ## test: install what is missing and run the whole test suite
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/run-tests.sh
 
 deps:
 	@scripts/install-deps.sh

@@ -64,3 +64,4 @@ let package = Package(
         ),
     ]
 )
+package.targets.append(.executableTarget(name: "Scratch", dependencies: ["PerfSupport", "CPerfSupport", .product(name: "Rings", package: "cift-gateway"), .product(name: "Matching", package: "cift-gateway"), .product(name: "GatewayCore", package: "cift-gateway")], path: "Scratch"))

@@ -48,7 +48,8 @@ public enum GatewayProcess {
             Log.error("stopped with a journal error: \(error)")
             return 1
         }
-        Log.info("stopped cleanly: journal flushed through sequence \(runtime.nextSequence &- 1)")
+        let last = runtime.nextSequence &- 1
+        Log.info("stopped cleanly: " + (last == 0 ? "the journal is empty" : "journal written through sequence \(last)"))
         withExtendedLifetime(dataDirectory) {}
         return status
     }
