@@ -29,9 +29,12 @@ build:
 build-debug:
 	$(SWIFT) build
 
-## perf: the benchmarks in perf/ (ring, matching), with allocation counts
+## perf: the benchmarks in perf/ (ring, matching): prints the figures, then fails if an
+## allocation count grew past perf/Thresholds
 perf: deps
-	cd perf && $(SWIFT) package --allow-writing-to-package-directory benchmark
+	cd perf && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update current --no-progress
+	cd perf && $(SWIFT) package benchmark baseline read current
+	cd perf && $(SWIFT) package benchmark thresholds check current
 
 clean:
 	rm -rf .build perf/.build

@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "Rings", targets: ["Rings"]),
         .library(name: "Matching", targets: ["Matching"]),
         .library(name: "Journal", targets: ["Journal"]),
+        .library(name: "Network", targets: ["Network"]),
+        .library(name: "OUCH", targets: ["OUCH"]),
         .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
@@ -52,12 +54,32 @@ let package = Package(
         // Append-only journal of sequenced commands, recovery and inspection.
         .target(name: "Journal", dependencies: ["GatewayCore", "CCiftSystem"]),
 
+        // liburing 2.3 (Debian's liburing-dev): a system library with a shim header
+        // that includes Glibc's headers first (shared/notes-linux.md says why).
+        .systemLibrary(
+            name: "CLiburing",
+            pkgConfig: "liburing",
+            providers: [.apt(["liburing-dev"])]
+        ),
+
+        // The network front end: io_uring loop, epoll fallback, sockets, the
+        // connection table. Bytes in and out; knows no protocol.
+        .target(
+            name: "Network",
+            dependencies: ["CLiburing", "CCiftSystem", "Rings"]
+        ),
+
+        // SoupBinTCP 4.1 framing and server session, OUCH 5.0 codec, the OUCH
+        // session layer and its sequenced message store. Pure state machines:
+        // bytes and a clock in, bytes and engine commands out; no sockets.
+        .target(name: "OUCH", dependencies: ["GatewayCore"]),
+
         // Configuration, thread wiring and lifecycle: the only module that
         // knows about threads.
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem",
+                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "OUCH",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -80,11 +102,13 @@ let package = Package(
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
+        .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal"]),
         // Tests that start real gateway processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "cift-gateway", "cift-crash-drill"]
+            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "cift-gateway", "cift-crash-drill"]
         ),
     ]
 )

@@ -17,22 +17,23 @@ let package = Package(
     dependencies: [
         .package(name: "cift-gateway", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
     ],
     targets: [
         // The CPU's spin-loop hint, which Swift cannot emit (the gateway's own copy
         // lives in CCiftSystem, which is not a product).
         .target(name: "CPerfSupport"),
 
-        // What the benchmark targets share: the 64-byte record, the start/finish
-        // handshake with worker threads, latency sample buffers, the counting sink.
+        // What the benchmark targets share: the 64-byte record, long-lived worker
+        // threads and their start/finish handshake, latency sample buffers.
         .target(
             name: "PerfSupport",
             dependencies: [
                 "CPerfSupport",
                 .product(name: "Rings", package: "cift-gateway"),
-                .product(name: "Matching", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
 
@@ -64,4 +65,3 @@ let package = Package(
         ),
     ]
 )
-package.targets.append(.executableTarget(name: "Scratch", dependencies: ["PerfSupport", "CPerfSupport", .product(name: "Rings", package: "cift-gateway"), .product(name: "Matching", package: "cift-gateway"), .product(name: "GatewayCore", package: "cift-gateway")], path: "Scratch"))

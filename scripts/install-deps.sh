@@ -3,7 +3,7 @@
 # Every machine (a developer's, CI's) starts bare, so `make run` and `make test` call this.
 set -euo pipefail
 
-packages=(liburing-dev libquickfix-dev libssl-dev pkg-config iproute2 python3 python3-pip)
+packages=(liburing-dev libquickfix-dev libssl-dev pkg-config iproute2 python3 python3-pip tshark)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,6 +14,8 @@ if ((${#missing[@]})); then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     export DEBIAN_FRONTEND=noninteractive
+    # tshark asks whether non-root users may capture; the tests capture as root.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -36,4 +36,9 @@ public struct OrderFlags: OptionSet, Sendable, BitwiseCopyable, Hashable {
     /// Post-only: the order must add liquidity. If it would trade on arrival it is
     /// rejected (or canceled, for a replace) instead.
     public static let postOnly = OrderFlags(rawValue: 1 << 0)
+
+    /// On a replace: the replace always loses time priority, even at the same price with a
+    /// smaller quantity (OUCH's rule). Without it a same-price reduction keeps its place
+    /// (FIX's usual venue behaviour). Read from the replace command, never stored.
+    public static let replaceLosesPriority = OrderFlags(rawValue: 1 << 1)
 }

@@ -5,7 +5,8 @@ extension MatchingEngine.Core {
     ///
     /// `quantity` is the total liable for the chain, executions included, so the new
     /// open quantity is `quantity − executed`. The same price with an open quantity that
-    /// does not grow keeps the order's place (and reference); a new price or a larger
+    /// does not grow keeps the order's place (and reference) unless the command carries
+    /// `OrderFlags.replaceLosesPriority`; a new price or a larger
     /// open quantity takes the order off the book, gives it a new reference and enters
     /// it again like a new order: it may trade on arrival, then rests.
     ///
@@ -69,8 +70,9 @@ extension MatchingEngine.Core {
         let previousClientOrderID = book.pool[slot].clientOrderID
         let previousReference = book.pool[slot].reference
 
-        if !priceChanges && newOpen <= open {
-            // Keeps its place: same price, open quantity not larger.
+        if !priceChanges && newOpen <= open && !command.flags.contains(.replaceLosesPriority) {
+            // Keeps its place: same price, open quantity not larger, and the protocol's
+            // rules allow it (OUCH asks for every replace to lose priority).
             if newOpen < open { book.reduce(slot, by: open &- newOpen) }
             book.rekey(slot, userReference: command.userReference, clientOrderID: command.clientOrderID)
             book.pool[slot].origin = command.origin

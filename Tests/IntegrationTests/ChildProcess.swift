@@ -21,12 +21,17 @@ final class ChildProcess: @unchecked Sendable {
         return Bundle.main.bundleURL
     }
 
-    init(executable: String, arguments: [String]) throws {
-        let url = Self.productsDirectory.appendingPathComponent(executable)
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw NSError(domain: "ChildProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(url.path) is not built"])
+    /// One of the package's own executables, from the build products directory.
+    convenience init(executable: String, arguments: [String]) throws {
+        try self.init(path: Self.productsDirectory.appendingPathComponent(executable).path, arguments: arguments)
+    }
+
+    /// Any program, by path.
+    init(path: String, arguments: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw NSError(domain: "ChildProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(path) is not built or installed"])
         }
-        process.executableURL = url
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe

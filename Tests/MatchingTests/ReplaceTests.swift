@@ -39,6 +39,23 @@ final class ReplaceTests: XCTestCase {
                          incoming: buy, 3, incomingLeaves: 0, incomingCum: 100, 100, at: "10.00", match: 1))
     }
 
+    /// OUCH's rule, asked for with a flag: even a same-price reduction goes to the back.
+    func testReplaceLosesPriorityFlagSendsEvenASamePriceReductionToTheBack() {
+        let h = EngineHarness()
+        let a = limit(.sell, 300, "10.00", ref: 1)
+        let b = limit(.sell, 100, "10.00", account: 2, ref: 1)
+        h.send([a, b])
+        var request = replace(original: 1, ref: 2, 200, "10.00")
+        request.flags = .replaceLosesPriority
+        assertEvents(
+            h.send(request),
+            [
+                h.replacedEvent(a, by: request, ref: 3, previousRef: 1, open: 200),
+                h.booked(replaced(a, by: request), ref: 3, open: 200),
+            ])
+        XCTAssertEqual(h.engine.orders(symbol: 1, side: .sell).map(\.reference), [2, 3])
+    }
+
     func testLargerQuantityLosesPriority() {
         let h = EngineHarness()
         let a = limit(.sell, 300, "10.00", ref: 1)

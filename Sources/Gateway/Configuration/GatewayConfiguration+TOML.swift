@@ -37,6 +37,20 @@ extension GatewayConfiguration {
         c.engine.batchSize = try engine.int("batch_size", default: c.engine.batchSize, range: 1...65_536)
         try engine.finish()
 
+        var network = try top.section("network")
+        c.network.backend = try network.string("backend", default: c.network.backend)
+        guard ["auto", "io_uring", "epoll"].contains(c.network.backend) else {
+            throw ConfigurationError(
+                key: "network.backend", value: "\"\(c.network.backend)\"", expected: "\"auto\", \"io_uring\" or \"epoll\"")
+        }
+        c.network.maxConnections = try network.int("max_connections", default: c.network.maxConnections, range: 1...65_000)
+        c.network.maxSendBufferBytes = try network.int(
+            "max_send_buffer_bytes", default: c.network.maxSendBufferBytes, range: 4_096...(1 << 30))
+        c.network.spinTurns = try network.int("spin_turns", default: c.network.spinTurns, range: 0...10_000_000)
+        c.network.maxIdleWaitMilliseconds = try network.int(
+            "max_idle_wait_ms", default: c.network.maxIdleWaitMilliseconds, range: 1...1_000)
+        try network.finish()
+
         var journal = try top.section("journal")
         c.journal.durability = try journal.string("durability", default: c.journal.durability)
         do {
@@ -69,6 +83,8 @@ extension GatewayConfiguration {
 
         var ouch = try top.section("ouch")
         c.ouch.listen = try address(&ouch, "listen", c.ouch.listen)
+        c.ouch.loginTimeoutMilliseconds = try ouch.int(
+            "login_timeout_ms", default: c.ouch.loginTimeoutMilliseconds, range: 100...600_000)
         if let users = try ouch.tables("users") {
             c.ouch.users = try users.map { u in
                 var u = u
@@ -228,7 +244,7 @@ extension GatewayConfiguration {
     private static func address(_ s: inout TOMLSection, _ key: String, _ fallback: ListenAddress) throws -> ListenAddress {
         let text = try s.string(key, default: fallback.description)
         guard let a = ListenAddress(parsing: text) else {
-            throw ConfigurationError(key: s.keyPath(key), value: "\"\(text)\"", expected: "\"a.b.c.d:port\" (IPv4 and a port from 1 to 65535)")
+            throw ConfigurationError(key: s.keyPath(key), value: "\"\(text)\"", expected: "\"a.b.c.d:port\" (IPv4 and a port from 0 to 65535; 0 picks a free port)")
         }
         return a
     }

@@ -6,6 +6,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Every file the gateway writes lives here: journal, stores, session logs.
     public var dataDirectory = "./var"
     public var engine = EngineSettings()
+    public var network = NetworkSettings()
     public var journal = JournalSettings()
     public var fix = FIXSettings()
     public var ouch = OUCHSettings()
@@ -26,8 +27,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var waitStrategy = "spin-park"
         /// Spins before yielding or parking.
         public var spinCount = 2_000
-        /// Live orders the engine can hold; beyond it new orders are rejected.
-        public var maxOrders = 1 << 20
+        /// Live orders the engine can hold; beyond it new orders are rejected. The order
+        /// key map is sized from it, and a map far larger than the live book costs a cache
+        /// miss per lookup (perf/README.md): size it to the venue, not to the maximum.
+        public var maxOrders = 1 << 18
         /// Price levels per side of one symbol; beyond it new prices are rejected.
         public var maxPriceLevelsPerSide = 4_096
         /// Slots in each producer's inbound ring (power of two).
@@ -38,6 +41,20 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var pendingEventCapacity = 1 << 18
         /// Commands taken from the inbound rings per engine turn.
         public var batchSize = 256
+        public init() {}
+    }
+
+    public struct NetworkSettings: Sendable, Equatable {
+        /// `auto` (io_uring, falling back to epoll with a logged reason), `io_uring` or `epoll`.
+        public var backend = "auto"
+        /// Connections one I/O thread serves; more are accepted and closed at once.
+        public var maxConnections = 256
+        /// Output a connection may have pending before it is disconnected as a slow consumer.
+        public var maxSendBufferBytes = 1 << 20
+        /// Turns an idle I/O thread polls before it sleeps (0: sleep at once).
+        public var spinTurns = 50
+        /// Longest an idle I/O thread sleeps before it runs its timers.
+        public var maxIdleWaitMilliseconds = 20
         public init() {}
     }
 
@@ -81,6 +98,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     public struct OUCHSettings: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 9879)
+        /// A connection that has not logged in within this time is closed.
+        public var loginTimeoutMilliseconds = 10_000
         public var users: [OUCHUserSettings] = OUCHUserSettings.demo
         public init() {}
     }
@@ -153,6 +172,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
 }
 
 extension GatewayConfiguration {
+    /// Engine session number of the first OUCH user; FIX sessions are numbered from 1.
+    public static let ouchSessionBase: UInt16 = 0x8000
+
     /// The symbol index (stock locate) of a name, 1-based in directory order.
     public func symbolIndex(named name: String) -> SymbolIndex? {
         symbols.firstIndex { $0.name == name }.map { SymbolIndex(rawValue: UInt16($0 + 1)) }

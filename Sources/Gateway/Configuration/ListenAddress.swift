@@ -8,10 +8,11 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses `host:port` with a dotted-quad IPv4 host.
+    /// Parses `host:port` with a dotted-quad IPv4 host. Port 0 asks the kernel for a free
+    /// port (the gateway prints the one it got): for tests and side-by-side runs.
     public init?(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let port = UInt16(parts[1]), port != 0,
+        guard parts.count == 2, let port = UInt16(parts[1]),
             ListenAddress.isDottedQuad(parts[0])
         else { return nil }
         self.host = String(parts[0])

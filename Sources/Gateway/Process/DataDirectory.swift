@@ -8,7 +8,7 @@ import Glibc
 /// process so that two gateways can never append to the same journal.
 public final class DataDirectory {
     public let path: String
-    private let lockDescriptor: Int32
+    private var lockDescriptor: Int32
 
     public var journalPath: String { path + "/journal" }
 
@@ -31,8 +31,13 @@ public final class DataDirectory {
         lockDescriptor = fd
     }
 
-    deinit {
+    /// Gives the directory up: another gateway may use it from now on. Idempotent.
+    public func unlock() {
+        guard lockDescriptor >= 0 else { return }
         flock(lockDescriptor, LOCK_UN)
         close(lockDescriptor)
+        lockDescriptor = -1
     }
+
+    deinit { unlock() }
 }

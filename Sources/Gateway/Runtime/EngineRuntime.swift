@@ -21,11 +21,24 @@ public final class EngineRuntime: @unchecked Sendable {
     ///   - portCount: how many producers (I/O threads, drills) will submit commands; port i
     ///     has `OrderOrigin.source == i + 1` (source 0 is the venue itself).
     ///   - nextSequence: the sequence number of the first new command (one past the journal's last).
-    public init(
+    public convenience init(
         configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
         nextSequence: UInt64, portCount: Int
     ) throws {
-        precondition(portCount >= 0 && portCount < 64, "at most 63 order-entry ports")
+        try self.init(
+            configuration: configuration, engine: engine, journal: journal, nextSequence: nextSequence,
+            portSignals: (0..<portCount).map { _ in WakeSignal() })
+    }
+
+    /// - Parameter portSignals: one per port: the signal of the thread that owns the port
+    ///   (an I/O loop's eventfd-backed signal, say), which the engine wakes when it pushes
+    ///   events for that port.
+    public init(
+        configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
+        nextSequence: UInt64, portSignals: [WakeSignal]
+    ) throws {
+        let portCount = portSignals.count
+        precondition(portCount < 64, "at most 63 order-entry ports")
         let engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
         let journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.engine.spinCount)
         shared = RuntimeShared(durableSequence: nextSequence)
@@ -38,7 +51,7 @@ public final class EngineRuntime: @unchecked Sendable {
         for i in 0..<portCount {
             let inRing = try SPSCRing<Command>(capacity: configuration.engine.inboundRingCapacity)
             let outRing = try SPSCRing<Event>(capacity: configuration.engine.outboundRingCapacity)
-            let signal = WakeSignal()
+            let signal = portSignals[i]
             inbound.append(inRing)
             outbound.append(outRing)
             signals.append(signal)

@@ -46,4 +46,7 @@ public final class OrderEntryPort: @unchecked Sendable {
 
     /// True when no command of this port is waiting for the engine.
     public var inboundIsEmpty: Bool { inbound.isEmpty }
+
+    /// True when no event is waiting for this port's owner.
+    public var outboundIsEmpty: Bool { outbound.isEmpty }
 }

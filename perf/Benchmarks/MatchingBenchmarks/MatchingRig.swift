@@ -53,9 +53,11 @@ final class MatchingRig: @unchecked Sendable {
     private(set) var failure: String?
     private var worker: BenchmarkWorker!
 
-    init(flow: OrderFlow, recordLatency: Bool) {
+    /// - Parameter configuration: the flow's own (the gateway's default capacities)
+    ///   unless given.
+    init(flow: OrderFlow, configuration: EngineConfiguration? = nil, recordLatency: Bool) {
         self.flow = flow
-        engine = MatchingEngine(configuration: flow.configuration)
+        engine = MatchingEngine(configuration: configuration ?? flow.configuration)
         measured = .allocate(capacity: flow.measured.count)
         _ = measured.initialize(from: flow.measured)
         restore = .allocate(capacity: flow.restore.count)

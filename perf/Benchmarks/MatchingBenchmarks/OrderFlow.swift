@@ -39,7 +39,7 @@ struct OrderFlow {
         /// The engine's capacities: the gateway's defaults (`engine.max_orders`,
         /// `engine.max_price_levels_per_side`), so the key map and the order pool are
         /// as large as in production.
-        var maxOrders = 1_048_576
+        var maxOrders = 262_144
         var maxPriceLevelsPerSide = 4_096
         var seed: UInt64 = 0x00C1_F7A7_E000_0001
     }
@@ -89,12 +89,7 @@ struct OrderFlow {
 
     init(_ parameters: Parameters = Parameters()) {
         self.parameters = parameters
-        let symbols = (1...parameters.symbolCount).map {
-            EngineConfiguration.Symbol(name: "SYM\($0)", tickSize: Price(raw: parameters.tick), lotSize: parameters.lot)
-        }
-        configuration = try! EngineConfiguration(
-            symbols: symbols, accountCount: parameters.accountCount,
-            maxOrders: parameters.maxOrders, maxPriceLevelsPerSide: parameters.maxPriceLevelsPerSide)
+        configuration = OrderFlow.configuration(parameters, maxOrders: parameters.maxOrders)
 
         var generator = FlowGenerator(parameters: parameters, configuration: configuration)
         prefill = generator.generatePrefill()
@@ -111,6 +106,24 @@ struct OrderFlow {
         }
         restore.append(contentsOf: prefill)
         self.restore = restore
+    }
+}
+
+extension OrderFlow {
+    /// The venue the flow trades on, with `maxOrders` order slots. The flow never has
+    /// more than about 1,100 orders live, so any `maxOrders` from a few thousand up
+    /// replays it identically; only the size of the engine's structures changes.
+    static func configuration(_ parameters: Parameters, maxOrders: Int) -> EngineConfiguration {
+        let symbols = (1...parameters.symbolCount).map {
+            EngineConfiguration.Symbol(name: "SYM\($0)", tickSize: Price(raw: parameters.tick), lotSize: parameters.lot)
+        }
+        return try! EngineConfiguration(
+            symbols: symbols, accountCount: parameters.accountCount,
+            maxOrders: maxOrders, maxPriceLevelsPerSide: parameters.maxPriceLevelsPerSide)
+    }
+
+    func configuration(maxOrders: Int) -> EngineConfiguration {
+        OrderFlow.configuration(parameters, maxOrders: maxOrders)
     }
 }
 

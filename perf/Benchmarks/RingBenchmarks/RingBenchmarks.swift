@@ -5,6 +5,10 @@
 import Benchmark
 import PerfSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 let recordsPerSecond = BenchmarkMetric.custom("records/s", polarity: .prefersLarger, useScalingFactor: false)
 let roundTripNanoseconds = BenchmarkMetric.custom("round trip (ns)", polarity: .prefersSmaller, useScalingFactor: false)
 
@@ -85,6 +89,38 @@ let benchmarks: @Sendable () -> Void = {
         teardown: {
             throughput.value?.stop()
             throughput.value = nil
+        }
+    )
+
+    // The allocation counter itself: exactly 1,000 mallocs on a worker thread per
+    // iteration (perf/Thresholds expects 1000). If the counter stopped seeing other
+    // threads, or stopped working at all, every "0" above would mean nothing; this
+    // one then reads 0 and `thresholds check` fails.
+    let canary = SetupState<BenchmarkWorker>()
+    Benchmark(
+        "WorkerThreadMallocCount",
+        configuration: Benchmark.Configuration(
+            metrics: [.mallocCountTotal],
+            warmupIterations: 1,
+            maxDuration: .seconds(1),
+            maxIterations: 10,
+            thresholds: AllocationThresholds.zero
+        ),
+        closure: { benchmark in
+            canary.get(benchmark.name).run(0)
+        },
+        setup: {
+            canary.value = BenchmarkWorker(name: "malloc-canary", core: RingSizes.producerCore) { _ in
+                for _ in 0..<1_000 {
+                    let block = malloc(64)
+                    Benchmark.blackHole(block)
+                    free(block)
+                }
+            }
+        },
+        teardown: {
+            canary.value?.stop()
+            canary.value = nil
         }
     )
 

@@ -44,6 +44,10 @@ final class RingThroughputRig: @unchecked Sendable {
 
     private var producer: BenchmarkWorker!
     private var consumer: BenchmarkWorker!
+    /// Both threads wait here after waking, so the clock starts when both run.
+    private let startLine = StartLine(participants: 2)
+    /// Written by the benchmark thread before `begin`.
+    private var run = 0
 
     init(capacity: Int, batch: Int, recordsPerRun: Int) throws {
         Record64.checkLayout()
@@ -65,9 +69,10 @@ final class RingThroughputRig: @unchecked Sendable {
     var placement: String { "producer \(producer.placement), consumer \(consumer.placement)" }
 
     /// One measured iteration: both threads move `recordsPerRun` records. Returns the
-    /// records per second from the producer's first push to the consumer's last
-    /// record (the semaphore wake-ups before and after are not included).
+    /// records per second from the producer's first push (once both threads are
+    /// awake and past the start line) to the consumer's last record.
     func runOnce() -> (recordsPerSecond: Int, failure: String?) {
+        run &+= 1
         consumer.begin(0)
         producer.begin(0)
         producer.finish()
@@ -87,6 +92,7 @@ final class RingThroughputRig: @unchecked Sendable {
         var remaining = recordsPerRun
         var sequence = producerSequence
         let staging = self.staging
+        startLine.arrive(run: run)
         startNanoseconds = nowNanoseconds()
         while remaining > 0 {
             let count = min(batch, remaining)
@@ -110,6 +116,7 @@ final class RingThroughputRig: @unchecked Sendable {
         var remaining = recordsPerRun
         var expected = consumerSequence
         var wrong = 0
+        startLine.arrive(run: run)
         while remaining > 0 {
             let taken = ring.drain(maxCount: batch) { record in
                 if record.w0 != expected { wrong &+= 1 }

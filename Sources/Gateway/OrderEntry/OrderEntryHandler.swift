@@ -1,0 +1,107 @@
+import Atomics
+import GatewayCore
+import Network
+import OUCH
+
+/// The order-entry side of one I/O thread: its network loop's callbacks, routed to the
+/// OUCH server (and, with the FIX issue, the FIX acceptor) by listener; the engine's
+/// events for this thread's port, drained every turn.
+///
+/// Runs on the I/O thread only. Per message it neither allocates nor locks: bytes go
+/// from the loop's receive buffer through the server's decoders into the port's ring,
+/// and events from the ring into the stores and send buffers.
+final class OrderEntryHandler: NetworkHandler {
+    let port: OrderEntryPort
+    let ouch: OUCHServer
+    let clock = SystemClock()
+    /// Set when the engine ring refused a command: reading stays paused until the
+    /// server has handed over what it holds.
+    private var paused = false
+    /// The gateway's stop phase, read at the start of each turn.
+    private let phase: ManagedAtomic<OrderEntryPhase>
+    /// While the gateway stops: no more input, no cancel-on-disconnect for the closes
+    /// the shutdown itself causes; events are still drained and sent.
+    private var draining = false
+    /// A store write failed: treated like a journal failure.
+    private(set) var failure: Error?
+
+    init(port: OrderEntryPort, ouch: OUCHServer, phase: ManagedAtomic<OrderEntryPhase>) {
+        self.port = port
+        self.ouch = ouch
+        self.phase = phase
+    }
+
+    private func finish(_ io: OrderEntryIO) {
+        if io.submitted { port.wakeEngine() }
+    }
+
+    func opened(_ connection: ConnectionID, listener: ListenerID, loop: NetworkLoop) {
+        guard !draining else {
+            _ = loop.close(connection, reason: .closedByHandler)
+            return
+        }
+        ouch.opened(connection.rawValue, now: clock.now())
+    }
+
+    func received(_ connection: ConnectionID, bytes: UnsafeRawBufferPointer, loop: NetworkLoop) {
+        guard !draining else { return }
+        var io = OrderEntryIO(loop: loop, port: port)
+        if ouch.received(connection.rawValue, bytes: bytes, now: clock.now(), io: &io) == .paused, !paused {
+            paused = true
+            loop.setReadingPaused(true)
+        }
+        finish(io)
+    }
+
+    func closed(_ connection: ConnectionID, reason: CloseReason, loop: NetworkLoop) {
+        if reason != .peerClosed && reason != .closedByHandler && reason != .loopShutdown {
+            Log.info("order entry: connection \(connection) closed: \(reason)")
+        }
+        guard !draining else { return }
+        var io = OrderEntryIO(loop: loop, port: port)
+        ouch.closed(connection.rawValue, now: clock.now(), io: &io)
+        finish(io)
+    }
+
+    func turn(loop: NetworkLoop, nowNanoseconds: Int64) -> Bool {
+        // Acquiring: pairs with the gateway's releasing store of the phase.
+        let phase = self.phase.load(ordering: .acquiring)
+        if phase != .running && !draining {
+            draining = true
+            loop.setReadingPaused(true)
+        }
+        var io = OrderEntryIO(loop: loop, port: port)
+        var worked = false
+        let now = clock.now()
+        if paused && !draining && ouch.resume(now: now, io: &io) {
+            paused = false
+            loop.setReadingPaused(false)
+            worked = true
+        }
+        let ouch = self.ouch
+        let events = port.pollEvents(maxCount: 4096) { event in ouch.handle(event) }
+        worked = worked || events > 0
+        if !draining { ouch.tick(now: now, io: &io) }
+        do {
+            try ouch.flush(now: now, io: &io)
+        } catch {
+            if failure == nil {
+                failure = error
+                Log.error("order entry: session store write failed, stopping: \(error)")
+            }
+        }
+        finish(io)
+        // Stop once the engine has stopped and everything it released has been handed
+        // to the loop, which writes it out before it closes the connections.
+        if phase == .stopping && port.outboundIsEmpty && failure == nil && !loop.isStopRequested {
+            loop.requestStop()
+        }
+        if failure != nil && !loop.isStopRequested { loop.requestStop() }
+        return worked
+    }
+
+    func hasPendingWork() -> Bool {
+        // Replays go out a slice per turn: a loop that parked in the middle would stall one.
+        !port.outboundIsEmpty || ouch.hasPendingOutput
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GatewayCore
+import Journal
+import Matching
+import Network
+import OUCH
+import Rings
+
+/// A running gateway: recovered engine, journal, engine thread and the order-entry I/O
+/// thread. `GatewayProcess` runs one until a signal; tests run one in-process.
+public final class GatewayServer: @unchecked Sendable {
+    public let configuration: GatewayConfiguration
+    public let recovery: JournalReplay.Result
+    let dataDirectory: DataDirectory
+    let runtime: EngineRuntime
+    let orderEntry: OrderEntryThread
+    private var stopped = false
+
+    /// The OUCH port actually listened on (the configured one, or the kernel's pick for 0).
+    public var ouchPort: UInt16 { orderEntry.ouchPort }
+    /// `io_uring` or `epoll`, with the reason when io_uring could not be used.
+    public var networkBackend: String { orderEntry.backendDescription }
+
+    /// Recovers the journal into a new engine (before any connection is accepted), then
+    /// starts the journal, engine and I/O threads and listens.
+    public init(configuration: GatewayConfiguration, truncateCorruptJournal: Bool = false) throws {
+        self.configuration = configuration
+        dataDirectory = try DataDirectory(path: configuration.dataDirectory)
+        let engine = try MatchingEngine(configuration: EngineConfiguration(gateway: configuration))
+        recovery = try JournalReplay.replay(
+            directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal)
+        Log.info(recovery.summary)
+        let writer = try JournalWriter.open(
+            directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
+        let ioSignal = WakeSignal()
+        orderEntry = OrderEntryThread(wakeSignal: ioSignal)
+        runtime = try EngineRuntime(
+            configuration: configuration, engine: engine, journal: writer,
+            nextSequence: recovery.nextSequence, portSignals: [ioSignal])
+        try runtime.start()
+        let port = runtime.ports[0]
+        let ouchConfiguration = try OUCHServerConfiguration(
+            gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
+        do {
+            try orderEntry.start(
+                name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
+                ouchListen: configuration.ouch.listen,
+                ouch: { try OUCHServer(configuration: ouchConfiguration) }, port: port)
+        } catch {
+            _ = runtime.stop()
+            throw error
+        }
+    }
+
+    /// True when a thread has failed (journal or store write, network loop): stop.
+    public var hasFailed: Bool { runtime.journalFailed || orderEntry.hasExited }
+
+    /// Stops without losing anything acknowledged: input stops, the engine finishes what
+    /// is queued, every released event is sent, stores and journal are written and closed.
+    /// Returns the first error any thread hit.
+    @discardableResult
+    public func stop() -> Error? {
+        guard !stopped else { return nil }
+        stopped = true
+        orderEntry.beginDraining()
+        let engineError = runtime.stop()
+        orderEntry.stop()
+        dataDirectory.unlock()
+        return engineError ?? orderEntry.failure
+    }
+
+    /// The sequence number the next command would have had (after `stop`).
+    public var nextSequence: UInt64 { runtime.nextSequence }
+
+    deinit { stop() }
+}
+
+extension NetworkConfiguration {
+    init(gateway c: GatewayConfiguration) throws {
+        let backend: Backend
+        switch c.network.backend {
+        case "io_uring": backend = .ioUring
+        case "epoll": backend = .epoll
+        default: backend = .automatic
+        }
+        self.init(
+            backend: backend, maxConnections: c.network.maxConnections,
+            maxSendBufferBytes: c.network.maxSendBufferBytes,
+            maxIdleWaitMilliseconds: c.network.maxIdleWaitMilliseconds, spinTurns: c.network.spinTurns)
+        try validate()
+    }
+}
+
+extension OUCHServerConfiguration {
+    /// The OUCH server's view of the gateway configuration: users bound to accounts, the
+    /// symbol directory, today's session. OUCH user k (0-based) is engine session
+    /// `ouchSessionBase + k`, so that FIX sessions (numbered from 1) never share a number
+    /// with an OUCH user: cancel-on-disconnect is by session number.
+    init(gateway c: GatewayConfiguration, source: UInt8, dataDirectory: String) throws {
+        let users = try c.ouch.users.enumerated().map { i, u in
+            guard let account = c.accountIndex(named: u.account) else {
+                throw ConfigurationError(key: "ouch.users[\(i)].account", value: u.account, expected: "one of the [[accounts]] names")
+            }
+            return OUCHUser(
+                username: u.username, password: u.password, account: account,
+                session: GatewayConfiguration.ouchSessionBase + UInt16(i),
+                cancelOnDisconnect: u.cancelOnDisconnect)
+        }
+        let symbols = c.symbols.enumerated().map { i, s in
+            OUCHSymbolEntry(name: s.name, index: SymbolIndex(rawValue: UInt16(i + 1)), tick: s.tick)
+        }
+        // One SoupBinTCP session per UTC day, its stores in <data>/ouch/<YYYYMMDD>: a restart
+        // within the day continues the session and its sequenced streams.
+        let day = OUCHSessionDay(SystemClock().now())
+        self.init(
+            users: users, symbols: symbols, sessionName: day.sessionName,
+            dataDirectory: day.directory(under: dataDirectory), source: source)
+        loginTimeout = .milliseconds(c.ouch.loginTimeoutMilliseconds)
+    }
+}

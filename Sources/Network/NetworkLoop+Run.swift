@@ -1,0 +1,189 @@
+import Rings
+
+/// The turn loop: the handler's turn, queued work, the kernel, and parking.
+extension NetworkLoop {
+    /// Runs the loop on its thread until `requestStop()`; then closes every
+    /// connection and listener (each connection's `closed` is reported with
+    /// `.loopShutdown`) and returns. May be called once.
+    ///
+    /// Throws when a system call the loop cannot do without fails (e.g.
+    /// `io_uring_enter` with ENOMEM); every socket is closed and every open
+    /// connection reported `closed` with `.loopShutdown` before it throws.
+    public func run() throws(NetworkError) {
+        assertOnLoopThread()
+        precondition(phase == .ready, "NetworkLoop.run may be called once")
+        phase = .running
+        defer { phase = .finished }
+        do {
+            try runTurns()
+        } catch {
+            abandonEverything()
+            throw error
+        }
+    }
+
+    func runTurns() throws(NetworkError) {
+        let spinTurns = configuration.spinTurns
+        /// Consecutive turns without work, up to `spinTurns`.
+        var emptyTurns = 0
+        while true {
+            // Acquiring: pairs with requestStop's releasing store.
+            if !shuttingDown && stopRequested.load(ordering: .acquiring) {
+                try beginShutdown()
+            }
+            now = MonotonicClock.nanoseconds()
+            statistics.turns &+= 1
+            var work = handler.turn(loop: self, nowNanoseconds: now)
+            work = try serviceQueues() || work
+            if shuttingDown && openListeners == 0 && table.inUse == 0 {
+                return
+            }
+            work = work || hasQueuedWork
+
+            var events = 0
+            if work || emptyTurns < spinTurns {
+                events = try pollKernel(timeoutNanoseconds: 0)
+            } else {
+                // 1. Announce (a store and a sequentially consistent fence).
+                parking.announceParking()
+                // 2. Re-check what another thread could have filled before
+                //    seeing the announcement: the handler's inbound events
+                //    and the stop flag (until the shutdown it asks for has
+                //    begun). This thread's own queues cannot have changed.
+                let stopNews = !shuttingDown && stopRequested.load(ordering: .acquiring)
+                if handler.hasPendingWork() || stopNews {
+                    parking.cancelParking()
+                    emptyTurns = 0
+                    continue
+                }
+                // 3. Block: sockets, the eventfd, or the timeout. While
+                //    shutting down, closes wait on completions, so wait less.
+                let timeout = shuttingDown ? Swift.min(idleWaitNanoseconds, 10_000_000) : idleWaitNanoseconds
+                statistics.parks &+= 1
+                events = try pollKernel(timeoutNanoseconds: timeout, parked: true)
+            }
+            if work || events > 0 {
+                emptyTurns = 0
+            } else if emptyTurns < spinTurns {
+                emptyTurns += 1
+            }
+        }
+    }
+
+    /// Work the loop queued for itself that the next turn would do.
+    var hasQueuedWork: Bool {
+        !sendQueue.isEmpty || (!readingPaused && !receiveQueue.isEmpty) || listenersNeedAccept || !closeReports.isEmpty
+    }
+
+    /// Step 2 of a turn. Returns whether it did anything.
+    func serviceQueues() throws(NetworkError) -> Bool {
+        var work = false
+        if !readingPaused && !receiveQueue.isEmpty {
+            work = true
+            try serviceReceives()
+        }
+        if listenersNeedAccept {
+            try armAccepts()
+        }
+        reportClosures()
+        if !sendQueue.isEmpty {
+            work = true
+            try flushSends()
+        }
+        if !closingSlots.isEmpty {
+            try serviceClosings()
+        }
+        reportClosures()
+        return work
+    }
+
+    /// Step 3 of a turn: submit, collect and dispatch kernel events. With
+    /// `parked`, blocks for at most `timeoutNanoseconds` and ends the park
+    /// announced on the wake signal. Returns the number of socket events
+    /// (wake-ups and cancellations do not count).
+    func pollKernel(timeoutNanoseconds: Int64, parked: Bool = false) throws(NetworkError) -> Int {
+        let events: Int
+        if ioUring != nil {
+            events = try pollIOUring(timeoutNanoseconds: timeoutNanoseconds, parked: parked)
+        } else {
+            events = try pollEpoll(timeoutNanoseconds: timeoutNanoseconds, parked: parked)
+        }
+        reportClosures()
+        return events
+    }
+
+    /// How a park ended, from the first batch of events after it: nothing
+    /// (timed out), the wake signal's eventfd among them (woken), or only
+    /// socket events (interrupted, in `WakeSignal.Statistics` terms).
+    @inline(__always)
+    static func parkOutcome(count: Int, tag: (Int) -> CompletionTag) -> WakeSignal.EventFDParkOutcome {
+        if count == 0 { return .timedOut }
+        for index in 0..<count where tag(index).kind == .wakeUp {
+            return .woken
+        }
+        return .interrupted
+    }
+
+    /// Tells the handler about every connection that started closing since
+    /// the last report, and releases the slots whose sockets are closed. A
+    /// `closed` callback may close or send on other connections; their
+    /// reports are made in the same call.
+    func reportClosures() {
+        while !closeReports.isEmpty {
+            let pending = closeReports.count
+            for index in 0..<pending {
+                let slot = closeReports.slot(at: index)
+                guard table.slots[slot].state == .closing, !table.slots[slot].closeReported else { continue }
+                table.slots[slot].closeReported = true
+                handler.closed(table.id(ofSlot: slot), reason: table.slots[slot].closeReason, loop: self)
+                if table.slots[slot].descriptor < 0 {
+                    table.release(slot)
+                }
+            }
+            closeReports.removeFirst(pending)
+        }
+    }
+
+    /// `requestStop()` was seen: stop accepting and close every connection.
+    func beginShutdown() throws(NetworkError) {
+        shuttingDown = true
+        for index in listeners.indices where listeners[index].state == .active {
+            if let ioUring, listeners[index].acceptArmed {
+                try ioUring.ring.prepareCancel(target: CompletionTag(.accept, UInt32(index)))
+                listeners[index].state = .closing
+            } else {
+                SystemCall.close(listeners[index].descriptor)
+                listeners[index].state = .closed
+                openListeners -= 1
+            }
+        }
+        for slot in 0..<table.capacity where table.slots[slot].state == .open {
+            beginClose(slot, reason: .loopShutdown)
+        }
+    }
+
+    /// After a fatal error: close every socket now, report every unreported
+    /// connection `closed` with `.loopShutdown`, and free every slot. What the
+    /// kernel still holds is cancelled when the io_uring instance exits.
+    func abandonEverything() {
+        shuttingDown = true
+        for index in listeners.indices where listeners[index].state != .closed {
+            SystemCall.close(listeners[index].descriptor)
+            listeners[index].state = .closed
+        }
+        openListeners = 0
+        for slot in 0..<table.capacity where table.slots[slot].state != .free {
+            if table.slots[slot].descriptor >= 0 {
+                SystemCall.close(table.slots[slot].descriptor)
+                table.slots[slot].descriptor = -1
+            }
+            if !table.slots[slot].closeReported {
+                let reason: CloseReason = table.slots[slot].state == .open ? .loopShutdown : table.slots[slot].closeReason
+                table.slots[slot].state = .closing
+                table.slots[slot].closeReported = true
+                handler.closed(table.id(ofSlot: slot), reason: reason, loop: self)
+            }
+            table.release(slot)
+        }
+    }
+}

@@ -1,0 +1,398 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The sequenced outbound stream of one SoupBinTCP user for one session day, kept in
+/// a file so that a client can log in again at any sequence number, and a restarted
+/// gateway still has every message it ever sent.
+///
+/// File layout (specs/soupbintcp.md, "Sequenced stream store"): a 64-byte header, then
+/// the messages as the SoupBinTCP Sequenced Data packets that carry them on the wire
+/// (`Length u16` · `S` · OUCH message). Message *n* is the *n*th packet. Storing the
+/// packets exactly as sent means a replay is a read of a file range and one send.
+///
+/// Writing: ``append(_:)`` encodes a message into a memory buffer and records its
+/// offset; ``flush(highWater:)`` writes everything appended since the last flush with
+/// one `pwrite` (and one `fdatasync` when the store is synchronous). A message is
+/// *durable* once flushed, and only durable messages are ever read for sending, so a
+/// message that a crash tore was never sent; reopening truncates it.
+///
+/// Memory: an index of one `UInt64` file offset per message (8 bytes per message,
+/// amortized array growth) and a buffer holding the bytes appended since the previous
+/// flush (grown by doubling, never shrunk). In steady state an append allocates
+/// nothing beyond that amortized growth.
+///
+/// One thread at a time: the I/O thread that owns the server owning the store.
+public final class OUCHSessionStore {
+    // MARK: Layout
+
+    /// `CIFTSOUP`.
+    public static let magic: [UInt8] = Array("CIFTSOUP".utf8)
+    public static let version: UInt16 = 1
+    public static let headerLength = 64
+
+    /// Header field offsets.
+    public enum HeaderOffset {
+        public static let magic = 0                // 8 bytes, "CIFTSOUP"
+        public static let version = 8              // u16 big-endian, 1
+        public static let headerLength = 10        // u16 big-endian, 64
+        public static let session = 12             // Alpha 10, left-padded (as in Login Accepted)
+        public static let username = 22            // Alpha 6, right-padded, upper case
+        public static let userRefNumHighWater = 28 // u32 big-endian, rewritten in place
+        public static let reserved = 32            // 32 bytes, zero
+    }
+
+    /// The store file of `username` in `directory`: `<directory>/<USERNAME>.seq`.
+    public static func path(directory: String, username: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + username.uppercased() + ".seq"
+    }
+
+    // MARK: State
+
+    public let path: String
+    /// The session (without padding) and user the file belongs to.
+    public let session: String
+    public let username: String
+    /// `fdatasync` after every flush that wrote something.
+    public let synchronous: Bool
+
+    private var fd: CInt
+    /// File offset of each message's packet: `offsets[n - 1]` for message n.
+    private var offsets: [UInt64]
+    /// Bytes of the file that are written: header plus every durable packet.
+    private var fileEnd: UInt64
+    /// Messages that are written to the file.
+    public private(set) var durableCount: Int
+
+    /// Packets in memory: `buffer[0 ..< recentCount]` were written by the last flush
+    /// (kept so that the live send needs no read), `buffer[recentCount ..< count]` are
+    /// appended and not yet written. `bufferFileOffset + recentCount == fileEnd`.
+    private var buffer: UnsafeMutableRawPointer
+    private var bufferCapacity: Int
+    private var bufferCount = 0
+    private var recentCount = 0
+    private var bufferFileOffset: UInt64
+
+    /// The high-water field's 4 bytes on their way to the header.
+    private let headerField: UnsafeMutableRawPointer
+    /// A reusable read buffer for replays from the file.
+    private var scratch: UnsafeMutableRawPointer?
+    private var scratchCapacity = 0
+
+    /// The UserRefNum high-water mark in the header.
+    public private(set) var persistedHighWater: UInt32
+    /// Bytes cut from the end of the file when it was opened (a torn last packet).
+    public let truncatedBytes: UInt64
+
+    /// Messages appended, durable or not.
+    public var messageCount: Int { offsets.count }
+    /// True when messages were appended since the last flush.
+    public var hasUnflushedMessages: Bool { bufferCount > recentCount }
+
+    // MARK: Opening
+
+    /// Opens (or creates) the store of `username` for `session` in `directory`,
+    /// creating the directory if needed. An existing file is checked (magic, version,
+    /// session, user) and read: every whole message is handed to `recovered`, in
+    /// order, and a torn or unreadable tail is truncated. The file is locked
+    /// (`flock`) for as long as the store is open.
+    public init(
+        directory: String, username: String, session: String, synchronous: Bool = false,
+        recovered: (UnsafeRawBufferPointer) -> Void = { _ in }
+    ) throws(OUCHStoreError) {
+        let path = Self.path(directory: directory, username: username)
+        let owner = Owner(session: session.trimmingSpaces, username: username.uppercased())
+        try OUCHSystemCall.makeDirectories(directory)
+        let fd = try OUCHSystemCall.open(path, flags: O_RDWR | O_CREAT)
+        let state: Recovered
+        do throws(OUCHStoreError) {
+            guard try OUCHSystemCall.lockExclusive(fd, path: path) else { throw OUCHStoreError.locked(path: path) }
+            state = try Self.recover(fd: fd, path: path, owner: owner, synchronous: synchronous, recovered)
+        } catch {
+            OUCHSystemCall.close(fd)
+            throw error
+        }
+        self.path = path
+        self.session = owner.session
+        self.username = owner.username
+        self.synchronous = synchronous
+        self.fd = fd
+        self.offsets = state.offsets
+        self.fileEnd = state.end
+        self.durableCount = state.offsets.count
+        self.persistedHighWater = state.highWater
+        self.truncatedBytes = state.truncated
+        self.bufferCapacity = 64 * 1024
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        self.headerField = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
+        self.bufferFileOffset = state.end
+    }
+
+    deinit {
+        close()
+        buffer.deallocate()
+        headerField.deallocate()
+        scratch?.deallocate()
+    }
+
+    /// Closes the file (and releases its lock). Unflushed messages are lost; call
+    /// ``flush(highWater:)`` first. Safe to call twice.
+    public func close() {
+        if fd >= 0 {
+            OUCHSystemCall.close(fd)
+            fd = -1
+        }
+    }
+
+    private struct Owner {
+        var session: String
+        var username: String
+    }
+
+    private struct Recovered {
+        var offsets: [UInt64]
+        var end: UInt64
+        var highWater: UInt32
+        var truncated: UInt64
+    }
+
+    /// The 64 header bytes of a new file.
+    private static func header(_ owner: Owner) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: headerLength)
+        bytes.withUnsafeMutableBytes { b in
+            let p = b.baseAddress!
+            for (i, byte) in magic.enumerated() { Wire.put8(byte, p, HeaderOffset.magic + i) }
+            Wire.put16(version, p, HeaderOffset.version)
+            Wire.put16(UInt16(headerLength), p, HeaderOffset.headerLength)
+            Wire.putAlphaRight(owner.session, width: 10, p, HeaderOffset.session)
+            Wire.putAlphaLeft(owner.username, width: 6, p, HeaderOffset.username)
+            Wire.put32(0, p, HeaderOffset.userRefNumHighWater)
+        }
+        return bytes
+    }
+
+    private static func recover(
+        fd: CInt, path: String, owner: Owner, synchronous: Bool, _ recovered: (UnsafeRawBufferPointer) -> Void
+    ) throws(OUCHStoreError) -> Recovered {
+        let size = try OUCHSystemCall.size(fd, path: path)
+        let fresh = header(owner)
+        let head = UnsafeMutableRawPointer.allocate(byteCount: headerLength, alignment: 16)
+        defer { head.deallocate() }
+        if size < UInt64(headerLength) {
+            // New, or torn while the header was being written: what is there must be the
+            // start of the header this store would write.
+            let read = try OUCHSystemCall.readFully(fd, head, Int(size), at: 0, path: path)
+            let existing = Array(UnsafeRawBufferPointer(start: head, count: read))
+            guard read == Int(size), Array(fresh.prefix(Int(size))) == existing else {
+                throw .notAStore(path: path, reason: "\(size) bytes, shorter than a header")
+            }
+            fresh.withUnsafeBytes { head.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
+            try OUCHSystemCall.writeAll(fd, head, headerLength, at: 0, path: path)
+            if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+            return Recovered(offsets: [], end: UInt64(headerLength), highWater: 0, truncated: 0)
+        }
+
+        _ = try OUCHSystemCall.readFully(fd, head, headerLength, at: 0, path: path)
+        guard Array(UnsafeRawBufferPointer(start: head, count: 8)) == magic else {
+            throw .notAStore(path: path, reason: "bad magic")
+        }
+        let v = Wire.u16(head, HeaderOffset.version)
+        guard v == version else { throw .notAStore(path: path, reason: "format version \(v), expected \(version)") }
+        let h = Wire.u16(head, HeaderOffset.headerLength)
+        guard h == UInt16(headerLength) else {
+            throw .notAStore(path: path, reason: "header length \(h), expected \(headerLength)")
+        }
+        let session = Wire.trimmedText(head, HeaderOffset.session, 10)
+        let user = Wire.trimmedText(head, HeaderOffset.username, 6)
+        guard session == owner.session, user == owner.username else {
+            throw .wrongOwner(
+                path: path, expected: "session '\(owner.session)' user '\(owner.username)'",
+                found: "session '\(session)' user '\(user)'")
+        }
+        let highWater = Wire.u32(head, HeaderOffset.userRefNumHighWater)
+
+        // Read the packets in chunks; a packet never spans more than one refill.
+        let chunkCapacity = 1 << 20
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkCapacity, alignment: 16)
+        defer { chunk.deallocate() }
+        var offsets: [UInt64] = []
+        var chunkFileOffset = UInt64(headerLength)
+        var chunkCount = try OUCHSystemCall.readFully(
+            fd, chunk, Int(min(UInt64(chunkCapacity), size - chunkFileOffset)), at: chunkFileOffset, path: path)
+        var position = 0
+        while true {
+            let remaining = chunkCount - position
+            let needed = remaining < 2 ? 2 : 2 + Int(Wire.u16(chunk, position))
+            if remaining < needed {
+                let loadedEnd = chunkFileOffset + UInt64(chunkCount)
+                if loadedEnd >= size { break }  // the file ends inside this packet: torn
+                chunk.copyMemory(from: chunk + position, byteCount: remaining)
+                chunkFileOffset += UInt64(position)
+                position = 0
+                let want = Int(min(UInt64(chunkCapacity - remaining), size - loadedEnd))
+                chunkCount = remaining + (try OUCHSystemCall.readFully(fd, chunk + remaining, want, at: loadedEnd, path: path))
+                continue
+            }
+            let length = needed - 2
+            guard length >= 2, Wire.u8(chunk, position + 2) == SoupBinTCPPacketType.sequencedData else { break }
+            let message = UnsafeRawBufferPointer(start: chunk + position + 3, count: length - 1)
+            guard (try? OUCHOutboundMessage(decoding: message)) != nil else { break }
+            offsets.append(chunkFileOffset + UInt64(position))
+            recovered(message)
+            position += needed
+        }
+        let end = chunkFileOffset + UInt64(position)
+        if end < size {
+            try OUCHSystemCall.truncate(fd, to: end, path: path)
+            if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+        }
+        return Recovered(offsets: offsets, end: end, highWater: highWater, truncated: size - end)
+    }
+
+    // MARK: Appending and flushing
+
+    /// Appends `message` as the next sequenced message (number ``messageCount`` after
+    /// the call). It becomes durable, and may be sent, at the next flush.
+    @inlinable
+    public func append<M: OUCHMessage>(_ message: M) {
+        appendPacket(length: 3 + message.encodedLength) { p in
+            SoupBinTCPEncoder.sequencedData(message, p)
+        }
+    }
+
+    /// Appends an already encoded OUCH message.
+    public func append(message bytes: UnsafeRawBufferPointer) {
+        appendPacket(length: 3 + bytes.count) { p in
+            SoupBinTCPEncoder.sequencedData(bytes, p)
+        }
+    }
+
+    /// Makes room for `length` bytes, lets `write` fill them with one Sequenced Data
+    /// packet, and indexes it.
+    @usableFromInline
+    func appendPacket(length: Int, _ write: (UnsafeMutableRawPointer) -> Int) {
+        if bufferCount + length > bufferCapacity { grow(to: bufferCount + length) }
+        let written = write(buffer + bufferCount)
+        offsets.append(bufferFileOffset + UInt64(bufferCount))
+        bufferCount += written
+    }
+
+    private func grow(to needed: Int) {
+        var capacity = bufferCapacity
+        while capacity < needed { capacity *= 2 }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        bigger.copyMemory(from: buffer, byteCount: bufferCount)
+        buffer.deallocate()
+        buffer = bigger
+        bufferCapacity = capacity
+    }
+
+    /// Writes every message appended since the last flush (one `pwrite`) and, when
+    /// `highWater` differs from the header's, the UserRefNum high-water mark (a second,
+    /// 4-byte `pwrite` in place); then one `fdatasync` if the store is synchronous and
+    /// anything was written. Afterwards ``durableCount`` == ``messageCount``.
+    ///
+    /// The bytes written stay in memory until the next flush, so that sending them
+    /// right after this call (``withPackets(from:maxBytes:_:)``) reads no file.
+    public func flush(highWater: UInt32? = nil) throws(OUCHStoreError) {
+        if recentCount > 0 {
+            let pending = bufferCount - recentCount
+            if pending > 0 { buffer.copyMemory(from: buffer + recentCount, byteCount: pending) }
+            bufferFileOffset += UInt64(recentCount)
+            bufferCount = pending
+            recentCount = 0
+        }
+        var wrote = false
+        if bufferCount > 0 {
+            try OUCHSystemCall.writeAll(fd, buffer, bufferCount, at: fileEnd, path: path)
+            fileEnd += UInt64(bufferCount)
+            recentCount = bufferCount
+            durableCount = offsets.count
+            wrote = true
+        }
+        if let highWater, highWater != persistedHighWater {
+            Wire.put32(highWater, headerField, 0)
+            try OUCHSystemCall.writeAll(fd, headerField, 4, at: UInt64(HeaderOffset.userRefNumHighWater), path: path)
+            persistedHighWater = highWater
+            wrote = true
+        }
+        if wrote && synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+    }
+
+    // MARK: Reading
+
+    /// File offset where message `index` (0-based) ends.
+    private func end(ofMessageAt index: Int) -> UInt64 {
+        index + 1 < offsets.count ? offsets[index + 1] : bufferFileOffset + UInt64(bufferCount)
+    }
+
+    /// Hands `body` the packets of durable messages from `sequence` on, contiguous, and
+    /// how many messages they are.
+    ///
+    /// Messages written by the last flush come from memory, all of them. Older ones are
+    /// read from the file, whole messages up to `maxBytes` (at least one), into a
+    /// reusable buffer: a replay proceeds a bounded slice per call. The bytes are valid
+    /// only inside `body`.
+    public func withPackets<R>(
+        from sequence: Int, maxBytes: Int, _ body: (UnsafeRawBufferPointer, _ messages: Int) -> R
+    ) throws(OUCHStoreError) -> R {
+        guard sequence >= 1 && sequence <= durableCount else {
+            throw .noSuchMessage(sequence: sequence, count: durableCount)
+        }
+        let start = offsets[sequence - 1]
+        if start >= bufferFileOffset {
+            let bytes = UnsafeRawBufferPointer(start: buffer + Int(start - bufferFileOffset), count: Int(fileEnd - start))
+            return body(bytes, durableCount - sequence + 1)
+        }
+        // Whole messages from `sequence` that end within `maxBytes`: the last index
+        // `last` (0-based) with end(last) <= limit, found by binary search.
+        let limit = start + UInt64(max(maxBytes, 0))
+        var low = sequence - 1
+        var high = durableCount - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if end(ofMessageAt: middle) <= limit { low = middle } else { high = middle - 1 }
+        }
+        let last = low
+        let count = Int(end(ofMessageAt: last) - start)
+        if count > scratchCapacity {
+            scratch?.deallocate()
+            scratchCapacity = max(count, 64 * 1024)
+            scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCapacity, alignment: 16)
+        }
+        let read = try OUCHSystemCall.readFully(fd, scratch!, count, at: start, path: path)
+        guard read == count else { throw .systemCall(call: "pread", errno: EIO, path: path) }
+        return body(UnsafeRawBufferPointer(start: scratch!, count: count), last - (sequence - 1) + 1)
+    }
+
+    /// The OUCH message `sequence` (1-based), durable or not, as a copy: for tests,
+    /// tools and recovery checks, not the send path.
+    public func message(_ sequence: Int) throws(OUCHStoreError) -> [UInt8] {
+        guard sequence >= 1 && sequence <= offsets.count else {
+            throw .noSuchMessage(sequence: sequence, count: offsets.count)
+        }
+        let start = offsets[sequence - 1]
+        let count = Int(end(ofMessageAt: sequence - 1) - start)
+        if start >= bufferFileOffset {
+            return Array(UnsafeRawBufferPointer(start: buffer + Int(start - bufferFileOffset) + 3, count: count - 3))
+        }
+        let packet = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
+        defer { packet.deallocate() }
+        let read = try OUCHSystemCall.readFully(fd, packet, count, at: start, path: path)
+        guard read == count else { throw .systemCall(call: "pread", errno: EIO, path: path) }
+        return Array(UnsafeRawBufferPointer(start: packet + 3, count: count - 3))
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

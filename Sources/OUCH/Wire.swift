@@ -1,0 +1,141 @@
+/// Reading and writing the binary fields of SoupBinTCP and OUCH in place.
+///
+/// Every integer on these wires is big-endian and unsigned; fields sit at fixed
+/// offsets with no alignment, so loads and stores are unaligned. Nothing here
+/// allocates or bounds-checks: callers check a message's length once, against its
+/// layout, before touching its fields.
+@usableFromInline
+enum Wire {
+    @inlinable @inline(__always)
+    static func u8(_ p: UnsafeRawPointer, _ offset: Int) -> UInt8 {
+        p.load(fromByteOffset: offset, as: UInt8.self)
+    }
+
+    @inlinable @inline(__always)
+    static func u16(_ p: UnsafeRawPointer, _ offset: Int) -> UInt16 {
+        UInt16(bigEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+    }
+
+    @inlinable @inline(__always)
+    static func u32(_ p: UnsafeRawPointer, _ offset: Int) -> UInt32 {
+        UInt32(bigEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @inlinable @inline(__always)
+    static func u64(_ p: UnsafeRawPointer, _ offset: Int) -> UInt64 {
+        UInt64(bigEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    @inlinable @inline(__always)
+    static func put8(_ value: UInt8, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        p.storeBytes(of: value, toByteOffset: offset, as: UInt8.self)
+    }
+
+    @inlinable @inline(__always)
+    static func put16(_ value: UInt16, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        p.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt16.self)
+    }
+
+    @inlinable @inline(__always)
+    static func put32(_ value: UInt32, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        p.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self)
+    }
+
+    @inlinable @inline(__always)
+    static func put64(_ value: UInt64, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        p.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt64.self)
+    }
+
+    /// True when every byte of `p[offset ..< offset + count]` is printable ASCII
+    /// (0x20 through 0x7E): what an OUCH or SoupBinTCP alpha field may hold.
+    @inlinable
+    static func isPrintableASCII(_ p: UnsafeRawPointer, _ offset: Int, _ count: Int) -> Bool {
+        var i = offset
+        while i < offset + count {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b < 0x20 || b > 0x7E { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Writes `text` left-justified in a field of `width` bytes, right-padded with
+    /// spaces (the OUCH and SoupBinTCP alpha convention). Longer text is cut.
+    static func putAlphaLeft(_ text: String, width: Int, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        var i = 0
+        for byte in text.utf8 where i < width {
+            p.storeBytes(of: byte, toByteOffset: offset + i, as: UInt8.self)
+            i += 1
+        }
+        while i < width {
+            p.storeBytes(of: UInt8(ascii: " "), toByteOffset: offset + i, as: UInt8.self)
+            i += 1
+        }
+    }
+
+    /// Writes `text` right-justified in a field of `width` bytes, left-padded with
+    /// spaces (SoupBinTCP's Session and its numeric ASCII fields). Longer text keeps
+    /// its last `width` bytes.
+    static func putAlphaRight(_ text: String, width: Int, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        let bytes = Array(text.utf8.suffix(width))
+        let pad = width - bytes.count
+        for i in 0..<pad { p.storeBytes(of: UInt8(ascii: " "), toByteOffset: offset + i, as: UInt8.self) }
+        for (i, byte) in bytes.enumerated() { p.storeBytes(of: byte, toByteOffset: offset + pad + i, as: UInt8.self) }
+    }
+
+    /// Writes `value` as decimal ASCII, right-justified and left-padded with spaces in
+    /// a field of `width` bytes. Does not allocate. The caller makes sure it fits.
+    static func putDecimalRight(_ value: UInt64, width: Int, _ p: UnsafeMutableRawPointer, _ offset: Int) {
+        var v = value
+        var i = offset + width - 1
+        repeat {
+            p.storeBytes(of: UInt8(ascii: "0") + UInt8(v % 10), toByteOffset: i, as: UInt8.self)
+            v /= 10
+            i -= 1
+        } while v > 0 && i >= offset
+        while i >= offset {
+            p.storeBytes(of: UInt8(ascii: " "), toByteOffset: i, as: UInt8.self)
+            i -= 1
+        }
+    }
+
+    /// Reads a decimal ASCII field that may be padded with spaces on either side.
+    /// All spaces is 0. Nil when anything else is there (a sign, a letter, a space
+    /// between digits) or the value overflows 64 bits.
+    static func decimal(_ p: UnsafeRawPointer, _ offset: Int, _ width: Int) -> UInt64? {
+        var value: UInt64 = 0
+        var seenDigit = false
+        var finished = false
+        for i in offset..<(offset + width) {
+            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            if b == UInt8(ascii: " ") {
+                if seenDigit { finished = true }
+                continue
+            }
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9"), !finished else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(b - UInt8(ascii: "0")))
+            if o1 || o2 { return nil }
+            value = s
+            seenDigit = true
+        }
+        return value
+    }
+
+    /// The text of an alpha field with the padding spaces on both sides removed.
+    static func trimmedText(_ p: UnsafeRawPointer, _ offset: Int, _ width: Int) -> String {
+        var start = offset
+        var end = offset + width
+        while start < end, p.load(fromByteOffset: start, as: UInt8.self) == UInt8(ascii: " ") { start += 1 }
+        while end > start, p.load(fromByteOffset: end - 1, as: UInt8.self) == UInt8(ascii: " ") { end -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(start: p + start, count: end - start), as: UTF8.self)
+    }
+}
+
+/// "0x4F ('O')" or "0x00": a byte named for error messages and logs.
+func describeByte(_ byte: UInt8) -> String {
+    let hexDigits = Array("0123456789ABCDEF")
+    let hex = "0x" + String(hexDigits[Int(byte >> 4)]) + String(hexDigits[Int(byte & 0xF)])
+    if byte >= 0x21 && byte <= 0x7E { return hex + " ('" + String(UnicodeScalar(byte)) + "')" }
+    return hex
+}
