@@ -20,10 +20,12 @@ extension MatchingEngine.Core {
         sink.emit(event)
     }
 
-    /// Start or end of the trading day. Emits `systemEvent` first; end of day then
-    /// cancels every Day order (reason endOfDay, book order), keeps GTC orders, and
-    /// closes the market until the next start of day: new orders are refused with
-    /// marketClosed, replaces with cancelRejected marketClosed; cancels still work.
+    /// Start or end of the trading day. Start of day emits `systemEvent` and opens the
+    /// market. End of day first cancels every Day order (reason endOfDay, book order),
+    /// keeps GTC orders, then emits `systemEvent` — last, so that whoever ends a session
+    /// on it has already seen every cancel — and closes the market until the next start
+    /// of day: new orders are refused with marketClosed, replaces with cancelRejected
+    /// marketClosed; cancels still work.
     @inlinable
     mutating func systemEvent<Sink: EventSink>(_ command: Command, _ stamp: EventStamp, _ sink: inout Sink) {
         guard let code = SystemEventCode(rawValue: command.code) else {
@@ -32,13 +34,14 @@ extension MatchingEngine.Core {
         }
         var event = MatchingEngine.Core.commandEvent(.systemEvent, command, stamp)
         event.code = code.rawValue
-        sink.emit(event)
         switch code {
         case .startOfDay:
+            sink.emit(event)
             isMarketOpen = true
         case .endOfDay:
             isMarketOpen = false
             _ = sweep(.dayOrders, symbols: 0..<symbolCount, .endOfDay, stamp, &sink)
+            sink.emit(event)
         }
     }
 }

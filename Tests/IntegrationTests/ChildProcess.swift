@@ -37,13 +37,16 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = stderrPipe
         stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }  // end of file
             self?.append(data)
         }
         stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
             guard let self else { return }
             self.lock.lock()
             self.errorText.append(data)
+            self.lock.broadcast()
             self.lock.unlock()
         }
         process.terminationHandler = { [weak self] _ in
@@ -103,8 +106,15 @@ final class ChildProcess: @unchecked Sendable {
             process.waitUntilExit()
             return nil
         }
-        // Let the readers collect the last bytes.
-        usleep(50_000)
+        // Read what is still in the pipes: a process may exit with megabytes unread, and
+        // the readability handler does not reliably report end of file.
+        stdoutPipe.fileHandleForReading.readabilityHandler = nil
+        stderrPipe.fileHandleForReading.readabilityHandler = nil
+        append(stdoutPipe.fileHandleForReading.readDataToEndOfFile())
+        let restOfErrors = stderrPipe.fileHandleForReading.readDataToEndOfFile()
+        lock.lock()
+        errorText.append(restOfErrors)
+        lock.unlock()
         return process.terminationStatus
     }
 

@@ -220,6 +220,53 @@ final class OUCHGatewayTests: XCTestCase {
         XCTAssertEqual(accepted.values, Array(repeating: orders, count: users))
     }
 
+    /// End of day: every Day order is canceled, then System Event `E` and End of Session;
+    /// the day's session takes no more logins.
+    func testEndOfDayCancelsDayOrdersAndEndsTheSession() throws {
+        let gateway = try GatewayServer(configuration: configuration())
+        defer { gateway.stop() }
+        let client = try OUCHTestClient(port: gateway.ouchPort)
+        client.loginAccepted("OUCH01")
+        client.send(OUCHEnterOrder.limit(1, OUCHSide.buy, 100, "AAPL", price(10.00)))
+        client.send(OUCHEnterOrder.limit(2, OUCHSide.sell, 200, "MSFT", price(20.00)))
+        for _ in 1...2 { guard case .orderAccepted = client.nextMessage() else { return XCTFail() } }
+        XCTAssertTrue(gateway.endTradingDay())
+        var canceled: [UInt32: UInt32] = [:]
+        for _ in 1...2 {
+            guard case .orderCanceled(let c) = client.nextMessage() else { return XCTFail("Day orders canceled first") }
+            canceled[c.userRefNum] = c.quantity
+        }
+        XCTAssertEqual(canceled, [1: 100, 2: 200])
+        guard case .systemEvent(let e) = client.nextMessage() else { return XCTFail("then the System Event") }
+        XCTAssertEqual(e.eventCode, OUCHSystemEventCode.endOfDay)
+        XCTAssertEqual(client.next(), .endOfSession)
+        XCTAssertEqual(client.next(), .closed)
+        let late = try OUCHTestClient(port: gateway.ouchPort)
+        late.login("OUCH02")
+        XCTAssertEqual(late.next(), .loginRejected(UInt8(ascii: "S")), "the day's session is over")
+    }
+
+    /// Garbage instead of a login is answered by a disconnect; other clients go on.
+    func testGarbageBeforeLoginIsDisconnectedOthersAreServed() throws {
+        let gateway = try GatewayServer(configuration: configuration())
+        defer { gateway.stop() }
+        let good = try OUCHTestClient(port: gateway.ouchPort)
+        good.loginAccepted("OUCH01")
+        let garbage = try OUCHTestClient(port: gateway.ouchPort)
+        garbage.sendRaw(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        XCTAssertEqual(garbage.next(), .closed)
+        let oversized = try OUCHTestClient(port: gateway.ouchPort)
+        oversized.sendRaw([0xFF, 0xFF, UInt8(ascii: "L")] + [UInt8](repeating: 0x41, count: 100))
+        XCTAssertEqual(oversized.next(), .closed)
+        good.send(OUCHEnterOrder.limit(1, OUCHSide.buy, 100, "AAPL", price(10.00)))
+        guard case .orderAccepted = good.nextMessage() else { return XCTFail("the logged-in client is unaffected") }
+        // A message of the wrong length for its type, after login: Rejected or a disconnect,
+        // never a crash; a quantity of 0 is Rejected with invalid quantity (0x0013).
+        good.send(OUCHEnterOrder.limit(2, OUCHSide.buy, 0, "AAPL", price(10.00)))
+        guard case .rejected(let r) = good.nextMessage() else { return XCTFail("quantity 0 is rejected") }
+        XCTAssertEqual(r.reason.rawValue, 0x0013)
+    }
+
     /// A client that stops reading is disconnected as a slow consumer; everyone else is served.
     func testSlowClientIsDisconnectedOthersAreServed() throws {
         let gateway = try GatewayServer(configuration: configuration(sendBuffer: 8_192))

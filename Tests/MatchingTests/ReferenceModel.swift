@@ -234,12 +234,14 @@ final class ReferenceModel {
         guard let code = SystemEventCode(rawValue: c.code) else { return reject(c, .unknownCommand) }
         var event = echo(.systemEvent, c)
         event.code = c.code
-        events.append(event)
         if code == .startOfDay {
+            events.append(event)
             marketOpen = true
         } else {
+            // End of day: the cancels, then the event.
             marketOpen = false
             _ = sweep(.endOfDay) { $0.timeInForce == .day }
+            events.append(event)
         }
     }
 

@@ -60,11 +60,11 @@ final class TradingDayTests: XCTestCase {
         assertEvents(
             h.send(endOfDay),
             [
-                h.systemEventEvent(endOfDay),
                 h.canceled(betterDayBid, ref: 4, 100, .endOfDay),
                 h.canceled(dayBid, ref: 1, 100, .endOfDay),
                 h.canceled(dayAsk, ref: 3, 100, .endOfDay),
                 h.canceled(dayB, ref: 5, 10, .endOfDay),
+                h.systemEventEvent(endOfDay),
             ])
         XCTAssertFalse(h.engine.isMarketOpen)
         XCTAssertEqual(h.engine.orders(symbol: 1, side: .buy), [h.resting(gtcBid, ref: 2, open: 100)])

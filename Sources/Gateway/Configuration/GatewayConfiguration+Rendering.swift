@@ -21,6 +21,10 @@ extension GatewayConfiguration {
         out.append("pending_event_capacity = \(engine.pendingEventCapacity)")
         out.append("batch_size = \(engine.batchSize)")
         out.append("")
+        out.append("[session]")
+        let endOfDay = session.endOfDayMinutesUTC.map { String(format: "%02d:%02d", $0 / 60, $0 % 60) } ?? ""
+        out.append("end_of_day = \(q(endOfDay))  # UTC HH:MM; empty: no scheduled end of day")
+        out.append("")
         out.append("[network]")
         out.append("backend = \(q(network.backend))  # auto | io_uring | epoll")
         out.append("max_connections = \(network.maxConnections)")

@@ -37,6 +37,20 @@ extension GatewayConfiguration {
         c.engine.batchSize = try engine.int("batch_size", default: c.engine.batchSize, range: 1...65_536)
         try engine.finish()
 
+        var session = try top.section("session")
+        let endOfDay = try session.string("end_of_day", default: "")
+        if !endOfDay.isEmpty {
+            let parts = endOfDay.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+                let hours = Int(parts[0]), let minutes = Int(parts[1]), (0..<24).contains(hours), (0..<60).contains(minutes)
+            else {
+                throw ConfigurationError(
+                    key: "session.end_of_day", value: "\"\(endOfDay)\"", expected: "\"HH:MM\" in UTC, or \"\" for none")
+            }
+            c.session.endOfDayMinutesUTC = hours * 60 + minutes
+        }
+        try session.finish()
+
         var network = try top.section("network")
         c.network.backend = try network.string("backend", default: c.network.backend)
         guard ["auto", "io_uring", "epoll"].contains(c.network.backend) else {

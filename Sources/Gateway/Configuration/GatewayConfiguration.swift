@@ -7,6 +7,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var dataDirectory = "./var"
     public var engine = EngineSettings()
     public var network = NetworkSettings()
+    public var session = SessionSettings()
     public var journal = JournalSettings()
     public var fix = FIXSettings()
     public var ouch = OUCHSettings()
@@ -41,6 +42,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var pendingEventCapacity = 1 << 18
         /// Commands taken from the inbound rings per engine turn.
         public var batchSize = 256
+        public init() {}
+    }
+
+    public struct SessionSettings: Sendable, Equatable {
+        /// When the trading day ends, as minutes after UTC midnight; nil: only on request.
+        /// At that time the engine cancels Day orders and closes the market, and every
+        /// SoupBinTCP session gets End of Session.
+        public var endOfDayMinutesUTC: Int?
         public init() {}
     }
 

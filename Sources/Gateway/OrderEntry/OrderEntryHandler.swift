@@ -79,16 +79,31 @@ final class OrderEntryHandler: NetworkHandler {
             worked = true
         }
         let ouch = self.ouch
-        let events = port.pollEvents(maxCount: 4096) { event in ouch.handle(event) }
+        var endOfDay = false
+        let events = port.pollEvents(maxCount: 4096) { event in
+            if event.kind == .systemEvent {
+                // The engine sends end of day after the day's cancels, so every one of
+                // them is in the streams before the session ends.
+                endOfDay = endOfDay || event.code == SystemEventCode.endOfDay.rawValue
+            } else {
+                ouch.handle(event)
+            }
+        }
         worked = worked || events > 0
+        if endOfDay {
+            ouch.systemEvent(.endOfDay, now: now)
+            do {
+                try ouch.endOfSession(now: now, io: &io)
+                Log.info("order entry: end of day: SoupBinTCP session ended")
+            } catch {
+                recordFailure(error)
+            }
+        }
         if !draining { ouch.tick(now: now, io: &io) }
         do {
             try ouch.flush(now: now, io: &io)
         } catch {
-            if failure == nil {
-                failure = error
-                Log.error("order entry: session store write failed, stopping: \(error)")
-            }
+            recordFailure(error)
         }
         finish(io)
         // Stop once the engine has stopped and everything it released has been handed
@@ -98,6 +113,12 @@ final class OrderEntryHandler: NetworkHandler {
         }
         if failure != nil && !loop.isStopRequested { loop.requestStop() }
         return worked
+    }
+
+    private func recordFailure(_ error: Error) {
+        guard failure == nil else { return }
+        failure = error
+        Log.error("order entry: session store write failed, stopping: \(error)")
     }
 
     func hasPendingWork() -> Bool {

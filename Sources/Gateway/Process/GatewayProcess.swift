@@ -24,7 +24,16 @@ public enum GatewayProcess {
         fflush(nil)  // the banner reaches a pipe before "ready" does
 
         var status: Int32 = 0
+        var lastCheck = SystemClock().now()
         while true {
+            let now = SystemClock().now()
+            if let minute = configuration.session.endOfDayMinutesUTC,
+                EndOfDaySchedule.crossed(minute: minute, from: lastCheck, to: now)
+            {
+                Log.info("end of day (\(configuration.session.endOfDayMinutesUTC.map { String(format: "%02d:%02d UTC", $0 / 60, $0 % 60) } ?? ""))")
+                while !server.endTradingDay() { usleep(1_000) }
+            }
+            lastCheck = now
             if let signal = ShutdownSignals.wait(milliseconds: 500) {
                 Log.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
                 break
@@ -41,5 +50,17 @@ public enum GatewayProcess {
         let last = server.nextSequence &- 1
         Log.info("stopped cleanly: " + (last == 0 ? "the journal is empty" : "journal written through sequence \(last)"))
         return status
+    }
+}
+
+/// When the configured end of day falls: the first check at or after the time, so a
+/// gateway started after it (the day already ended, or will be ended by hand) does not
+/// end it again.
+enum EndOfDaySchedule {
+    static func crossed(minute: Int, from previous: Timestamp, to now: Timestamp) -> Bool {
+        let day = Timestamp.nanosecondsPerDay
+        let dayStart = now.rawValue - now.nanosecondsSinceMidnight
+        let target = dayStart + Int64(minute) * 60 * 1_000_000_000
+        return previous.rawValue < target && now.rawValue >= target && now.rawValue - previous.rawValue < day
     }
 }

@@ -34,9 +34,11 @@ public final class GatewayServer: @unchecked Sendable {
             directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
         let ioSignal = WakeSignal()
         orderEntry = OrderEntryThread(wakeSignal: ioSignal)
+        // Port 0: the I/O thread. Port 1: the venue's own commands (end of day), from
+        // whichever thread asks, under `adminLock`.
         runtime = try EngineRuntime(
             configuration: configuration, engine: engine, journal: writer,
-            nextSequence: recovery.nextSequence, portSignals: [ioSignal])
+            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal()])
         try runtime.start()
         let port = runtime.ports[0]
         let ouchConfiguration = try OUCHServerConfiguration(
@@ -49,6 +51,24 @@ public final class GatewayServer: @unchecked Sendable {
         } catch {
             _ = runtime.stop()
             throw error
+        }
+    }
+
+    private let adminLock = NSLock()
+
+    /// Ends the trading day: the engine cancels every Day order and closes the market; each
+    /// SoupBinTCP session gets its cancels, a System Event `E` and End of Session.
+    /// Returns false if the engine's ring had no room (try again).
+    @discardableResult
+    public func endTradingDay() -> Bool {
+        adminLock.withLock {
+            let admin = runtime.ports[1]
+            // Nothing is addressed to the admin port but broadcasts; drop them.
+            _ = admin.pollEvents(maxCount: Int.max) { _ in }
+            let command = Command(
+                kind: .systemEvent, code: SystemEventCode.endOfDay.rawValue,
+                origin: OrderOrigin(source: admin.source, session: 0, connection: 0), timestamp: SystemClock().now())
+            return admin.submit(command)
         }
     }
 

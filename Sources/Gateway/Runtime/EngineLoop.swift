@@ -102,7 +102,15 @@ final class EngineLoop: @unchecked Sendable {
         var released = false
         while let event = pending.first, event.pointee.sequence < durable {
             let source = Int(event.pointee.destination.source)
-            if source >= 1 && source <= outbound.count {
+            if Self.isBroadcast(event.pointee.kind) {
+                // Venue-wide news (end of day, halts) goes to every port, all or none, so
+                // that no port sees it out of order with its own events.
+                if !outbound.allSatisfy({ $0.count < $0.capacity }) { break }
+                for i in outbound.indices {
+                    _ = outbound[i].tryPush(event.pointee)
+                    touched |= 1 << UInt64(i & 63)
+                }
+            } else if source >= 1 && source <= outbound.count {
                 if !outbound[source - 1].tryPush(event.pointee) { break }
                 touched |= 1 << UInt64((source - 1) & 63)
             }
@@ -115,6 +123,12 @@ final class EngineLoop: @unchecked Sendable {
             }
         }
         return released
+    }
+
+    /// Events addressed to the venue that every port must hear of.
+    @inline(__always)
+    static func isBroadcast(_ kind: EventKind) -> Bool {
+        kind == .systemEvent || kind == .tradingStateChanged
     }
 
     /// Called when the pending queue is full in the middle of a command (a mass cancel of
