@@ -127,6 +127,9 @@ final class EngineRuntimeTests: XCTestCase {
         let replay = try JournalReplay.replay(directory: directory + "/journal", into: rebuilt, truncateCorruption: false)
         XCTAssertEqual(replay.commandCount, submitted)
         XCTAssertEqual(replay.nextSequence, UInt64(submitted + 1))
+        // The OUCH high-water marks come back from the journal too (order i: account i % 4 + 1, ref i + 1).
+        XCTAssertEqual(replay.highestUserReference[1], 4_997)
+        XCTAssertEqual(replay.highestUserReference[4], 5_000)
         XCTAssertEqual(rebuilt.stateDump(), engine.stateDump())
         XCTAssertEqual(rebuilt.snapshotDigest(), engine.snapshotDigest())
     }

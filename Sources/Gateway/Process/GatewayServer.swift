@@ -47,7 +47,13 @@ public final class GatewayServer: @unchecked Sendable {
             try orderEntry.start(
                 name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
                 ouchListen: configuration.ouch.listen,
-                ouch: { try OUCHServer(configuration: ouchConfiguration) }, port: port)
+                ouch: { [recovery] in
+                    let server = try OUCHServer(configuration: ouchConfiguration)
+                    for (account, reference) in recovery.highestUserReference {
+                        server.raiseHighWater(account: account, to: reference)
+                    }
+                    return server
+                }, port: port)
         } catch {
             _ = runtime.stop()
             throw error

@@ -14,6 +14,10 @@ public enum JournalReplay {
         /// Events the replay produced (discarded: their acknowledgements left before the stop).
         public var eventCount: Int
         public var report: JournalRecoveryReport
+        /// The highest UserRefNum each account used in the journal (OUCH-keyed orders and
+        /// replaces): the OUCH server's high-water marks must not be lower, even if the
+        /// process died after journaling a command and before storing its answer.
+        public var highestUserReference: [AccountIndex: UInt32]
 
         /// One line for the operator log.
         public var summary: String {
@@ -36,13 +40,18 @@ public enum JournalReplay {
     public static func replay(directory: String, into engine: MatchingEngine, truncateCorruption: Bool) throws -> Result {
         var sink = CountingSink()
         var commands = 0
+        var highest: [AccountIndex: UInt32] = [:]
         let options = JournalRecoveryOptions(middleCorruption: truncateCorruption ? .quarantine : .fail)
         let report = try JournalRecovery.recover(directory: directory, options: options) { sequence, payload in
             let command = try CommandRecord.decode(payload)
             engine.process(command, sequence: sequence, into: &sink)
             commands += 1
+            if command.keyKind == .userReference && (command.kind == .newOrder || command.kind == .replace) {
+                highest[command.account] = max(highest[command.account] ?? 0, command.userReference)
+            }
         }
         return Result(
-            nextSequence: report.nextSequence ?? 1, commandCount: commands, eventCount: sink.count, report: report)
+            nextSequence: report.nextSequence ?? 1, commandCount: commands, eventCount: sink.count, report: report,
+            highestUserReference: highest)
     }
 }
