@@ -51,6 +51,25 @@ final class OUCHGatewayTests: XCTestCase {
         XCTAssertGreaterThan(a.orderReferenceNumber, 0)
     }
 
+    /// The epoll backend (for machines where io_uring is blocked) serves the same session.
+    func testTheEpollBackendServesTheSameSession() throws {
+        var c = configuration()
+        c.network.backend = "epoll"
+        let gateway = try GatewayServer(configuration: c)
+        defer { gateway.stop() }
+        XCTAssertTrue(gateway.networkBackend.hasPrefix("epoll"), gateway.networkBackend)
+        let buyer = try OUCHTestClient(port: gateway.ouchPort)
+        let seller = try OUCHTestClient(port: gateway.ouchPort)
+        buyer.loginAccepted("OUCH01")
+        seller.loginAccepted("OUCH02")
+        buyer.send(OUCHEnterOrder.limit(1, OUCHSide.buy, 100, "AAPL", price(10.00)))
+        guard case .orderAccepted = buyer.nextMessage() else { return XCTFail() }
+        seller.send(OUCHEnterOrder.limit(1, OUCHSide.sell, 100, "AAPL", price(10.00)))
+        guard case .orderAccepted = seller.nextMessage(), case .orderExecuted = seller.nextMessage() else { return XCTFail() }
+        guard case .orderExecuted(let fill) = buyer.nextMessage() else { return XCTFail() }
+        XCTAssertEqual(fill.quantity, 100)
+    }
+
     func testWrongPasswordAndUnknownUserAreRejectedNotAuthorized() throws {
         let gateway = try GatewayServer(configuration: configuration())
         defer { gateway.stop() }
