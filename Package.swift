@@ -74,6 +74,9 @@ let package = Package(
         // bytes and a clock in, bytes and engine commands out; no sockets.
         .target(name: "OUCH", dependencies: ["GatewayCore"]),
 
+        // FIX 4.4 tag=value codec: in-place framing, field reading, encoding, dictionary validation.
+        .target(name: "FIX", dependencies: ["GatewayCore"]),
+
         // Configuration, thread wiring and lifecycle: the only module that
         // knows about threads.
         .target(
@@ -104,6 +107,7 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
+        .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal"]),
         // Tests that start real gateway processes.
         .testTarget(

@@ -153,6 +153,40 @@ final class EngineRuntimeTests: XCTestCase {
         XCTAssertNil(runtime.stop())
     }
 
+    /// A journal that cannot be written (here: the file-size limit, EFBIG) stops the engine
+    /// taking orders; nothing whose command is not in the file is acknowledged; `stop`
+    /// returns the error instead of hanging.
+    func testAJournalWriteFailureStopsAcknowledgementsAndStopReturnsTheError() throws {
+        let c = configuration()
+        let (runtime, _) = try start(c, ports: 1)
+        let port = runtime.ports[0]
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
+        let saved = limit
+        signal(SIGXFSZ, SIG_IGN)  // a write past the limit fails with EFBIG instead of killing the process
+        limit.rlim_cur = 32 * 1024
+        setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
+        defer {
+            var restore = saved
+            setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &restore)
+        }
+        var acknowledged: [UInt64] = []
+        let deadline = Date().addingTimeInterval(30)
+        var next = 0
+        while !runtime.journalFailed && Date() < deadline {
+            if next < 2_000, port.submit(order(port, ref: UInt32(next + 1), account: 1, side: .buy, price: 900_000)) { next += 1 }
+            _ = port.pollEvents(maxCount: 256) { e in if e.kind == .accepted { acknowledged.append(e.sequence) } }
+        }
+        XCTAssertTrue(runtime.journalFailed, "the write past the limit failed")
+        XCTAssertNotNil(runtime.stop(), "stop returns the journal's error")
+        _ = port.pollEvents(maxCount: .max) { e in if e.kind == .accepted { acknowledged.append(e.sequence) } }
+        // Every acknowledgement is for a command the file holds.
+        let recordBytes = JournalFormat.recordHeaderLength + CommandRecord.size
+        let inFile = (journalFileSize() - JournalFormat.headerLength) / recordBytes
+        XCTAssertFalse(acknowledged.isEmpty)
+        XCTAssertLessThanOrEqual(acknowledged.max() ?? 0, UInt64(inFile))
+    }
+
     func testRestartContinuesTheSequenceFromTheJournal() throws {
         let c = configuration()
         do {

@@ -27,7 +27,7 @@ final class GatewayRunTests: XCTestCase {
     func testStopsCleanlyOnSIGINTToo() throws {
         let dir = makeTemporaryDirectory("sigint")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", try freePortConfig(dir), "--data-dir", dir])
         XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)
         gateway.signal(SIGINT)
         XCTAssertEqual(gateway.waitForExit(seconds: 30), 0, gateway.standardError)
@@ -36,9 +36,10 @@ final class GatewayRunTests: XCTestCase {
     func testRefusesASecondGatewayOnTheSameDataDirectory() throws {
         let dir = makeTemporaryDirectory("lock")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        let config = try freePortConfig(dir)
+        let first = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir])
         XCTAssertTrue(waitForStderr(first, "ready", seconds: 60), first.standardError)
-        let second = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--data-dir", dir])
+        let second = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir])
         XCTAssertNotEqual(second.waitForExit(seconds: 30), 0)
         XCTAssertTrue(second.standardError.contains("LOCK is held"), second.standardError)
         first.signal(SIGTERM)
@@ -95,6 +96,14 @@ final class GatewayRunTests: XCTestCase {
             XCTAssertTrue(text.contains(word), "help mentions \(word):\n\(text)")
         }
     }
+}
+
+/// A configuration that listens for OUCH on a port the kernel picks, so tests never collide
+/// with a gateway someone runs on the default port.
+func freePortConfig(_ dir: String) throws -> String {
+    let path = dir + "/free-port.toml"
+    try "[ouch]\nlisten = \"127.0.0.1:0\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }
 
 func waitForStderr(_ child: ChildProcess, _ text: String, seconds: Double) -> Bool {

@@ -60,9 +60,8 @@ final class OUCHProcessTests: XCTestCase {
         }
         let dir = makeTemporaryDirectory("tshark")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        let config = try writeConfig(dir, port: port)
-        let (gateway, _) = try startGateway(config: config, dataDir: dir + "/data")
+        let (gateway, gatewayPort) = try startGateway(config: try writeConfig(dir), dataDir: dir + "/data")
+        let port = Int(gatewayPort)
         let capture = dir + "/session.pcap"
         let dumper = try ChildProcess(
             path: tshark, arguments: ["-i", "lo", "-f", "tcp port \(port)", "-w", capture, "-a", "duration:20"])

@@ -216,7 +216,7 @@ extension GatewayConfiguration {
                 expected: "exactly 10 characters (MoldUDP64 Session)")
         }
         let demoPassword = "demo"
-        if !fix.listen.isLoopback && fix.sessions.contains(where: { $0.password == demoPassword }) {
+        if !fix.listen.isLoopback && fix.sessions.contains(where: { $0.password.lowercased() == demoPassword }) {
             throw ConfigurationError(
                 key: "fix.listen", value: "\"\(fix.listen)\"",
                 expected: "a loopback address (127.x.x.x) while a FIX session has the demo password")

@@ -25,10 +25,16 @@ final class OrderEntryHandler: NetworkHandler {
     /// A store write failed: treated like a journal failure.
     private(set) var failure: Error?
 
-    init(port: OrderEntryPort, ouch: OUCHServer, phase: ManagedAtomic<OrderEntryPhase>) {
+    private let drainingAcknowledged: ManagedAtomic<Bool>
+
+    init(
+        port: OrderEntryPort, ouch: OUCHServer, phase: ManagedAtomic<OrderEntryPhase>,
+        drainingAcknowledged: ManagedAtomic<Bool>
+    ) {
         self.port = port
         self.ouch = ouch
         self.phase = phase
+        self.drainingAcknowledged = drainingAcknowledged
     }
 
     private func finish(_ io: OrderEntryIO) {
@@ -69,6 +75,8 @@ final class OrderEntryHandler: NetworkHandler {
         if phase != .running && !draining {
             draining = true
             loop.setReadingPaused(true)
+            // Releasing: every submit this thread made happens before the gateway sees it.
+            drainingAcknowledged.store(true, ordering: .releasing)
         }
         var io = OrderEntryIO(loop: loop, port: port)
         var worked = false
@@ -79,26 +87,26 @@ final class OrderEntryHandler: NetworkHandler {
             worked = true
         }
         let ouch = self.ouch
-        var endOfDay = false
+        var storeFailure: Error?
         let events = port.pollEvents(maxCount: 4096) { event in
-            if event.kind == .systemEvent {
-                // The engine sends end of day after the day's cancels, so every one of
-                // them is in the streams before the session ends.
-                endOfDay = endOfDay || event.code == SystemEventCode.endOfDay.rawValue
-            } else {
+            guard event.kind == .systemEvent else {
                 ouch.handle(event)
+                return
+            }
+            // The engine sends end of day after the day's cancels, so every one of them is
+            // in the streams when the session ends here — before any later event.
+            if event.code == SystemEventCode.endOfDay.rawValue {
+                ouch.systemEvent(.endOfDay, now: now)
+                do {
+                    try ouch.endOfSession(now: now, io: &io)
+                    Log.info("order entry: end of day: SoupBinTCP session ended")
+                } catch {
+                    storeFailure = error
+                }
             }
         }
         worked = worked || events > 0
-        if endOfDay {
-            ouch.systemEvent(.endOfDay, now: now)
-            do {
-                try ouch.endOfSession(now: now, io: &io)
-                Log.info("order entry: end of day: SoupBinTCP session ended")
-            } catch {
-                recordFailure(error)
-            }
-        }
+        if let storeFailure { recordFailure(storeFailure) }
         if !draining { ouch.tick(now: now, io: &io) }
         do {
             try ouch.flush(now: now, io: &io)

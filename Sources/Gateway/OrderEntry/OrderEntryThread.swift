@@ -22,6 +22,9 @@ enum OrderEntryPhase: Int, AtomicValue {
 /// from ``start``.
 final class OrderEntryThread: @unchecked Sendable {
     let phase = ManagedAtomic<OrderEntryPhase>(.running)
+    /// Set (releasing) by the handler once it has seen the draining phase: from then on
+    /// it submits nothing, so the engine may be stopped.
+    let drainingAcknowledged = ManagedAtomic(false)
     /// Set (releasing) by the I/O thread when its loop has returned, for whatever reason.
     let exited = ManagedAtomic(false)
     let wakeSignal: WakeSignal
@@ -62,7 +65,8 @@ final class OrderEntryThread: @unchecked Sendable {
         let handler: OrderEntryHandler
         let loop: NetworkLoop
         do {
-            handler = OrderEntryHandler(port: port, ouch: try makeOUCH(), phase: phase)
+            handler = OrderEntryHandler(
+                port: port, ouch: try makeOUCH(), phase: phase, drainingAcknowledged: drainingAcknowledged)
             loop = try NetworkLoop(configuration: network, handler: handler, wakeSignal: wakeSignal)
             let listener = try loop.listen(host: ouchListen.host, port: ouchListen.port)
             ouchPort = loop.localPort(of: listener)
@@ -87,10 +91,16 @@ final class OrderEntryThread: @unchecked Sendable {
         failure = failure ?? handler.failure
     }
 
-    /// Stops taking input; events keep going out. Call before stopping the engine.
+    /// Stops taking input; events keep going out. Returns once the I/O thread submits
+    /// nothing more (or has exited), so that the engine, stopped next, sees every command.
     func beginDraining() {
         phase.store(.draining, ordering: .releasing)
         wakeSignal.wake()
+        let deadline = monotonicNanoseconds() + 10_000_000_000
+        // Acquiring: pairs with the handler's releasing store; its submits happen before.
+        while !drainingAcknowledged.load(ordering: .acquiring) && !hasExited && monotonicNanoseconds() < deadline {
+            usleep(100)
+        }
     }
 
     /// Stops the loop after a last turn (which sends what the engine released) and waits

@@ -38,7 +38,7 @@ public final class GatewayServer: @unchecked Sendable {
         // whichever thread asks, under `adminLock`.
         runtime = try EngineRuntime(
             configuration: configuration, engine: engine, journal: writer,
-            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal()])
+            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal()], broadcastPorts: 1)
         try runtime.start()
         let port = runtime.ports[0]
         let ouchConfiguration = try OUCHServerConfiguration(
@@ -55,7 +55,9 @@ public final class GatewayServer: @unchecked Sendable {
                     return server
                 }, port: port)
         } catch {
+            runtime.abandonPort(0)
             _ = runtime.stop()
+            stopped = true
             throw error
         }
     }
@@ -69,7 +71,7 @@ public final class GatewayServer: @unchecked Sendable {
     public func endTradingDay() -> Bool {
         adminLock.withLock {
             let admin = runtime.ports[1]
-            // Nothing is addressed to the admin port but broadcasts; drop them.
+            // The engine's answers to the venue's own commands, if any, are not needed.
             _ = admin.pollEvents(maxCount: Int.max) { _ in }
             let command = Command(
                 kind: .systemEvent, code: SystemEventCode.endOfDay.rawValue,
@@ -89,6 +91,8 @@ public final class GatewayServer: @unchecked Sendable {
         guard !stopped else { return nil }
         stopped = true
         orderEntry.beginDraining()
+        // An I/O thread that failed drains nothing: the engine must not wait for it.
+        if orderEntry.hasExited { runtime.abandonPort(0) }
         let engineError = runtime.stop()
         orderEntry.stop()
         dataDirectory.unlock()

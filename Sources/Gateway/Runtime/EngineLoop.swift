@@ -16,6 +16,8 @@ final class EngineLoop: @unchecked Sendable {
     let inbound: [SPSCRing<Command>]
     let outbound: [SPSCRing<Event>]
     let outboundSignals: [WakeSignal]
+    /// Whether port i hears of venue-wide events (the admin port does not).
+    let receivesBroadcasts: [Bool]
     let journalRing: SPSCRing<JournalEntry>
     let journalSignal: WakeSignal
     /// The engine thread's own signal: producers and the journal thread wake it.
@@ -29,7 +31,7 @@ final class EngineLoop: @unchecked Sendable {
 
     init(
         engine: MatchingEngine, inbound: [SPSCRing<Command>], outbound: [SPSCRing<Event>],
-        outboundSignals: [WakeSignal], journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal,
+        outboundSignals: [WakeSignal], receivesBroadcasts: [Bool], journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal,
         signal: WakeSignal, waitStrategy: WaitStrategy, shared: RuntimeShared,
         pendingCapacity: Int, batchSize: Int, nextSequence: UInt64
     ) {
@@ -37,6 +39,7 @@ final class EngineLoop: @unchecked Sendable {
         self.inbound = inbound
         self.outbound = outbound
         self.outboundSignals = outboundSignals
+        self.receivesBroadcasts = receivesBroadcasts
         self.journalRing = journalRing
         self.journalSignal = journalSignal
         self.signal = signal
@@ -50,18 +53,23 @@ final class EngineLoop: @unchecked Sendable {
     func run() {
         while true {
             var worked = releaseDurableEvents()
-            if !shared.journalFailed.load(ordering: .acquiring) {
+            let journalFailed = shared.journalFailed.load(ordering: .acquiring)
+            if !journalFailed {
                 worked = takeCommands() || worked
             }
             if worked {
                 idler.reset()
                 continue
             }
+            if journalFailed {
+                // What was durable has gone out above; the rest was never written and must
+                // never be acknowledged. Nothing more will be taken: stop.
+                pending.removeAll()
+                return
+            }
             // Stop only once producers have stopped (the runtime stops them first), every
             // inbound command is taken and every event has left: nothing acknowledged is lost.
-            if shared.stopEngine.load(ordering: .acquiring) && pending.isEmpty
-                && (inbound.allSatisfy(\.isEmpty) || shared.journalFailed.load(ordering: .acquiring))
-            {
+            if shared.stopEngine.load(ordering: .acquiring) && pending.isEmpty && inbound.allSatisfy(\.isEmpty) {
                 return
             }
             idler.idle()
@@ -103,14 +111,19 @@ final class EngineLoop: @unchecked Sendable {
         while let event = pending.first, event.pointee.sequence < durable {
             let source = Int(event.pointee.destination.source)
             if Self.isBroadcast(event.pointee.kind) {
-                // Venue-wide news (end of day, halts) goes to every port, all or none, so
-                // that no port sees it out of order with its own events.
-                if !outbound.allSatisfy({ $0.count < $0.capacity }) { break }
-                for i in outbound.indices {
+                // Venue-wide news (end of day, halts) goes to every live port that takes
+                // broadcasts, all or none, so no port sees it out of order with its own events.
+                var room = true
+                for i in outbound.indices where receivesBroadcasts[i] && !shared.isAbandoned(i) {
+                    room = room && outbound[i].count < outbound[i].capacity
+                }
+                if !room { break }
+                for i in outbound.indices where receivesBroadcasts[i] && !shared.isAbandoned(i) {
                     _ = outbound[i].tryPush(event.pointee)
                     touched |= 1 << UInt64(i & 63)
                 }
-            } else if source >= 1 && source <= outbound.count {
+            } else if source >= 1 && source <= outbound.count && !shared.isAbandoned(source - 1) {
+                // An abandoned port's owner has gone: its events are dropped, not waited for.
                 if !outbound[source - 1].tryPush(event.pointee) { break }
                 touched |= 1 << UInt64((source - 1) & 63)
             }
@@ -135,7 +148,8 @@ final class EngineLoop: @unchecked Sendable {
     /// many orders): the command is already in the journal ring, so waiting for the journal
     /// and the consumers always makes room.
     func waitForPendingRoom() {
-        while pending.isFull {
+        // Acquiring: pairs with the journal thread's releasing store of the failure flag.
+        while pending.isFull && !shared.journalFailed.load(ordering: .acquiring) {
             journalSignal.wake()
             if !releaseDurableEvents() { idler.idle() }
         }
@@ -154,6 +168,8 @@ struct PendingSink: EventSink {
     mutating func emit(_ event: Event) {
         if !loop.pending.append(event) {
             loop.waitForPendingRoom()
+            // Still full only when the journal has failed: the event's command was never
+            // written, so the event must never leave; dropping it is the honest outcome.
             _ = loop.pending.append(event)
         }
     }

@@ -30,18 +30,22 @@ public final class EngineRuntime: @unchecked Sendable {
             portSignals: (0..<portCount).map { _ in WakeSignal() })
     }
 
+    private var stopped = false
+
     /// - Parameter portSignals: one per port: the signal of the thread that owns the port
     ///   (an I/O loop's eventfd-backed signal, say), which the engine wakes when it pushes
     ///   events for that port.
+    /// - Parameter broadcastPorts: how many of the first ports hear of venue-wide events
+    ///   (end of day, halts); the rest (an admin port) do not. All by default.
     public init(
         configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
-        nextSequence: UInt64, portSignals: [WakeSignal]
+        nextSequence: UInt64, portSignals: [WakeSignal], broadcastPorts: Int? = nil
     ) throws {
         let portCount = portSignals.count
         precondition(portCount < 64, "at most 63 order-entry ports")
         let engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
         let journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.engine.spinCount)
-        shared = RuntimeShared(durableSequence: nextSequence)
+        shared = RuntimeShared(durableSequence: nextSequence, portCount: portCount)
         let engineSignal = WakeSignal()
         let journalSignal = WakeSignal()
         var inbound: [SPSCRing<Command>] = []
@@ -61,6 +65,7 @@ public final class EngineRuntime: @unchecked Sendable {
         self.ports = ports
         engineLoop = EngineLoop(
             engine: engine, inbound: inbound, outbound: outbound, outboundSignals: signals,
+            receivesBroadcasts: (0..<portCount).map { $0 < (broadcastPorts ?? portCount) },
             journalRing: journalRing, journalSignal: journalSignal, signal: engineSignal,
             waitStrategy: engineWait, shared: shared, pendingCapacity: configuration.engine.pendingEventCapacity,
             batchSize: configuration.engine.batchSize, nextSequence: nextSequence)
@@ -87,6 +92,8 @@ public final class EngineRuntime: @unchecked Sendable {
     /// every queued command and lets every event go once durable; then the journal writes
     /// what is left and closes. Returns the journal's error if a write failed.
     public func stop() -> Error? {
+        guard !stopped else { return nil }
+        stopped = true
         shared.stopEngine.store(true, ordering: .releasing)
         engineLoop.signal.wake()
         engineThread?.join()
@@ -102,6 +109,13 @@ public final class EngineRuntime: @unchecked Sendable {
             return error
         }
         return nil
+    }
+
+    /// The owner of port `index` has gone for good (its thread failed): the engine drops
+    /// that port's events rather than wait for it to drain them. Any thread.
+    public func abandonPort(_ index: Int) {
+        shared.abandoned[index].store(true, ordering: .releasing)
+        engineLoop.signal.wake()
     }
 
     /// True once a journal write has failed; the process should stop.

@@ -42,4 +42,7 @@ final class PendingEvents {
 
     @inline(__always)
     func removeFirst() { head += 1 }
+
+    /// Forgets every waiting event (their commands will never be durable).
+    func removeAll() { head = tail }
 }

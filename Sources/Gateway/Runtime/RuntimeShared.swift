@@ -18,7 +18,16 @@ final class RuntimeShared: @unchecked Sendable {
     let journalFailed = ManagedAtomic(false)
     nonisolated(unsafe) var journalError: Error?
 
-    init(durableSequence: UInt64) {
+    /// Per port: set (releasing) by the runtime when the port's owner has gone and will
+    /// never drain its ring again; read (acquiring) by the engine, which then drops that
+    /// port's events instead of waiting for room that will never come.
+    let abandoned: [ManagedAtomic<Bool>]
+
+    init(durableSequence: UInt64, portCount: Int) {
         self.durableSequence = ManagedAtomic(durableSequence)
+        abandoned = (0..<portCount).map { _ in ManagedAtomic(false) }
     }
+
+    @inline(__always)
+    func isAbandoned(_ port: Int) -> Bool { abandoned[port].load(ordering: .acquiring) }
 }
