@@ -58,7 +58,7 @@ public struct FIXEncoder {
     public mutating func append(_ tag: Int, int value: Int) {
         writeTag(tag)
         if value < 0 { writeByte(UInt8(ascii: "-")) }
-        writeDecimal(value.magnitude)
+        writeDecimal(UInt64(value.magnitude))
         writeByte(FIXByte.soh)
     }
 

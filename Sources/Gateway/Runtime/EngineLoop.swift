@@ -81,12 +81,16 @@ final class EngineLoop: @unchecked Sendable {
     private func takeCommands() -> Bool {
         var took = 0
         var sink = PendingSink(loop: self)
-        for ring in inbound {
+        for (index, ring) in inbound.enumerated() {
             // The engine is the journal ring's producer, so capacity − count never
             // overstates the room (the consumer only ever makes more).
             let room = min(batchSize, journalRing.capacity - journalRing.count)
             if room == 0 { break }
+            // Each entry is pushed (published) on its own rather than claimed and published
+            // once per batch: waitForPendingRoom, in the middle of a command, needs the
+            // journal thread to see that command already.
             took += ring.drain(maxCount: room) { command in
+                assert(Int(command.origin.source) == index + 1, "a command carries its port's source")
                 let sequence = nextSequence
                 nextSequence &+= 1
                 let queued = journalRing.tryPush(JournalEntry(sequence: sequence, command: command))
