@@ -56,7 +56,7 @@ public final class OUCHServer: @unchecked Sendable {
 
     /// Opens (or creates) every user's store in the configured data directory and
     /// rebuilds from them the UserRefNum high-water marks and the attributes of the
-    /// day's orders. Throws ``OUCHConfigurationError`` or ``OUCHStoreError``.
+    /// day's orders. Throws ``ConfigurationError`` or ``OUCHStoreError``.
     public init(configuration: OUCHServerConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration

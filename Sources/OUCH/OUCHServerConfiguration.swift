@@ -93,21 +93,6 @@ public struct OUCHServerConfiguration: Sendable {
     }
 }
 
-/// A configuration the server refuses, naming the field, the value and what it must be.
-public struct OUCHConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var field: String
-    public var value: String
-    public var expected: String
-
-    public init(field: String, value: String, expected: String) {
-        self.field = field
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String { "invalid OUCH configuration: \(field) = \(value); expected \(expected)" }
-}
-
 extension Duration {
     /// Whole nanoseconds, saturating.
     var nanoseconds: Int64 {
@@ -122,32 +107,32 @@ extension OUCHServerConfiguration {
     static func isPrintableASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E } }
 
     /// Checks every field; throws the first problem found.
-    public func validate() throws(OUCHConfigurationError) {
+    public func validate() throws(ConfigurationError) {
         let session = sessionName.trimmingSpaces
         guard !session.isEmpty, sessionName.utf8.count <= 10, Self.isPrintableASCII(sessionName) else {
-            throw OUCHConfigurationError(
-                field: "sessionName", value: "'\(sessionName)'", expected: "1 to 10 printable ASCII characters")
+            throw ConfigurationError(
+                key: "sessionName", value: "'\(sessionName)'", expected: "1 to 10 printable ASCII characters")
         }
         guard source >= 1 else {
-            throw OUCHConfigurationError(field: "source", value: "0", expected: "1 or more (0 is the venue itself)")
+            throw ConfigurationError(key: "source", value: "0", expected: "1 or more (0 is the venue itself)")
         }
         guard !dataDirectory.isEmpty else {
-            throw OUCHConfigurationError(field: "dataDirectory", value: "''", expected: "a directory path")
+            throw ConfigurationError(key: "dataDirectory", value: "''", expected: "a directory path")
         }
         for (name, value) in [
             ("heartbeatInterval", heartbeatInterval), ("loginTimeout", loginTimeout),
             ("defaultHeartbeatTimeout", defaultHeartbeatTimeout), ("minimumHeartbeatTimeout", minimumHeartbeatTimeout),
         ] where value <= .zero {
-            throw OUCHConfigurationError(field: name, value: "\(value)", expected: "a positive duration")
+            throw ConfigurationError(key: name, value: "\(value)", expected: "a positive duration")
         }
         guard maximumMessageLength >= SoupBinTCPLoginRequest.payloadLength, maximumMessageLength <= 65_534 else {
-            throw OUCHConfigurationError(
-                field: "maximumMessageLength", value: "\(maximumMessageLength)",
+            throw ConfigurationError(
+                key: "maximumMessageLength", value: "\(maximumMessageLength)",
                 expected: "\(SoupBinTCPLoginRequest.payloadLength) to 65534 (a Login Request must fit)")
         }
         guard replayBytesPerFlush >= 1024 else {
-            throw OUCHConfigurationError(
-                field: "replayBytesPerFlush", value: "\(replayBytesPerFlush)", expected: "1024 or more")
+            throw ConfigurationError(
+                key: "replayBytesPerFlush", value: "\(replayBytesPerFlush)", expected: "1024 or more")
         }
         var usernames = Set<String>()
         var sessions = Set<UInt16>()
@@ -157,52 +142,52 @@ extension OUCHServerConfiguration {
                     || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
             }
             guard !user.username.isEmpty, user.username.utf8.count <= 6, allowed else {
-                throw OUCHConfigurationError(
-                    field: "users[\(i)].username", value: "'\(user.username)'",
+                throw ConfigurationError(
+                    key: "users[\(i)].username", value: "'\(user.username)'",
                     expected: "1 to 6 letters, digits, '_' or '-' (SoupBinTCP Username)")
             }
             guard usernames.insert(user.username.uppercased()).inserted else {
-                throw OUCHConfigurationError(
-                    field: "users[\(i)].username", value: "'\(user.username)'",
+                throw ConfigurationError(
+                    key: "users[\(i)].username", value: "'\(user.username)'",
                     expected: "a name no other user has (case-insensitive)")
             }
             guard !user.password.isEmpty, user.password.utf8.count <= 10, Self.isPrintableASCII(user.password),
                 user.password.trimmingSpaces == user.password
             else {
-                throw OUCHConfigurationError(
-                    field: "users[\(i)].password", value: "(hidden)",
+                throw ConfigurationError(
+                    key: "users[\(i)].password", value: "(hidden)",
                     expected: "1 to 10 printable ASCII characters without surrounding spaces (SoupBinTCP Password)")
             }
             guard user.account != .none else {
-                throw OUCHConfigurationError(field: "users[\(i)].account", value: "0", expected: "an account index 1 or more")
+                throw ConfigurationError(key: "users[\(i)].account", value: "0", expected: "an account index 1 or more")
             }
             guard user.session != 0, sessions.insert(user.session).inserted else {
-                throw OUCHConfigurationError(
-                    field: "users[\(i)].session", value: "\(user.session)",
+                throw ConfigurationError(
+                    key: "users[\(i)].session", value: "\(user.session)",
                     expected: "a session number 1 or more that no other user has")
             }
             if let firm = user.firm, OUCHFirm(firm) == nil {
-                throw OUCHConfigurationError(
-                    field: "users[\(i)].firm", value: "'\(firm)'", expected: "1 to 4 printable ASCII characters")
+                throw ConfigurationError(
+                    key: "users[\(i)].firm", value: "'\(firm)'", expected: "1 to 4 printable ASCII characters")
             }
         }
         var names = Set<UInt64>()
         var indices = Set<UInt16>()
         for (i, symbol) in symbols.enumerated() {
             guard let name = OUCHSymbol(symbol.name), symbol.name.trimmingSpaces == symbol.name else {
-                throw OUCHConfigurationError(
-                    field: "symbols[\(i)].name", value: "'\(symbol.name)'",
+                throw ConfigurationError(
+                    key: "symbols[\(i)].name", value: "'\(symbol.name)'",
                     expected: "1 to 8 printable ASCII characters without surrounding spaces")
             }
             guard names.insert(name.rawValue).inserted else {
-                throw OUCHConfigurationError(field: "symbols[\(i)].name", value: "'\(symbol.name)'", expected: "a unique name")
+                throw ConfigurationError(key: "symbols[\(i)].name", value: "'\(symbol.name)'", expected: "a unique name")
             }
             guard symbol.index != .none, indices.insert(symbol.index.rawValue).inserted else {
-                throw OUCHConfigurationError(
-                    field: "symbols[\(i)].index", value: "\(symbol.index.rawValue)", expected: "a unique index 1 or more")
+                throw ConfigurationError(
+                    key: "symbols[\(i)].index", value: "\(symbol.index.rawValue)", expected: "a unique index 1 or more")
             }
             guard symbol.tick.raw > 0 else {
-                throw OUCHConfigurationError(field: "symbols[\(i)].tick", value: "\(symbol.tick)", expected: "a positive tick")
+                throw ConfigurationError(key: "symbols[\(i)].tick", value: "\(symbol.tick)", expected: "a positive tick")
             }
         }
     }

@@ -222,11 +222,11 @@ final class OUCHServerLoginTests: XCTestCase {
             var c = OUCHServerConfiguration(
                 users: testUsers, symbols: testSymbols, sessionName: "S", dataDirectory: "/tmp/x", source: 1)
             adjust(&c)
-            do throws(OUCHConfigurationError) {
+            do throws(ConfigurationError) {
                 try c.validate()
                 return nil
             } catch {
-                return error.field
+                return error.key
             }
         }
         XCTAssertNil(refused { _ in })
@@ -247,7 +247,7 @@ final class OUCHServerLoginTests: XCTestCase {
         XCTAssertEqual(refused { $0.maximumMessageLength = 50 }, "maximumMessageLength")
         XCTAssertEqual(refused { $0.heartbeatInterval = .zero }, "heartbeatInterval")
         XCTAssertThrowsError(try ServerHarness { $0.users[0].username = "" }) { error in
-            XCTAssertEqual((error as? OUCHConfigurationError)?.field, "users[0].username")
+            XCTAssertEqual((error as? ConfigurationError)?.key, "users[0].username")
         }
     }
 }

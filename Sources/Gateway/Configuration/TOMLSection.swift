@@ -1,3 +1,4 @@
+import GatewayCore
 import TOMLKit
 
 /// Reads one TOML table strictly: every key the gateway knows is read through it, and

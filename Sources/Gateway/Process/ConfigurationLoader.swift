@@ -1,3 +1,4 @@
+import GatewayCore
 import Foundation
 
 /// Turns `--config FILE` (or its absence) into a checked configuration.

@@ -1,5 +1,6 @@
 /// A configuration the gateway refuses to start with. Always names the key, the value
 /// it found and what it expected, so an operator can fix the file without reading code.
+/// Shared by every module that checks settings (the gateway's TOML, the OUCH server).
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     /// Dotted path of the key, e.g. `engine.core` or `symbols[2].tick`.
     public var key: String
