@@ -1,0 +1,187 @@
+import GatewayCore
+
+extension FIXAcceptor {
+    /// Begins a message in the shared buffer with the standard header:
+    /// 35, 49 (ours), 56 (theirs), 34, 52.
+    func beginMessage(_ index: Int, msgType: StaticString, seq: Int, now: Timestamp) -> FIXEncoder {
+        var encoder = FIXEncoder(buffer: buffer)
+        encoder.begin(msgType: msgType)
+        encoder.append(FIXTag.senderCompID, bytes: sessions[index].ourCompID)
+        encoder.append(FIXTag.targetCompID, bytes: sessions[index].clientCompID)
+        encoder.append(FIXTag.msgSeqNum, int: seq)
+        encoder.append(FIXTag.sendingTime, timestamp: now)
+        return encoder
+    }
+
+    /// Stores `buffer[0..<length]` under the next outbound MsgSeqNum and sends it if
+    /// the session has a connection.
+    func emit<IO: FIXAcceptorIO>(
+        _ index: Int, administrative: Bool, length: Int, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
+        try sessions[index].store.append(administrative: administrative, message: bytes)
+        if let connection = sessions[index].connection {
+            io.send(connection, bytes)
+            sessions[index].lastSent = now
+        }
+    }
+
+    func emitAdministrative<IO: FIXAcceptorIO>(
+        _ index: Int, _ encoder: inout FIXEncoder, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        let length: Int
+        do throws(FIXEncodingError) {
+            length = try encoder.finish()
+        } catch {
+            // Only a Text too long for the buffer can get here.
+            throw FIXMessageStoreError("cannot encode an administrative message: \(error)")
+        }
+        try emit(index, administrative: true, length: length, now: now, io: &io)
+    }
+
+    func sendLogonReply<IO: FIXAcceptorIO>(
+        _ index: Int, heartBtInt: Int, reset: Bool, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        var encoder = beginMessage(index, msgType: "A", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        encoder.append(FIXTag.encryptMethod, int: 0)
+        encoder.append(FIXTag.heartBtInt, int: heartBtInt)
+        if reset { encoder.append(FIXTag.resetSeqNumFlag, bool: true) }
+        try emitAdministrative(index, &encoder, now: now, io: &io)
+    }
+
+    func sendHeartbeat<IO: FIXAcceptorIO>(
+        _ index: Int, testReqID: FIXValue?, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        var encoder = beginMessage(index, msgType: "0", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        if let testReqID { encoder.append(FIXTag.testReqID, value: testReqID) }
+        try emitAdministrative(index, &encoder, now: now, io: &io)
+    }
+
+    func sendTestRequest<IO: FIXAcceptorIO>(_ index: Int, now: Timestamp, io: inout IO) throws(FIXMessageStoreError) {
+        testRequestCounter += 1
+        var encoder = beginMessage(index, msgType: "1", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        encoder.append(FIXTag.testReqID, bytes: Array("TEST\(testRequestCounter)".utf8))
+        try emitAdministrative(index, &encoder, now: now, io: &io)
+        sessions[index].testRequestSent = true
+    }
+
+    func sendLogout<IO: FIXAcceptorIO>(
+        _ index: Int, text: String?, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        var encoder = beginMessage(index, msgType: "5", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        if let text { encoder.append(FIXTag.text, bytes: Array(text.utf8)) }
+        try emitAdministrative(index, &encoder, now: now, io: &io)
+    }
+
+    /// Session-level Reject of inbound `seq`: 45, 371 (when known), 372 (when
+    /// readable), 373, 58.
+    func sendReject<IO: FIXAcceptorIO>(
+        _ index: Int, message: FIXMessage, seq: Int, error: FIXValidationError, text: String,
+        now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        var encoder = beginMessage(index, msgType: "3", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        encoder.append(FIXTag.refSeqNum, int: seq)
+        if let tag = error.refTagID { encoder.append(FIXTag.refTagID, int: tag) }
+        if let type = message.msgType, type.count > 0, !type.bytes.contains(FIXByte.soh) {
+            encoder.append(FIXTag.refMsgType, value: type)
+        }
+        encoder.append(FIXTag.sessionRejectReason, int: error.reason.rawValue)
+        encoder.append(FIXTag.text, bytes: Array(text.utf8))
+        try emitAdministrative(index, &encoder, now: now, io: &io)
+    }
+
+    // MARK: Serving a ResendRequest
+
+    /// Sends at most `resendBatchSize` stored messages of the pending resend range:
+    /// application messages again with 43=Y and 122 = their original 52,
+    /// administrative runs as one SequenceReset-GapFill each. `tick` continues.
+    func serveResend<IO: FIXAcceptorIO>(_ index: Int, now: Timestamp, io: inout IO) throws(FIXMessageStoreError) {
+        guard let connection = sessions[index].connection else { return }
+        let store = sessions[index].store
+        var budget = max(configuration.resendBatchSize, 1)
+        while budget > 0 && sessions[index].resendNext <= sessions[index].resendEnd {
+            let first = sessions[index].resendNext
+            if case .application(let bytes) = try store.message(first) {
+                resendApplication(index, bytes: bytes, connection: connection, now: now, io: &io)
+                sessions[index].resendNext = first + 1
+                budget -= 1
+                continue
+            }
+            var next = first + 1
+            budget -= 1
+            while budget > 0 && next <= sessions[index].resendEnd {
+                if case .application = try store.message(next) { break }
+                next += 1
+                budget -= 1
+            }
+            sendGapFill(index, seq: first, newSeqNo: next, connection: connection, now: now, io: &io)
+            sessions[index].resendNext = next
+        }
+    }
+
+    /// SequenceReset-GapFill under MsgSeqNum `seq` (a resend: 43=Y, 122 = now; not
+    /// stored).
+    func sendGapFill<IO: FIXAcceptorIO>(
+        _ index: Int, seq: Int, newSeqNo: Int, connection: UInt32, now: Timestamp, io: inout IO
+    ) {
+        var encoder = FIXEncoder(buffer: buffer)
+        encoder.begin(msgType: "4")
+        encoder.append(FIXTag.senderCompID, bytes: sessions[index].ourCompID)
+        encoder.append(FIXTag.targetCompID, bytes: sessions[index].clientCompID)
+        encoder.append(FIXTag.msgSeqNum, int: seq)
+        encoder.append(FIXTag.possDupFlag, bool: true)
+        encoder.append(FIXTag.sendingTime, timestamp: now)
+        encoder.append(FIXTag.origSendingTime, timestamp: now)
+        encoder.append(123, bool: true)
+        encoder.append(36, int: newSeqNo)
+        guard let length = try? encoder.finish() else { return }
+        io.send(connection, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        sessions[index].lastSent = now
+    }
+
+    /// `original` again with the header 35, 49, 56, 34 (unchanged), 43=Y, 52 = now,
+    /// 122 = the original 52, then the original body.
+    func resendApplication<IO: FIXAcceptorIO>(
+        _ index: Int, bytes original: [UInt8], connection: UInt32, now: Timestamp, io: inout IO
+    ) {
+        var body: [UInt8] = []
+        body.reserveCapacity(original.count + 64)
+        func field(_ tag: Int, _ value: some Collection<UInt8>) {
+            body.append(contentsOf: String(tag).utf8)
+            body.append(FIXByte.equals)
+            body.append(contentsOf: value)
+            body.append(FIXByte.soh)
+        }
+        var time = [UInt8](repeating: 0, count: FIXUTCTimestamp.millisecondsLength)
+        time.withUnsafeMutableBytes { FIXUTCTimestamp.format(now, into: $0.baseAddress!) }
+        original.withUnsafeBytes { raw in
+            guard case .message(let message)? = try? decoder.decode(raw) else { return }
+            var header: [Int: [UInt8]] = [:]
+            var rest: [(Int, [UInt8])] = []
+            var it = message.bodyFields
+            while let f = try? it.next() {
+                switch f.tag {
+                case FIXTag.msgType, FIXTag.senderCompID, FIXTag.targetCompID, FIXTag.msgSeqNum, FIXTag.sendingTime:
+                    header[f.tag] = Array(f.value.bytes)
+                case FIXTag.possDupFlag, FIXTag.origSendingTime, 97:
+                    continue
+                default:
+                    rest.append((f.tag, Array(f.value.bytes)))
+                }
+            }
+            for tag in [FIXTag.msgType, FIXTag.senderCompID, FIXTag.targetCompID, FIXTag.msgSeqNum] {
+                if let v = header[tag] { field(tag, v) }
+            }
+            field(FIXTag.possDupFlag, [UInt8(ascii: "Y")])
+            field(FIXTag.sendingTime, time)
+            if let original = header[FIXTag.sendingTime] { field(FIXTag.origSendingTime, original) }
+            for (tag, value) in rest { field(tag, value) }
+        }
+        guard !body.isEmpty else { return }
+        var out = Array("8=FIX.4.4\u{01}9=\(body.count)\u{01}".utf8) + body
+        let sum = out.reduce(0) { ($0 + Int($1)) & 0xFF }
+        out += Array("10=".utf8) + [UInt8(48 + sum / 100), UInt8(48 + sum / 10 % 10), UInt8(48 + sum % 10), FIXByte.soh]
+        out.withUnsafeBytes { io.send(connection, $0) }
+        sessions[index].lastSent = now
+    }
+}

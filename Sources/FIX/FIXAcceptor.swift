@@ -1,0 +1,215 @@
+import GatewayCore
+
+/// The FIX 4.4 session layer, acceptor side, for the connections of one I/O thread:
+/// bytes and a clock in, bytes (through `FIXAcceptorIO`) and validated application
+/// messages out. No sockets, no threads; every rule is in specs/fix.md, "Session
+/// layer". Used from one thread.
+public final class FIXAcceptor {
+    public let configuration: FIXAcceptorConfiguration
+    let validator: FIXValidator
+    let decoder: FIXFrameDecoder
+    var sessions: [FIXSessionState]
+    var connections: [UInt32: FIXSessionConnection] = [:]
+    /// Where outbound messages are encoded; reused for every message.
+    let buffer: UnsafeMutableRawBufferPointer
+    var testRequestCounter = 0
+
+    public init(configuration: FIXAcceptorConfiguration) throws(FIXMessageStoreError) {
+        self.configuration = configuration
+        validator = FIXValidator(dictionary: configuration.dictionary)
+        decoder = FIXFrameDecoder(maximumBodyLength: configuration.maximumBodyLength)
+        var sessions: [FIXSessionState] = []
+        for s in configuration.sessions {
+            let store = try FIXMessageStore(directory: configuration.storeDirectory, name: s.storeName,
+                                            synchronous: configuration.synchronousStore)
+            sessions.append(FIXSessionState(configuration: s, store: store))
+        }
+        self.sessions = sessions
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: configuration.maximumBodyLength + 512,
+                                                        alignment: 8)
+    }
+
+    deinit {
+        buffer.deallocate()
+        for s in sessions { s.store.close() }
+    }
+
+    // MARK: Queries
+
+    /// The index of the session whose client is `clientCompID`.
+    public func session(clientCompID: String) -> Int? {
+        sessions.firstIndex { $0.configuration.clientCompID == clientCompID }
+    }
+
+    public func store(session: Int) -> FIXMessageStore { sessions[session].store }
+
+    public func isLoggedOn(session: Int) -> Bool { sessions[session].connection != nil }
+
+    public func connection(session: Int) -> UInt32? { sessions[session].connection }
+
+    /// True while a ResendRequest of theirs is still being served.
+    public func isResending(session: Int) -> Bool { sessions[session].resendNext <= sessions[session].resendEnd }
+
+    // MARK: Connections
+
+    /// A new TCP connection: it must log on within `logonTimeoutNanoseconds`.
+    public func opened(_ connection: UInt32, now: Timestamp) {
+        connections[connection] = .awaitingLogon(since: now)
+    }
+
+    /// Bytes received on `connection`; returns how many were consumed. The caller
+    /// keeps the rest (a partial message) and passes it again, followed by what
+    /// arrives next. After the acceptor closes the connection it returns
+    /// `bytes.count`.
+    @discardableResult
+    public func received<IO: FIXAcceptorIO>(
+        _ connection: UInt32, _ bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
+    ) -> Int {
+        var consumed = 0
+        while consumed < bytes.count {
+            guard connections[connection] != nil else { return bytes.count }
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[consumed...])
+            do throws(FIXFramingError) {
+                switch try decoder.decode(rest) {
+                case .needMoreData:
+                    return consumed
+                case .message(let message):
+                    consumed += message.length
+                    handle(message, connection: connection, now: now, io: &io)
+                }
+            } catch {
+                if error.requiresDisconnect {
+                    drop(connection, reason: "unsupported BeginString", io: &io)
+                    return bytes.count
+                }
+                // Garbled: dropped silently, no sequence number consumed.
+                consumed += error.bytesToSkip
+            }
+        }
+        return connections[connection] == nil ? bytes.count : consumed
+    }
+
+    /// The peer closed the connection (or the socket failed).
+    public func closed<IO: FIXAcceptorIO>(_ connection: UInt32, now: Timestamp, io: inout IO) {
+        guard let state = connections.removeValue(forKey: connection) else { return }
+        if case .session(let index) = state { endSession(index, io: &io) }
+    }
+
+    /// Timers (logon and logout timeouts, Heartbeat, TestRequest, silence) and the
+    /// continuation of ResendRequests larger than one batch.
+    public func tick<IO: FIXAcceptorIO>(now: Timestamp, io: inout IO) {
+        for (connection, state) in connections {
+            if case .awaitingLogon(let since) = state,
+               now.rawValue - since.rawValue >= configuration.logonTimeoutNanoseconds {
+                drop(connection, reason: "no Logon within the logon timeout", io: &io)
+            }
+        }
+        for index in sessions.indices {
+            guard let connection = sessions[index].connection else { continue }
+            do throws(FIXMessageStoreError) {
+                if let at = sessions[index].logoutSentAt,
+                   now.rawValue - at.rawValue >= configuration.logoutTimeoutNanoseconds {
+                    drop(connection, reason: "no Logout reply", io: &io)
+                    continue
+                }
+                try serveResend(index, now: now, io: &io)
+                let interval = sessions[index].heartBtInt
+                guard interval > 0 else { continue }
+                let silence = now.rawValue - sessions[index].lastReceived.rawValue
+                let limit = interval + Int64(Double(interval) * configuration.graceFraction)
+                if silence >= 2 * limit {
+                    drop(connection, reason: "no message from the counterparty (TestRequest unanswered)", io: &io)
+                    continue
+                }
+                if silence >= limit && !sessions[index].testRequestSent {
+                    try sendTestRequest(index, now: now, io: &io)
+                }
+                if now.rawValue - sessions[index].lastSent.rawValue >= interval {
+                    try sendHeartbeat(index, testReqID: nil, now: now, io: &io)
+                }
+            } catch {
+                drop(connection, reason: error.description, io: &io)
+            }
+        }
+    }
+
+    // MARK: Sending
+
+    /// Sends an application message on `session`: the acceptor writes the header
+    /// (49, 56, 34, 52), `encode` appends the body fields, then the message is stored
+    /// under its MsgSeqNum and sent if the session is logged on (otherwise the client
+    /// gets it by ResendRequest after its next Logon). Returns the MsgSeqNum.
+    @discardableResult
+    public func sendApplication<IO: FIXAcceptorIO>(
+        session index: Int, msgType: StaticString, now: Timestamp, io: inout IO,
+        encode: (inout FIXEncoder) -> Void
+    ) throws -> Int {
+        var encoder = beginMessage(index, msgType: msgType, seq: sessions[index].store.nextSenderSeqNum, now: now)
+        encode(&encoder)
+        let length = try encoder.finish()
+        try emit(index, administrative: false, length: length, now: now, io: &io)
+        return sessions[index].store.nextSenderSeqNum - 1
+    }
+
+    /// Starts the Logout handshake: sends Logout with `text`; the connection is closed
+    /// when their Logout arrives or after `logoutTimeoutNanoseconds`.
+    public func logout<IO: FIXAcceptorIO>(session index: Int, text: String, now: Timestamp, io: inout IO) {
+        guard let connection = sessions[index].connection, sessions[index].logoutSentAt == nil else { return }
+        do throws(FIXMessageStoreError) {
+            try sendLogout(index, text: text, now: now, io: &io)
+            sessions[index].logoutSentAt = now
+        } catch {
+            drop(connection, reason: error.description, io: &io)
+        }
+    }
+
+    // MARK: Internals shared by the extensions
+
+    func drop<IO: FIXAcceptorIO>(_ connection: UInt32, reason: String, io: inout IO) {
+        guard let state = connections.removeValue(forKey: connection) else { return }
+        io.close(connection, reason: reason)
+        if case .session(let index) = state { endSession(index, io: &io) }
+    }
+
+    func endSession<IO: FIXAcceptorIO>(_ index: Int, io: inout IO) {
+        sessions[index].connection = nil
+        sessions[index].resendNext = 1
+        sessions[index].resendEnd = 0
+        sessions[index].gapRequestedThrough = 0
+        sessions[index].logoutSentAt = nil
+        sessions[index].testRequestSent = false
+        io.sessionStateChanged(session: index, loggedOn: false)
+    }
+}
+
+/// Per-session state (the store holds what survives a restart).
+struct FIXSessionState {
+    let configuration: FIXSessionConfiguration
+    let store: FIXMessageStore
+    let ourCompID: [UInt8]
+    let clientCompID: [UInt8]
+    var connection: UInt32?
+    /// HeartBtInt in nanoseconds.
+    var heartBtInt: Int64 = 0
+    var lastSent = Timestamp.zero
+    var lastReceived = Timestamp.zero
+    var testRequestSent = false
+    var logoutSentAt: Timestamp?
+    /// Their ResendRequest still being served: resendNext…resendEnd (empty when next > end).
+    var resendNext = 1
+    var resendEnd = 0
+    /// We sent a ResendRequest (16=0) because of a message up to this MsgSeqNum; 0: none outstanding.
+    var gapRequestedThrough = 0
+
+    init(configuration: FIXSessionConfiguration, store: FIXMessageStore) {
+        self.configuration = configuration
+        self.store = store
+        ourCompID = Array(configuration.ourCompID.utf8)
+        clientCompID = Array(configuration.clientCompID.utf8)
+    }
+}
+
+enum FIXSessionConnection {
+    case awaitingLogon(since: Timestamp)
+    case session(Int)
+}

@@ -1,0 +1,77 @@
+import GatewayCore
+
+/// One FIX session the acceptor accepts: the client's SenderCompID and ours.
+public struct FIXSessionConfiguration: Sendable {
+    /// The client's SenderCompID (our TargetCompID).
+    public var clientCompID: String
+    /// Our SenderCompID (the client's TargetCompID), e.g. `CIFT`.
+    public var ourCompID: String
+    /// Username (553) the Logon must carry; nil: 553 is not checked.
+    public var username: String?
+    /// Password (554) the Logon must carry; nil: 554 is not checked.
+    public var password: String?
+    /// Accepted HeartBtInt (108) range, in seconds.
+    public var minimumHeartBtInt: Int
+    public var maximumHeartBtInt: Int
+
+    public init(clientCompID: String, ourCompID: String, username: String? = nil, password: String?,
+                minimumHeartBtInt: Int = 1, maximumHeartBtInt: Int = 120) {
+        self.clientCompID = clientCompID
+        self.ourCompID = ourCompID
+        self.username = username
+        self.password = password
+        self.minimumHeartBtInt = minimumHeartBtInt
+        self.maximumHeartBtInt = maximumHeartBtInt
+    }
+
+    /// The store file's name: `<ourCompID>-<clientCompID>`.
+    public var storeName: String { ourCompID + "-" + clientCompID }
+}
+
+public struct FIXAcceptorConfiguration: Sendable {
+    public var sessions: [FIXSessionConfiguration]
+    /// Where each session's `FIXMessageStore` lives.
+    public var storeDirectory: String
+    public var synchronousStore: Bool
+    public var dictionary: FIXDictionary
+    /// A connection that has not sent a valid Logon within this is closed.
+    public var logonTimeoutNanoseconds: Int64
+    /// After we send Logout, how long we wait for theirs before closing.
+    public var logoutTimeoutNanoseconds: Int64
+    /// TestRequest after HeartBtInt × (1 + graceFraction) of their silence; close
+    /// after twice that.
+    public var graceFraction: Double
+    /// Most stored messages resent (or gap-filled runs) per call.
+    public var resendBatchSize: Int
+    public var maximumBodyLength: Int
+
+    public init(sessions: [FIXSessionConfiguration], storeDirectory: String, dictionary: FIXDictionary,
+                synchronousStore: Bool = false,
+                logonTimeoutNanoseconds: Int64 = 10_000_000_000, logoutTimeoutNanoseconds: Int64 = 2_000_000_000,
+                graceFraction: Double = 0.2, resendBatchSize: Int = 64, maximumBodyLength: Int = 8192) {
+        self.sessions = sessions
+        self.storeDirectory = storeDirectory
+        self.synchronousStore = synchronousStore
+        self.dictionary = dictionary
+        self.logonTimeoutNanoseconds = logonTimeoutNanoseconds
+        self.logoutTimeoutNanoseconds = logoutTimeoutNanoseconds
+        self.graceFraction = graceFraction
+        self.resendBatchSize = resendBatchSize
+        self.maximumBodyLength = maximumBodyLength
+    }
+}
+
+/// What the acceptor does to the outside world. The gateway's I/O thread implements
+/// it; tests record it.
+public protocol FIXAcceptorIO {
+    /// Write `bytes` to the connection (copy them: the buffer is reused).
+    mutating func send(_ connection: UInt32, _ bytes: UnsafeRawBufferPointer)
+    /// Close the connection after what was sent so far; the acceptor has already
+    /// forgotten it (do not call `closed` for it).
+    mutating func close(_ connection: UInt32, reason: String)
+    /// A validated, in-sequence application message (not a PossDup duplicate). The
+    /// message is a view of the receive buffer, valid only during the call.
+    mutating func application(_ message: FIXMessage, session: Int, connection: UInt32)
+    /// The session logged on (`true`) or its connection ended (`false`).
+    mutating func sessionStateChanged(session: Int, loggedOn: Bool)
+}

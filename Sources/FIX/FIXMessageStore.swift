@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// close(2), named so that the store's own `close()` does not shadow it.
+private func fixMessageStoreClose(_ fd: CInt) -> CInt { close(fd) }
+
+public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "FIX message store: " + message }
+}
+
+/// One FIX session's sequence numbers and outbound messages, in one file
+/// (`<directory>/<name>.fixstore`) so that they survive a restart. Layout (all
+/// integers big-endian), spelled out with golden bytes in specs/fix.md:
+///
+/// - header, 32 bytes: magic `CIFTFIXS`, u16 version 1, u16 header length 32,
+///   4 reserved zero bytes, u64 next outbound MsgSeqNum (offset 16), u64 next
+///   expected inbound MsgSeqNum (offset 24). Both are rewritten in place.
+/// - then one record per outbound message, in sequence order from 1: u64 MsgSeqNum,
+///   u8 kind (`A` administrative, `P` application), u32 length, then `length` bytes
+///   of the whole message as sent (length 0 for administrative messages, which are
+///   gap-filled, never resent).
+///
+/// A record cut short by a crash is truncated on open (`truncatedBytes`). Writes are
+/// `pwrite`s; with `synchronous` each append and header update is followed by
+/// `fdatasync`. Used from one thread (the acceptor's I/O thread).
+public final class FIXMessageStore {
+    public static let magic: [UInt8] = Array("CIFTFIXS".utf8)
+    public static let version: UInt16 = 1
+    public static let headerLength = 32
+    public static let recordHeaderLength = 13
+
+    public enum HeaderOffset {
+        public static let magic = 0
+        public static let version = 8
+        public static let headerLength = 10
+        public static let reserved = 12
+        public static let nextSenderSeqNum = 16
+        public static let nextTargetSeqNum = 24
+    }
+
+    public enum Kind {
+        public static let administrative = UInt8(ascii: "A")
+        public static let application = UInt8(ascii: "P")
+    }
+
+    public static func path(directory: String, name: String) -> String {
+        directory + "/" + name + ".fixstore"
+    }
+
+    public let path: String
+    public let synchronous: Bool
+    /// The MsgSeqNum our next outbound message gets.
+    public private(set) var nextSenderSeqNum: Int
+    /// The MsgSeqNum we expect on the next inbound message.
+    public private(set) var nextTargetSeqNum: Int
+    /// Bytes of a torn tail cut off when the store was opened.
+    public let truncatedBytes: Int
+
+    private var fd: CInt
+    private var end: Int
+    /// offsets[seq - 1]: file offset of the record of outbound `seq`.
+    private var offsets: [Int] = []
+
+    public init(directory: String, name: String, synchronous: Bool = false) throws(FIXMessageStoreError) {
+        path = Self.path(directory: directory, name: name)
+        self.synchronous = synchronous
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        self.fd = fd
+        if fd < 0 { throw FIXMessageStoreError("open \(path): errno \(errno)") }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            _ = fixMessageStoreClose(fd)
+            throw FIXMessageStoreError("fstat \(path): errno \(errno)")
+        }
+        let size = Int(st.st_size)
+        var contents = [UInt8](repeating: 0, count: size)
+        if size > 0 {
+            let n = contents.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
+            guard n == size else { throw FIXMessageStoreError("read \(path): errno \(errno)") }
+        }
+        if size < Self.headerLength {
+            // New (or torn before its header was whole): start afresh.
+            nextSenderSeqNum = 1
+            nextTargetSeqNum = 1
+            end = Self.headerLength
+            truncatedBytes = size
+            var header = [UInt8](repeating: 0, count: Self.headerLength)
+            Self.writeHeader(into: &header, sender: 1, target: 1)
+            guard ftruncate(fd, 0) == 0 else { throw FIXMessageStoreError("ftruncate \(path): errno \(errno)") }
+            try write(header, at: 0)
+            return
+        }
+        guard Array(contents[0..<8]) == Self.magic, Self.readInt(contents, 8, 2) == Int(Self.version),
+              Self.readInt(contents, 10, 2) == Self.headerLength
+        else { throw FIXMessageStoreError("\(path) is not a version 1 FIX message store") }
+        nextSenderSeqNum = Self.readInt(contents, HeaderOffset.nextSenderSeqNum, 8)
+        nextTargetSeqNum = Self.readInt(contents, HeaderOffset.nextTargetSeqNum, 8)
+        var offset = Self.headerLength
+        var records: [Int] = []
+        while offset + Self.recordHeaderLength <= size {
+            let seq = Self.readInt(contents, offset, 8)
+            let length = Self.readInt(contents, offset + 9, 4)
+            guard seq == records.count + 1, offset + Self.recordHeaderLength + length <= size else { break }
+            records.append(offset)
+            offset += Self.recordHeaderLength + length
+        }
+        offsets = records
+        end = offset
+        truncatedBytes = size - offset
+        if truncatedBytes > 0 {
+            guard ftruncate(fd, off_t(offset)) == 0 else { throw FIXMessageStoreError("ftruncate \(path): errno \(errno)") }
+        }
+        // The header is written after the record, so a crash between the two leaves
+        // it one behind: the records are the truth for the outbound side.
+        if nextSenderSeqNum <= records.count { try setNextSenderSeqNum(records.count + 1) }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if fd >= 0 {
+            _ = fixMessageStoreClose(fd)
+            fd = -1
+        }
+    }
+
+    /// Outbound messages stored (sequence numbers 1…count).
+    public var messageCount: Int { offsets.count }
+
+    /// Stores outbound message `nextSenderSeqNum` and advances it.
+    public func append(administrative: Bool, message bytes: UnsafeRawBufferPointer) throws(FIXMessageStoreError) {
+        let seq = nextSenderSeqNum
+        precondition(seq == offsets.count + 1, "FIX store: outbound records must be contiguous from 1")
+        let body = administrative ? 0 : bytes.count
+        var record = [UInt8](repeating: 0, count: Self.recordHeaderLength + body)
+        Self.putInt(&record, 0, 8, seq)
+        record[8] = administrative ? Kind.administrative : Kind.application
+        Self.putInt(&record, 9, 4, body)
+        if body > 0 { for i in 0..<body { record[Self.recordHeaderLength + i] = bytes[i] } }
+        try write(record, at: end)
+        offsets.append(end)
+        end += record.count
+        try setNextSenderSeqNum(seq + 1)
+    }
+
+    public func setNextTargetSeqNum(_ value: Int) throws(FIXMessageStoreError) {
+        nextTargetSeqNum = value
+        var b = [UInt8](repeating: 0, count: 8)
+        Self.putInt(&b, 0, 8, value)
+        try write(b, at: HeaderOffset.nextTargetSeqNum)
+    }
+
+    private func setNextSenderSeqNum(_ value: Int) throws(FIXMessageStoreError) {
+        nextSenderSeqNum = value
+        var b = [UInt8](repeating: 0, count: 8)
+        Self.putInt(&b, 0, 8, value)
+        try write(b, at: HeaderOffset.nextSenderSeqNum)
+    }
+
+    /// Both sequence numbers back to 1 and every stored message dropped
+    /// (ResetSeqNumFlag=Y on Logon).
+    public func reset() throws(FIXMessageStoreError) {
+        guard ftruncate(fd, off_t(Self.headerLength)) == 0 else {
+            throw FIXMessageStoreError("ftruncate \(path): errno \(errno)")
+        }
+        offsets = []
+        end = Self.headerLength
+        var header = [UInt8](repeating: 0, count: Self.headerLength)
+        Self.writeHeader(into: &header, sender: 1, target: 1)
+        try write(header, at: 0)
+        nextSenderSeqNum = 1
+        nextTargetSeqNum = 1
+    }
+
+    /// Outbound message `seq`: nil if it is not stored, `.administrative` or the
+    /// bytes as first sent.
+    public func message(_ seq: Int) throws(FIXMessageStoreError) -> FIXStoredMessage? {
+        guard seq >= 1, seq <= offsets.count else { return nil }
+        let offset = offsets[seq - 1]
+        var head = [UInt8](repeating: 0, count: Self.recordHeaderLength)
+        try read(&head, at: offset)
+        if head[8] == Kind.administrative { return .administrative }
+        var bytes = [UInt8](repeating: 0, count: Self.readInt(head, 9, 4))
+        try read(&bytes, at: offset + Self.recordHeaderLength)
+        return .application(bytes)
+    }
+
+    // MARK: File access
+
+    private func write(_ bytes: [UInt8], at offset: Int) throws(FIXMessageStoreError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FIXMessageStoreError("pwrite \(path): errno \(errno)")
+            }
+            done += n
+        }
+        if synchronous && fdatasync(fd) != 0 { throw FIXMessageStoreError("fdatasync \(path): errno \(errno)") }
+    }
+
+    private func read(_ bytes: inout [UInt8], at offset: Int) throws(FIXMessageStoreError) {
+        let count = bytes.count
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        guard n == count else { throw FIXMessageStoreError("pread \(path): short read") }
+    }
+
+    static func writeHeader(into b: inout [UInt8], sender: Int, target: Int) {
+        for i in 0..<8 { b[i] = magic[i] }
+        putInt(&b, HeaderOffset.version, 2, Int(version))
+        putInt(&b, HeaderOffset.headerLength, 2, headerLength)
+        putInt(&b, HeaderOffset.nextSenderSeqNum, 8, sender)
+        putInt(&b, HeaderOffset.nextTargetSeqNum, 8, target)
+    }
+
+    static func putInt(_ b: inout [UInt8], _ offset: Int, _ width: Int, _ value: Int) {
+        for i in 0..<width { b[offset + i] = UInt8(truncatingIfNeeded: UInt64(value) >> (8 * UInt64(width - 1 - i))) }
+    }
+
+    static func readInt(_ b: [UInt8], _ offset: Int, _ width: Int) -> Int {
+        var v: UInt64 = 0
+        for i in 0..<width { v = v << 8 | UInt64(b[offset + i]) }
+        return Int(truncatingIfNeeded: v)
+    }
+}
+
+/// One stored outbound message.
+public enum FIXStoredMessage: Equatable, Sendable {
+    /// Heartbeat, Logon, Reject, …: gap-filled on resend.
+    case administrative
+    /// The whole message as first sent.
+    case application([UInt8])
+}

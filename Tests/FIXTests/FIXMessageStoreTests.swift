@@ -1,0 +1,100 @@
+import FIX
+import Foundation
+import XCTest
+
+final class FIXMessageStoreTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "fixstore-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
+    var path: String { FIXMessageStore.path(directory: directory, name: "CIFT-BANK1") }
+
+    func fileBytes() throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    /// The golden layout of specs/fix.md, "Message store".
+    static let golden: [UInt8] =
+        Array("CIFTFIXS".utf8) + [0x00, 0x01, 0x00, 0x20, 0, 0, 0, 0]
+        + [0, 0, 0, 0, 0, 0, 0, 3]          // next outbound MsgSeqNum 3
+        + [0, 0, 0, 0, 0, 0, 0, 5]          // next expected inbound 5
+        + [0, 0, 0, 0, 0, 0, 0, 1, 0x41, 0, 0, 0, 0]             // 1: administrative, no bytes
+        + [0, 0, 0, 0, 0, 0, 0, 2, 0x50, 0, 0, 0, 3, 0x61, 0x62, 0x63]  // 2: application "abc"
+
+    func write(_ store: FIXMessageStore) throws {
+        try [UInt8]("logon".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
+        try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        try store.setNextTargetSeqNum(5)
+    }
+
+    func testNewStoreStartsAtOne() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(store.nextSenderSeqNum, 1)
+        XCTAssertEqual(store.nextTargetSeqNum, 1)
+        XCTAssertEqual(store.messageCount, 0)
+        XCTAssertEqual(try fileBytes(), Array(Self.golden[0..<16]) + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    }
+
+    func testGoldenFileLayout() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        try write(store)
+        XCTAssertEqual(try fileBytes(), Self.golden)
+        XCTAssertEqual(try store.message(1), .administrative)
+        XCTAssertEqual(try store.message(2), .application(Array("abc".utf8)))
+        XCTAssertNil(try store.message(3))
+    }
+
+    func testReopenKeepsEverything() throws {
+        try write(try FIXMessageStore(directory: directory, name: "CIFT-BANK1"))
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(store.nextSenderSeqNum, 3)
+        XCTAssertEqual(store.nextTargetSeqNum, 5)
+        XCTAssertEqual(store.truncatedBytes, 0)
+        XCTAssertEqual(try store.message(2), .application(Array("abc".utf8)))
+    }
+
+    func testTornTailTruncatedOnReopen() throws {
+        try write(try FIXMessageStore(directory: directory, name: "CIFT-BANK1"))
+        // A crash in the middle of record 3: its header and one byte of ten.
+        let torn: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 3, 0x50, 0, 0, 0, 10, 0x7A]
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(torn))
+        try handle.close()
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(store.truncatedBytes, torn.count)
+        XCTAssertEqual(store.messageCount, 2)
+        XCTAssertEqual(store.nextSenderSeqNum, 3)
+        XCTAssertEqual(try fileBytes(), Self.golden)
+        try [UInt8]("xyz".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        XCTAssertEqual(try store.message(3), .application(Array("xyz".utf8)))
+    }
+
+    func testRecordWrittenButHeaderBehindIsRepaired() throws {
+        try write(try FIXMessageStore(directory: directory, name: "CIFT-BANK1"))
+        // A crash after the record but before the header update: next outbound still 2.
+        var bytes = try fileBytes()
+        bytes[23] = 2
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(store.nextSenderSeqNum, 3)
+    }
+
+    func testResetDropsMessagesAndRestartsAtOne() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        try write(store)
+        try store.reset()
+        XCTAssertEqual(store.nextSenderSeqNum, 1)
+        XCTAssertEqual(store.nextTargetSeqNum, 1)
+        XCTAssertNil(try store.message(1))
+        XCTAssertEqual(try fileBytes().count, FIXMessageStore.headerLength)
+    }
+
+    func testNotAStoreIsRefused() throws {
+        try Data(repeating: 0x55, count: 40).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try FIXMessageStore(directory: directory, name: "CIFT-BANK1"))
+    }
+}
