@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "OUCH",
+                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "OUCH", "FIX",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -112,7 +112,7 @@ let package = Package(
         // Tests that start real gateway processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "cift-gateway", "cift-crash-drill"]
+            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "cift-gateway", "cift-crash-drill"]
         ),
     ]
 )

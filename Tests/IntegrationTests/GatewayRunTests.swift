@@ -102,9 +102,14 @@ final class GatewayRunTests: XCTestCase {
 /// with a gateway someone runs on the default port.
 func freePortConfig(_ dir: String) throws -> String {
     let path = dir + "/free-port.toml"
-    try "[ouch]\nlisten = \"127.0.0.1:0\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+    try "[ouch]\nlisten = \"127.0.0.1:0\"\n[fix]\nlisten = \"127.0.0.1:0\"\ndictionary = \"\(fixDictionaryPath)\"\n"
+        .write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
+
+/// The venue's FIX dictionary in this checkout, whatever the working directory.
+let fixDictionaryPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("fix-dictionaries/FIX44.xml").path
 
 func waitForStderr(_ child: ChildProcess, _ text: String, seconds: Double) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)

@@ -23,6 +23,8 @@ final class OUCHGatewayTests: XCTestCase {
         c.engine.core = nil
         c.engine.maxOrders = 200_000
         c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        c.fix.dictionary = fixDictionaryPath
         c.network.maxSendBufferBytes = sendBuffer
         if users > 4 {
             c.accounts = (1...users).map { .init(name: "ACC\($0)") }
@@ -167,7 +169,7 @@ final class OUCHGatewayTests: XCTestCase {
         XCTAssertNil(gateway!.stop())
         gateway = nil
         var c = configuration()
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: port)
+        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: port)  // the same port: the client knows it
         gateway = try GatewayServer(configuration: c)
         XCTAssertEqual(gateway!.recovery.commandCount, 21, "20 orders and the disconnect")
         let afterRestart = try OUCHTestClient(port: gateway!.ouchPort)

@@ -26,6 +26,9 @@ final class OUCHProcessTests: XCTestCase {
             core = -1
             [ouch]
             listen = "127.0.0.1:\(port)"
+            [fix]
+            listen = "127.0.0.1:0"
+            dictionary = "\(fixDictionaryPath)"
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -41,6 +41,7 @@ extension GatewayConfiguration {
         out.append("[fix]")
         out.append("listen = \(q(fix.listen.description))")
         out.append("comp_id = \(q(fix.compID))")
+        out.append("dictionary = \(q(fix.dictionary))")
         for s in fix.sessions {
             out.append("")
             out.append("[[fix.sessions]]")

@@ -81,6 +81,7 @@ extension GatewayConfiguration {
         var fix = try top.section("fix")
         c.fix.listen = try address(&fix, "listen", c.fix.listen)
         c.fix.compID = try fix.string("comp_id", default: c.fix.compID)
+        c.fix.dictionary = try fix.string("dictionary", default: c.fix.dictionary)
         if let sessions = try fix.tables("sessions") {
             c.fix.sessions = try sessions.map { s in
                 var s = s

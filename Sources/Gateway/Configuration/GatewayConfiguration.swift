@@ -83,6 +83,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 9878)
         /// The gateway's own CompID (the client's TargetCompID).
         public var compID = "CIFT"
+        /// The venue's FIX 4.4 dictionary (QuickFIX XML), against which every inbound
+        /// message is validated; relative paths are from the working directory.
+        public var dictionary = "fix-dictionaries/FIX44.xml"
         public var sessions: [FIXSessionSettings] = FIXSessionSettings.demo
         public init() {}
     }

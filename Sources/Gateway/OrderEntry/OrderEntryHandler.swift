@@ -1,11 +1,13 @@
 import Atomics
+import FIX
 import GatewayCore
 import Network
 import OUCH
 
 /// The order-entry side of one I/O thread: its network loop's callbacks, routed to the
-/// OUCH server (and, with the FIX issue, the FIX acceptor) by listener; the engine's
-/// events for this thread's port, drained every turn.
+/// OUCH server or the FIX front end by the listener that accepted the connection; the
+/// engine's events for this thread's port, drained every turn and routed by session
+/// number (FIX sessions from 1, OUCH users from `GatewayConfiguration.ouchSessionBase`).
 ///
 /// Runs on the I/O thread only. Per message it neither allocates nor locks: bytes go
 /// from the loop's receive buffer through the server's decoders into the port's ring,
@@ -13,6 +15,11 @@ import OUCH
 final class OrderEntryHandler: NetworkHandler {
     let port: OrderEntryPort
     let ouch: OUCHServer
+    let fix: FIXFrontEnd
+    /// The listener FIX clients connect to; every other listener speaks SoupBinTCP.
+    var fixListener: ListenerID?
+    /// Per connection slot: true when the connection is FIX. Preallocated for every slot.
+    private var isFIX = [Bool](repeating: false, count: 1 << 16)
     let clock = SystemClock()
     /// Set when the engine ring refused a command: reading stays paused until the
     /// server has handed over what it holds.
@@ -28,11 +35,12 @@ final class OrderEntryHandler: NetworkHandler {
     private let drainingAcknowledged: ManagedAtomic<Bool>
 
     init(
-        port: OrderEntryPort, ouch: OUCHServer, phase: ManagedAtomic<OrderEntryPhase>,
+        port: OrderEntryPort, ouch: OUCHServer, fix: FIXFrontEnd, phase: ManagedAtomic<OrderEntryPhase>,
         drainingAcknowledged: ManagedAtomic<Bool>
     ) {
         self.port = port
         self.ouch = ouch
+        self.fix = fix
         self.phase = phase
         self.drainingAcknowledged = drainingAcknowledged
     }
@@ -41,16 +49,36 @@ final class OrderEntryHandler: NetworkHandler {
         if io.submitted { port.wakeEngine() }
     }
 
+    private func finish(_ io: FIXSessionIO) {
+        if io.submitted { port.wakeEngine() }
+    }
+
+    private func fixIO(_ loop: NetworkLoop, _ now: Timestamp) -> FIXSessionIO {
+        FIXSessionIO(loop: loop, port: port, frontEnd: fix, now: now)
+    }
+
     func opened(_ connection: ConnectionID, listener: ListenerID, loop: NetworkLoop) {
         guard !draining else {
             _ = loop.close(connection, reason: .closedByHandler)
             return
         }
-        ouch.opened(connection.rawValue, now: clock.now())
+        let fix = listener == fixListener
+        isFIX[connection.slot] = fix
+        if fix {
+            self.fix.opened(connection, now: clock.now())
+        } else {
+            ouch.opened(connection.rawValue, now: clock.now())
+        }
     }
 
     func received(_ connection: ConnectionID, bytes: UnsafeRawBufferPointer, loop: NetworkLoop) {
         guard !draining else { return }
+        if isFIX[connection.slot] {
+            var io = fixIO(loop, clock.now())
+            fix.received(connection, bytes: bytes, now: io.now, io: &io)
+            finish(io)
+            return
+        }
         var io = OrderEntryIO(loop: loop, port: port)
         if ouch.received(connection.rawValue, bytes: bytes, now: clock.now(), io: &io) == .paused, !paused {
             paused = true
@@ -64,6 +92,12 @@ final class OrderEntryHandler: NetworkHandler {
             Log.info("order entry: connection \(connection) closed: \(reason)")
         }
         guard !draining else { return }
+        if isFIX[connection.slot] {
+            var io = fixIO(loop, clock.now())
+            fix.closed(connection, now: io.now, io: &io)
+            finish(io)
+            return
+        }
         var io = OrderEntryIO(loop: loop, port: port)
         ouch.closed(connection.rawValue, now: clock.now(), io: &io)
         finish(io)
@@ -87,10 +121,21 @@ final class OrderEntryHandler: NetworkHandler {
             worked = true
         }
         let ouch = self.ouch
+        let fix = self.fix
+        var fixIO = self.fixIO(loop, now)
+        if !draining && !fix.pendingDisconnects.isEmpty {
+            _ = fix.retryDisconnects(port: port)
+            port.wakeEngine()
+            worked = true
+        }
         var storeFailure: Error?
         let events = port.pollEvents(maxCount: 4096) { event in
             guard event.kind == .systemEvent else {
-                ouch.handle(event)
+                if event.destination.session >= GatewayConfiguration.ouchSessionBase {
+                    ouch.handle(event)
+                } else {
+                    _ = fix.orderEntry.handle(event, now: now, io: &fixIO)
+                }
                 return
             }
             // The engine sends end of day after the day's cancels, so every one of them is
@@ -107,7 +152,11 @@ final class OrderEntryHandler: NetworkHandler {
         }
         worked = worked || events > 0
         if let storeFailure { recordFailure(storeFailure) }
-        if !draining { ouch.tick(now: now, io: &io) }
+        if !draining {
+            ouch.tick(now: now, io: &io)
+            fix.tick(nowNanoseconds: nowNanoseconds, now: now, io: &fixIO)
+        }
+        finish(fixIO)
         do {
             try ouch.flush(now: now, io: &io)
         } catch {

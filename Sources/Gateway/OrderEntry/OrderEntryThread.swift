@@ -1,4 +1,5 @@
 import Atomics
+import FIX
 import Foundation
 import GatewayCore
 import Network
@@ -33,6 +34,7 @@ final class OrderEntryThread: @unchecked Sendable {
     // Written by the I/O thread before `started` is signalled, read after the wait.
     nonisolated(unsafe) private var startError: Error?
     nonisolated(unsafe) private(set) var ouchPort: UInt16 = 0
+    nonisolated(unsafe) private(set) var fixPort: UInt16 = 0
     nonisolated(unsafe) private(set) var backendDescription = ""
     // Written by the I/O thread before it exits, read after `join`.
     nonisolated(unsafe) private(set) var failure: Error?
@@ -43,11 +45,12 @@ final class OrderEntryThread: @unchecked Sendable {
 
     /// Starts the thread and waits until it listens (or failed to).
     func start(
-        name: String, network: NetworkConfiguration, ouchListen: ListenAddress,
-        ouch makeOUCH: @escaping @Sendable () throws -> OUCHServer, port: OrderEntryPort
+        name: String, network: NetworkConfiguration, ouchListen: ListenAddress, fixListen: ListenAddress,
+        ouch makeOUCH: @escaping @Sendable () throws -> OUCHServer,
+        fix makeFIX: @escaping @Sendable () throws -> FIXFrontEnd, port: OrderEntryPort
     ) throws {
         thread = try PinnedThread.start(name: name) { [self] in
-            run(network: network, ouchListen: ouchListen, makeOUCH: makeOUCH, port: port)
+            run(network: network, ouchListen: ouchListen, fixListen: fixListen, makeOUCH: makeOUCH, makeFIX: makeFIX, port: port)
         }
         started.wait()
         if let startError {
@@ -58,18 +61,22 @@ final class OrderEntryThread: @unchecked Sendable {
     }
 
     private func run(
-        network: NetworkConfiguration, ouchListen: ListenAddress,
-        makeOUCH: () throws -> OUCHServer, port: OrderEntryPort
+        network: NetworkConfiguration, ouchListen: ListenAddress, fixListen: ListenAddress,
+        makeOUCH: () throws -> OUCHServer, makeFIX: () throws -> FIXFrontEnd, port: OrderEntryPort
     ) {
         defer { exited.store(true, ordering: .releasing) }
         let handler: OrderEntryHandler
         let loop: NetworkLoop
         do {
             handler = OrderEntryHandler(
-                port: port, ouch: try makeOUCH(), phase: phase, drainingAcknowledged: drainingAcknowledged)
+                port: port, ouch: try makeOUCH(), fix: try makeFIX(), phase: phase,
+                drainingAcknowledged: drainingAcknowledged)
             loop = try NetworkLoop(configuration: network, handler: handler, wakeSignal: wakeSignal)
             let listener = try loop.listen(host: ouchListen.host, port: ouchListen.port)
             ouchPort = loop.localPort(of: listener)
+            let fixListener = try loop.listen(host: fixListen.host, port: fixListen.port)
+            handler.fixListener = fixListener
+            fixPort = loop.localPort(of: fixListener)
             backendDescription = loop.backendName + (loop.fallbackReason.map { " (io_uring unavailable: \($0))" } ?? "")
         } catch {
             startError = error

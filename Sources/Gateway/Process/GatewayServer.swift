@@ -1,3 +1,4 @@
+import FIX
 import Foundation
 import GatewayCore
 import Journal
@@ -18,6 +19,8 @@ public final class GatewayServer: @unchecked Sendable {
 
     /// The OUCH port actually listened on (the configured one, or the kernel's pick for 0).
     public var ouchPort: UInt16 { orderEntry.ouchPort }
+    /// The FIX port actually listened on.
+    public var fixPort: UInt16 { orderEntry.fixPort }
     /// `io_uring` or `epoll`, with the reason when io_uring could not be used.
     public var networkBackend: String { orderEntry.backendDescription }
 
@@ -43,16 +46,35 @@ public final class GatewayServer: @unchecked Sendable {
         let port = runtime.ports[0]
         let ouchConfiguration = try OUCHServerConfiguration(
             gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
+        try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
+        let fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
+        let fixAccounts = try configuration.fix.sessions.enumerated().map { i, s in
+            guard let account = configuration.accountIndex(named: s.account) else {
+                throw ConfigurationError(key: "fix.sessions[\(i)].account", value: s.account, expected: "one of the [[accounts]] names")
+            }
+            return account
+        }
+        let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbols.enumerated().map {
+            ($1.name, SymbolIndex(rawValue: UInt16($0 + 1)))
+        })
+        let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
+        let source = port.source
         do {
             try orderEntry.start(
                 name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
-                ouchListen: configuration.ouch.listen,
+                ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen,
                 ouch: { [recovery] in
                     let server = try OUCHServer(configuration: ouchConfiguration)
                     for (account, reference) in recovery.highestUserReference {
                         server.raiseHighWater(account: account, to: reference)
                     }
                     return server
+                },
+                fix: {
+                    FIXFrontEnd(
+                        acceptor: try FIXAcceptor(configuration: fixConfiguration),
+                        orderEntry: try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: source),
+                        cancelOnDisconnect: fixCancelOnDisconnect, source: source)
                 }, port: port)
         } catch {
             runtime.abandonPort(0)
@@ -146,5 +168,25 @@ extension OUCHServerConfiguration {
             users: users, symbols: symbols, sessionName: day.sessionName,
             dataDirectory: day.directory(under: dataDirectory), source: source)
         loginTimeout = .milliseconds(c.ouch.loginTimeoutMilliseconds)
+    }
+}
+
+extension FIXAcceptorConfiguration {
+    /// The FIX acceptor's view of the gateway configuration: each session's client CompID,
+    /// which is also the Username (553) its Logon must carry, with its Password (554); the
+    /// venue's dictionary; stores under `storeDirectory`.
+    init(gateway c: GatewayConfiguration, storeDirectory: String) throws {
+        let dictionary: FIXDictionary
+        do {
+            dictionary = try FIXDictionaryLoader.load(contentsOf: URL(fileURLWithPath: c.fix.dictionary))
+        } catch {
+            throw ConfigurationError(
+                key: "fix.dictionary", value: c.fix.dictionary, expected: "a readable FIX 4.4 dictionary in QuickFIX XML (\(error))")
+        }
+        self.init(
+            sessions: c.fix.sessions.map {
+                FIXSessionConfiguration(clientCompID: $0.senderCompID, ourCompID: c.fix.compID, username: $0.senderCompID, password: $0.password)
+            },
+            storeDirectory: storeDirectory, dictionary: dictionary)
     }
 }

@@ -1,0 +1,123 @@
+import FIX
+import GatewayCore
+import Network
+
+/// The FIX 4.4 side of one I/O thread: the session layer (`FIXAcceptor`), the order-entry
+/// mapping (`FIXOrderEntry`), the partial message each connection left, and
+/// cancel-on-disconnect commands the engine ring has not taken yet.
+///
+/// I/O thread only, called by `OrderEntryHandler`.
+final class FIXFrontEnd {
+    let acceptor: FIXAcceptor
+    let orderEntry: FIXOrderEntry
+    /// Engine session number of FIX session k is k + 1 (OUCH users start at 0x8000).
+    let cancelOnDisconnect: [Bool]
+    let source: UInt8
+    /// Bytes of an incomplete message per connection, kept until the rest arrives.
+    private var partial: [UInt32: [UInt8]] = [:]
+    /// sessionDisconnected commands refused by a full ring; retried each turn, first.
+    private(set) var pendingDisconnects: [Command] = []
+    private var lastTick: Int64 = 0
+
+    init(acceptor: FIXAcceptor, orderEntry: FIXOrderEntry, cancelOnDisconnect: [Bool], source: UInt8) {
+        self.acceptor = acceptor
+        self.orderEntry = orderEntry
+        self.cancelOnDisconnect = cancelOnDisconnect
+        self.source = source
+    }
+
+    func opened(_ connection: ConnectionID, now: Timestamp) {
+        acceptor.opened(connection.rawValue, now: now)
+    }
+
+    func received(_ connection: ConnectionID, bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout FIXSessionIO) {
+        let id = connection.rawValue
+        if var kept = partial.removeValue(forKey: id) {
+            kept.append(contentsOf: bytes)
+            kept.withUnsafeBytes { all in
+                let used = acceptor.received(id, all, now: now, io: &io)
+                if used < all.count { partial[id] = Array(all[used...]) }
+            }
+            return
+        }
+        let used = acceptor.received(id, bytes, now: now, io: &io)
+        if used < bytes.count { partial[id] = Array(bytes[used...]) }
+    }
+
+    func closed(_ connection: ConnectionID, now: Timestamp, io: inout FIXSessionIO) {
+        partial[connection.rawValue] = nil
+        acceptor.closed(connection.rawValue, now: now, io: &io)
+    }
+
+    /// The session `index` lost its connection: cancel its orders if configured.
+    func sessionEnded(_ index: Int, port: OrderEntryPort, now: Timestamp) {
+        guard index < cancelOnDisconnect.count, cancelOnDisconnect[index] else { return }
+        let command = Command(
+            kind: .sessionDisconnected,
+            origin: OrderOrigin(source: source, session: UInt16(index + 1), connection: 0), timestamp: now)
+        if !pendingDisconnects.isEmpty || !port.submit(command, wake: false) {
+            pendingDisconnects.append(command)
+        }
+    }
+
+    /// Retries refused disconnect commands; true when none is left.
+    func retryDisconnects(port: OrderEntryPort) -> Bool {
+        while let first = pendingDisconnects.first {
+            guard port.submit(first, wake: false) else { return false }
+            pendingDisconnects.removeFirst()
+        }
+        return true
+    }
+
+    /// Timers, at most every 100 ms.
+    func tick(nowNanoseconds: Int64, now: Timestamp, io: inout FIXSessionIO) {
+        guard nowNanoseconds - lastTick >= 100_000_000 else { return }
+        lastTick = nowNanoseconds
+        acceptor.tick(now: now, io: &io)
+    }
+}
+
+/// What the FIX session layer and the order-entry mapping do to the world, on the I/O
+/// thread: bytes to the loop, commands to the engine, replies back through the acceptor.
+struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
+    unowned(unsafe) let loop: NetworkLoop
+    unowned(unsafe) let port: OrderEntryPort
+    unowned(unsafe) let frontEnd: FIXFrontEnd
+    let now: Timestamp
+    var submitted = false
+
+    mutating func send(_ connection: UInt32, _ bytes: UnsafeRawBufferPointer) {
+        _ = loop.send(ConnectionID(rawValue: connection), bytes)
+    }
+
+    mutating func close(_ connection: UInt32, reason: String) {
+        Log.info("FIX: closing connection \(ConnectionID(rawValue: connection)): \(reason)")
+        _ = loop.close(ConnectionID(rawValue: connection), reason: .closedByHandler)
+    }
+
+    mutating func application(_ message: FIXMessage, session: Int, connection: UInt32) {
+        frontEnd.orderEntry.received(message, session: session, connection: connection, now: now, io: &self)
+    }
+
+    mutating func sessionStateChanged(session: Int, loggedOn: Bool) {
+        if !loggedOn {
+            frontEnd.sessionEnded(session, port: port, now: now)
+            submitted = true
+        }
+    }
+
+    mutating func submit(_ command: Command) -> Bool {
+        guard port.submit(command, wake: false) else { return false }
+        submitted = true
+        return true
+    }
+
+    mutating func reply(session: Int, msgType: StaticString, encode: (inout FIXEncoder) -> Void) {
+        var io = self
+        do {
+            try frontEnd.acceptor.sendApplication(session: session, msgType: msgType, now: now, io: &io, encode: encode)
+        } catch {
+            Log.error("FIX: could not send \(msgType) on session \(session): \(error)")
+        }
+    }
+}
