@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+
+/// Interop with an independent FIX engine: a QuickFIX C++ initiator
+/// (Tests/InteropTests/quickfix-initiator/initiator.cpp, built with g++ against Debian's
+/// libquickfix-dev at test time) logs two sessions on to the real `cift-gateway run` process,
+/// with QuickFIX validating every message the gateway sends against our
+/// fix-dictionaries/FIX44.xml (UseDataDictionary=Y), trades between them, replaces and
+/// cancels, and logs out. QuickFIX must reject nothing the gateway sent.
+final class QuickFIXInteropTests: XCTestCase {
+    static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let initiatorSource = checkout.appendingPathComponent("Tests/InteropTests/quickfix-initiator/initiator.cpp").path
+
+    /// Compiles the initiator into `dir`; fails the test with the compiler's output if it does not build.
+    func buildInitiator(in dir: String) throws -> String? {
+        let output = dir + "/initiator"
+        guard let compiler = ["/usr/bin/g++", "/usr/bin/c++"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            XCTFail("g++ is not installed")
+            return nil
+        }
+        // Debian's QuickFIX 1.15.1 headers use dynamic exception specifications, which C++17 refuses.
+        let gxx = try ChildProcess(path: compiler, arguments: [
+            "-std=c++14", "-O1", Self.initiatorSource, "-o", output, "-lquickfix", "-lpthread"])
+        let status = gxx.waitForExit(seconds: 300)
+        guard status == 0 else {
+            XCTFail("g++ failed (\(String(describing: status))): \(gxx.standardError)\n\(gxx.outputLines.joined(separator: "\n"))")
+            return nil
+        }
+        return output
+    }
+
+    func startGateway(dir: String) throws -> (ChildProcess, Int)? {
+        let config = dir + "/gateway.toml"
+        try """
+            [engine]
+            core = -1
+            [ouch]
+            listen = "127.0.0.1:0"
+            [fix]
+            listen = "127.0.0.1:0"
+            dictionary = "\(fixDictionaryPath)"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir + "/data"])
+        XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)
+        let log = gateway.standardError
+        guard let range = log.range(of: #"FIX 4\.4 on 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+              let port = Int(log[range].split(separator: ":").last!) else {
+            XCTFail("the gateway prints the FIX port: \(log)")
+            return nil
+        }
+        return (gateway, port)
+    }
+
+    func testQuickFIXInitiatorLogsOnTradesCancelsAndLogsOut() throws {
+        let dir = makeTemporaryDirectory("quickfix")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let (gateway, port) = try startGateway(dir: dir) else { return }
+
+        try FileManager.default.createDirectory(atPath: dir + "/qf", withIntermediateDirectories: true)
+        let client = try ChildProcess(path: initiator, arguments: [String(port), "full", fixDictionaryPath, dir + "/qf"])
+        let status = client.waitForExit(seconds: 90)
+        let lines = client.outputLines
+        let transcript = lines.joined(separator: "\n") + "\n" + client.standardError
+        XCTAssertEqual(status, 0, transcript)
+
+        func saw(_ prefix: String) { XCTAssertTrue(lines.contains { $0.hasPrefix(prefix) }, "expected \(prefix):\n\(transcript)") }
+        saw("LOGON CLIENT1")
+        saw("LOGON CLIENT2")
+        saw("EXEC CLIENT1 150=0 39=0 11=BUY-1 ")                         // resting buy accepted
+        saw("EXEC CLIENT2 150=0 39=0 11=SELL-1 ")                        // crossing sell accepted
+        saw("EXEC CLIENT1 150=F 39=1 11=BUY-1 41=- 32=100 31=150.25 151=200 14=100")
+        saw("EXEC CLIENT2 150=F 39=2 11=SELL-1 41=- 32=100 31=150.25 151=0 14=100")
+        saw("EXEC CLIENT1 150=5 39=1 11=RPL-1 41=BUY-1 ")                // replaced
+        saw("EXEC CLIENT1 150=4 39=4 11=CXL-1 41=RPL-1 ")                // remainder canceled
+        saw("LOGOUT CLIENT1")
+        saw("LOGOUT CLIENT2")
+        saw("DONE")
+        // QuickFIX rejected nothing the gateway sent: no session Reject, no Logout of its own,
+        // no reject event in its log, and the gateway rejected nothing QuickFIX sent.
+        for bad in ["REJECT-SENT", "REJECT-RECEIVED", "LOGOUT-SENT-UNEXPECTED", "CANCEL-REJECT", "APP ", "TIMEOUT", "ERROR"] {
+            XCTAssertFalse(lines.contains { $0.hasPrefix(bad) }, "\(bad):\n\(transcript)")
+        }
+        XCTAssertFalse(lines.contains { $0.lowercased().contains("reject") }, transcript)
+
+        gateway.signal(SIGTERM)
+        XCTAssertEqual(gateway.waitForExit(seconds: 30), 0, gateway.standardError)
+        XCTAssertFalse(gateway.standardError.contains("reject"), gateway.standardError)
+    }
+}
