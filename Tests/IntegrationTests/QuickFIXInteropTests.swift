@@ -88,4 +88,106 @@ final class QuickFIXInteropTests: XCTestCase {
         XCTAssertEqual(gateway.waitForExit(seconds: 30), 0, gateway.standardError)
         XCTAssertFalse(gateway.standardError.contains("reject"), gateway.standardError)
     }
+
+    /// Runs one initiator scenario against the gateway on `port` with its FileStore in
+    /// `qfDir`; asserts exit 0 and that QuickFIX rejected nothing and was rejected by nothing.
+    func runScenario(_ initiator: String, port: Int, _ scenario: String, qfDir: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: qfDir, withIntermediateDirectories: true)
+        let client = try ChildProcess(path: initiator, arguments: [String(port), scenario, fixDictionaryPath, qfDir])
+        let status = client.waitForExit(seconds: 90)
+        let lines = client.outputLines
+        let transcript = lines.joined(separator: "\n") + "\n" + client.standardError
+        XCTAssertEqual(status, 0, "\(scenario):\n\(transcript)")
+        for bad in ["REJECT-SENT", "REJECT-RECEIVED", "LOGOUT-SENT-UNEXPECTED", "CANCEL-REJECT", "APP ", "TIMEOUT", "ERROR"] {
+            XCTAssertFalse(lines.contains { $0.hasPrefix(bad) }, "\(scenario): \(bad):\n\(transcript)")
+        }
+        XCTAssertFalse(lines.contains { $0.lowercased().contains("reject") }, "\(scenario):\n\(transcript)")
+        XCTAssertTrue(lines.contains("DONE"), "\(scenario):\n\(transcript)")
+        return lines
+    }
+
+    func stopGateway(_ gateway: ChildProcess) {
+        gateway.signal(SIGTERM)
+        XCTAssertEqual(gateway.waitForExit(seconds: 30), 0, gateway.standardError)
+        XCTAssertFalse(gateway.standardError.contains("reject"), gateway.standardError)
+    }
+
+    func assertSaw(_ lines: [String], _ prefix: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertTrue(lines.contains { $0.hasPrefix(prefix) }, "expected \(prefix):\n\(lines.joined(separator: "\n"))",
+                      file: file, line: line)
+    }
+
+    /// Two resting orders, then OrderMassCancelRequest 530=7 (all orders of the account):
+    /// OrderMassCancelReport 531=7 533=2 and an ExecutionReport 150=4 for each order.
+    func testQuickFIXOrderMassCancel() throws {
+        let dir = makeTemporaryDirectory("quickfix-mass")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let (gateway, port) = try startGateway(dir: dir) else { return }
+        let lines = try runScenario(initiator, port: port, "masscancel", qfDir: dir + "/qf")
+        assertSaw(lines, "EXEC CLIENT1 150=0 39=0 11=BUY-1 ")
+        assertSaw(lines, "EXEC CLIENT1 150=0 39=0 11=BUY-2 ")
+        assertSaw(lines, "MASS-CANCEL-REPORT CLIENT1 11=MC-1 530=7 531=7 533=2 ")
+        assertSaw(lines, "EXEC CLIENT1 150=4 39=4 11=BUY-1 ")
+        assertSaw(lines, "EXEC CLIENT1 150=4 39=4 11=BUY-2 ")
+        stopGateway(gateway)
+    }
+
+    /// CLIENT1 skips five MsgSeqNums before an order: the gateway sends ResendRequest
+    /// 7 = the first skipped number, 16=0; QuickFIX answers with SequenceReset-GapFill
+    /// (123=Y, 36 = the order's number) and resends the order (43=Y), which is
+    /// acknowledged, and a further order is acknowledged too.
+    func testQuickFIXSequenceGapIsFilled() throws {
+        let dir = makeTemporaryDirectory("quickfix-gap")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let (gateway, port) = try startGateway(dir: dir) else { return }
+        let lines = try runScenario(initiator, port: port, "gap", qfDir: dir + "/qf")
+        guard let skipped = lines.first(where: { $0.hasPrefix("SKIPPED CLIENT1 ") }) else {
+            XCTFail("no SKIPPED line:\n\(lines.joined(separator: "\n"))")
+            return
+        }
+        let range = skipped.dropFirst("SKIPPED CLIENT1 ".count).components(separatedBy: "..")
+        guard range.count == 2, let first = Int(range[0]), let last = Int(range[1]) else {
+            XCTFail(skipped)
+            return
+        }
+        assertSaw(lines, "RESEND-RECEIVED CLIENT1 ")
+        assertSaw(lines, "RESEND-RECEIVED CLIENT1 34=")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("RESEND-RECEIVED CLIENT1 ") && $0.hasSuffix(" 7=\(first) 16=0") },
+                      lines.joined(separator: "\n"))
+        assertSaw(lines, "SEQRESET-SENT CLIENT1 34=\(first) 123=Y 36=\(last + 1)")
+        assertSaw(lines, "EXEC CLIENT1 150=0 39=0 11=BUY-2 ")
+        assertSaw(lines, "EXEC CLIENT1 150=0 39=0 11=BUY-3 ")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("RESEND-RECEIVED CLIENT2") }, lines.joined(separator: "\n"))
+        stopGateway(gateway)
+    }
+
+    /// The initiator logs out and exits; a new initiator process with the same FileStore
+    /// logs on without ResetSeqNumFlag: both Logons carry continued MsgSeqNums (> 1), and
+    /// an order is acknowledged.
+    func testQuickFIXReconnectsWithPersistedSequenceNumbers() throws {
+        let dir = makeTemporaryDirectory("quickfix-reconnect")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let (gateway, port) = try startGateway(dir: dir) else { return }
+        let first = try runScenario(initiator, port: port, "logon", qfDir: dir + "/qf")
+        assertSaw(first, "LOGON-RECEIVED CLIENT1 34=1 ")
+        assertSaw(first, "EXEC CLIENT1 150=0 39=0 11=BUY-1 ")
+        let second = try runScenario(initiator, port: port, "reconnect", qfDir: dir + "/qf")
+        func number(_ prefix: String) -> Int? {
+            guard let line = second.first(where: { $0.hasPrefix(prefix) }),
+                  let field = line.split(separator: " ").first(where: { $0.hasPrefix("34=") }) else { return nil }
+            return Int(field.dropFirst(3))
+        }
+        let sent = number("LOGON-SENT CLIENT1 "), received = number("LOGON-RECEIVED CLIENT1 ")
+        XCTAssertGreaterThan(sent ?? 0, 1, second.joined(separator: "\n"))
+        XCTAssertGreaterThan(received ?? 0, 1, second.joined(separator: "\n"))
+        XCTAssertTrue(second.contains { $0.hasPrefix("LOGON-SENT CLIENT1 ") && $0.hasSuffix(" 141=-") }, second.joined(separator: "\n"))
+        XCTAssertTrue(second.contains { $0.hasPrefix("LOGON-RECEIVED CLIENT1 ") && $0.hasSuffix(" 141=-") }, second.joined(separator: "\n"))
+        assertSaw(second, "LOGON CLIENT1")
+        assertSaw(second, "LOGON CLIENT2")
+        assertSaw(second, "EXEC CLIENT1 150=0 39=0 11=BUY-R ")
+        stopGateway(gateway)
+    }
 }

@@ -7,8 +7,11 @@
 // which C++17 forbids: build with -std=c++14.
 //
 // usage: initiator <port> <scenario> <dictionary> <work dir>
-//   scenario: "logon" (log on, one resting order, log out) or "full" (also cross,
-//   replace and cancel).
+//   scenario: "logon" (log on, one resting order, log out), "full" (also cross,
+//   replace and cancel), "masscancel" (two resting orders, OrderMassCancelRequest 530=7),
+//   "gap" (CLIENT1 skips 5 MsgSeqNums before an order: the gateway's ResendRequest is
+//   answered with a GapFill and the resent order, then one more order) or "reconnect"
+//   (log on again with the FileStore of an earlier run, no 141, one order, log out).
 #include <quickfix/Application.h>
 #include <quickfix/FileLog.h>
 #include <quickfix/FileStore.h>
@@ -60,6 +63,10 @@ public:
     if (type == "A") {
       message.setField(553, who);
       message.setField(554, "demo");
+      emit("LOGON-SENT " + who + " 34=" + field(message.getHeader(), 34) + " 141=" + field(message, 141));
+    } else if (type == "4") {
+      emit("SEQRESET-SENT " + who + " 34=" + field(message.getHeader(), 34) + " 123=" + field(message, 123) +
+           " 36=" + field(message, 36));
     } else if (type == "3") {
       emit("REJECT-SENT " + who + " 45=" + field(message, 45) + " 371=" + field(message, 371) +
            " 373=" + field(message, 373) + " 58=" + field(message, 58));
@@ -83,6 +90,11 @@ public:
            " 58=" + field(message, 58));
     else if (type == "5")
       emit("LOGOUT-RECEIVED " + who + " 58=" + field(message, 58));
+    else if (type == "A")
+      emit("LOGON-RECEIVED " + who + " 34=" + field(message.getHeader(), 34) + " 141=" + field(message, 141));
+    else if (type == "2")
+      emit("RESEND-RECEIVED " + who + " 34=" + field(message.getHeader(), 34) + " 7=" + field(message, 7) +
+           " 16=" + field(message, 16));
   }
   void fromApp(const FIX::Message &message, const FIX::SessionID &id)
       throw(FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::UnsupportedMessageType) override {
@@ -96,6 +108,10 @@ public:
     else if (type == "9")
       emit("CANCEL-REJECT " + who + " 11=" + field(message, 11) + " 102=" + field(message, 102) +
            " 58=" + field(message, 58));
+    else if (type == "r")
+      emit("MASS-CANCEL-REPORT " + who + " 11=" + field(message, 11) + " 530=" + field(message, 530) +
+           " 531=" + field(message, 531) + " 533=" + field(message, 533) + " 532=" + field(message, 532) +
+           " 37=" + field(message, 37) + " 58=" + field(message, 58));
     else
       emit("APP " + who + " 35=" + type + " 58=" + field(message, 58));
   }
@@ -110,6 +126,21 @@ static bool waitFor(const std::string &prefix, int seconds = 10) {
   });
   if (!ok) {
     std::printf("TIMEOUT waiting for %s\n", prefix.c_str());
+    std::fflush(stdout);
+  }
+  return ok;
+}
+
+static bool waitForCount(const std::string &prefix, size_t n, int seconds = 10) {
+  std::unique_lock<std::mutex> lock(mtx);
+  bool ok = cv.wait_for(lock, std::chrono::seconds(seconds), [&] {
+    size_t c = 0;
+    for (auto &e : events)
+      if (e.rfind(prefix, 0) == 0) ++c;
+    return c >= n;
+  });
+  if (!ok) {
+    std::printf("TIMEOUT waiting for %zu x %s\n", n, prefix.c_str());
     std::fflush(stdout);
   }
   return ok;
@@ -166,9 +197,35 @@ int main(int argc, char **argv) {
     FIX::SocketInitiator initiator(app, store, settings, log);
     initiator.start();
     bool ok = waitFor("LOGON CLIENT1") && waitFor("LOGON CLIENT2");
-    if (ok) {
+    if (ok && scenario == "reconnect") {
+      order("CLIENT1", "BUY-R", "1", 100, "149.00");
+      ok = waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-R ");
+    } else if (ok) {
       order("CLIENT1", "BUY-1", "1", 300, "150.25");
-      ok = waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-1");
+      ok = waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-1 ");
+    }
+    if (ok && scenario == "masscancel") {
+      order("CLIENT1", "BUY-2", "1", 200, "150.10");
+      ok = waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-2 ");
+      if (ok) {
+        FIX::Message q = base("q");
+        q.setField(11, "MC-1");
+        q.setField(530, "7");
+        send(q, "CLIENT1");
+        ok = waitFor("MASS-CANCEL-REPORT CLIENT1") && waitForCount("EXEC CLIENT1 150=4 39=4", 2);
+      }
+    }
+    if (ok && scenario == "gap") {
+      FIX::Session *s = FIX::Session::lookupSession(sid("CLIENT1"));
+      const int next = s->getExpectedSenderNum();
+      s->setNextSenderMsgSeqNum(next + 5);
+      emit("SKIPPED CLIENT1 " + std::to_string(next) + ".." + std::to_string(next + 4));
+      order("CLIENT1", "BUY-2", "1", 200, "150.10");
+      ok = waitFor("RESEND-RECEIVED CLIENT1") && waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-2 ");
+      if (ok) {
+        order("CLIENT1", "BUY-3", "1", 100, "150.05");
+        ok = waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-3 ");
+      }
     }
     if (ok && scenario == "full") {
       order("CLIENT2", "SELL-1", "2", 100, "150.25");
