@@ -74,9 +74,7 @@ public struct OUCHEnterOrder: OUCHMessage {
         Wire.put8(intermarketSweep, p, Offset.intermarketSweep)
         Wire.put8(crossType, p, Offset.crossType)
         clOrdID.store(p, at: Offset.clOrdID)
-        let count = appendage.encode(p, at: Self.fixedLength)
-        Wire.put16(UInt16(count), p, Offset.appendageLength)
-        return Self.fixedLength + count
+        return Self.encodeAppendage(appendage, p)
     }
 
     @inlinable
@@ -93,8 +91,7 @@ public struct OUCHEnterOrder: OUCHMessage {
         intermarketSweep = Wire.u8(p, Offset.intermarketSweep)
         crossType = Wire.u8(p, Offset.crossType)
         clOrdID = OUCHClOrdID(p, at: Offset.clOrdID)
-        appendage = try OUCHAppendage.decode(
-            p, at: Self.fixedLength, count: bytes.count - Self.fixedLength, message: Self.name)
+        appendage = try Self.decodeAppendage(p, bytes)
     }
 }
 
@@ -156,9 +153,7 @@ public struct OUCHReplaceOrder: OUCHMessage {
         Wire.put8(display, p, Offset.display)
         Wire.put8(intermarketSweep, p, Offset.intermarketSweep)
         clOrdID.store(p, at: Offset.clOrdID)
-        let count = appendage.encode(p, at: Self.fixedLength)
-        Wire.put16(UInt16(count), p, Offset.appendageLength)
-        return Self.fixedLength + count
+        return Self.encodeAppendage(appendage, p)
     }
 
     @inlinable
@@ -172,8 +167,7 @@ public struct OUCHReplaceOrder: OUCHMessage {
         display = Wire.u8(p, Offset.display)
         intermarketSweep = Wire.u8(p, Offset.intermarketSweep)
         clOrdID = OUCHClOrdID(p, at: Offset.clOrdID)
-        appendage = try OUCHAppendage.decode(
-            p, at: Self.fixedLength, count: bytes.count - Self.fixedLength, message: Self.name)
+        appendage = try Self.decodeAppendage(p, bytes)
     }
 }
 

@@ -63,4 +63,20 @@ extension OUCHMessage {
         }
         return p
     }
+
+    /// Reads the appendage after the fixed part of a message that
+    /// ``checkWithAppendage(_:)`` accepted.
+    @inlinable
+    static func decodeAppendage(_ p: UnsafeRawPointer, _ bytes: UnsafeRawBufferPointer) throws(OUCHDecodingError) -> OUCHAppendage {
+        try OUCHAppendage.decode(p, at: Self.fixedLength, count: bytes.count - Self.fixedLength, message: Self.name)
+    }
+
+    /// Writes `appendage` after the fixed part and its length in the AppendageLength
+    /// field (at `fixedLength - 2`); returns the whole message's length.
+    @inlinable
+    static func encodeAppendage(_ appendage: OUCHAppendage, _ p: UnsafeMutableRawPointer) -> Int {
+        let count = appendage.encode(p, at: Self.fixedLength)
+        Wire.put16(UInt16(count), p, Self.fixedLength - 2)
+        return Self.fixedLength + count
+    }
 }

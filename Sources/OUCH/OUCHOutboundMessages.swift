@@ -118,9 +118,7 @@ public struct OUCHOrderAccepted: OUCHMessage {
         Wire.put8(crossType, p, Offset.crossType)
         Wire.put8(orderState, p, Offset.orderState)
         clOrdID.store(p, at: Offset.clOrdID)
-        let count = appendage.encode(p, at: Self.fixedLength)
-        Wire.put16(UInt16(count), p, Offset.appendageLength)
-        return Self.fixedLength + count
+        return Self.encodeAppendage(appendage, p)
     }
 
     @inlinable
@@ -140,8 +138,7 @@ public struct OUCHOrderAccepted: OUCHMessage {
         crossType = Wire.u8(p, Offset.crossType)
         orderState = Wire.u8(p, Offset.orderState)
         clOrdID = OUCHClOrdID(p, at: Offset.clOrdID)
-        appendage = try OUCHAppendage.decode(
-            p, at: Self.fixedLength, count: bytes.count - Self.fixedLength, message: Self.name)
+        appendage = try Self.decodeAppendage(p, bytes)
     }
 }
 
@@ -231,9 +228,7 @@ public struct OUCHOrderReplaced: OUCHMessage {
         Wire.put8(crossType, p, Offset.crossType)
         Wire.put8(orderState, p, Offset.orderState)
         clOrdID.store(p, at: Offset.clOrdID)
-        let count = appendage.encode(p, at: Self.fixedLength)
-        Wire.put16(UInt16(count), p, Offset.appendageLength)
-        return Self.fixedLength + count
+        return Self.encodeAppendage(appendage, p)
     }
 
     @inlinable
@@ -254,8 +249,7 @@ public struct OUCHOrderReplaced: OUCHMessage {
         crossType = Wire.u8(p, Offset.crossType)
         orderState = Wire.u8(p, Offset.orderState)
         clOrdID = OUCHClOrdID(p, at: Offset.clOrdID)
-        appendage = try OUCHAppendage.decode(
-            p, at: Self.fixedLength, count: bytes.count - Self.fixedLength, message: Self.name)
+        appendage = try Self.decodeAppendage(p, bytes)
     }
 }
 
@@ -352,9 +346,7 @@ public struct OUCHOrderExecuted: OUCHMessage {
         Wire.put64(price, p, Offset.price)
         Wire.put8(liquidityFlag, p, Offset.liquidityFlag)
         Wire.put64(matchNumber, p, Offset.matchNumber)
-        let count = appendage.encode(p, at: Self.fixedLength)
-        Wire.put16(UInt16(count), p, Offset.appendageLength)
-        return Self.fixedLength + count
+        return Self.encodeAppendage(appendage, p)
     }
 
     @inlinable
@@ -366,8 +358,7 @@ public struct OUCHOrderExecuted: OUCHMessage {
         price = Wire.u64(p, Offset.price)
         liquidityFlag = Wire.u8(p, Offset.liquidityFlag)
         matchNumber = Wire.u64(p, Offset.matchNumber)
-        appendage = try OUCHAppendage.decode(
-            p, at: Self.fixedLength, count: bytes.count - Self.fixedLength, message: Self.name)
+        appendage = try Self.decodeAppendage(p, bytes)
     }
 }
 

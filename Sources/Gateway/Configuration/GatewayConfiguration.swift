@@ -193,6 +193,19 @@ extension GatewayConfiguration {
     }
 
     /// The account index of a name, 1-based in configuration order.
+    /// Every symbol with its stock locate (position + 1), in directory order.
+    public var symbolDirectory: [(index: SymbolIndex, settings: SymbolSettings)] {
+        symbols.enumerated().map { (SymbolIndex(rawValue: UInt16($0.offset + 1)), $0.element) }
+    }
+
+    /// The account a session or user names; `key` says where, for the error.
+    public func account(named name: String, key: String) throws -> AccountIndex {
+        guard let account = accountIndex(named: name) else {
+            throw ConfigurationError(key: key, value: name, expected: "one of the [[accounts]] names")
+        }
+        return account
+    }
+
     public func accountIndex(named name: String) -> AccountIndex? {
         accounts.firstIndex { $0.name == name }.map { AccountIndex(rawValue: UInt16($0 + 1)) }
     }

@@ -49,14 +49,9 @@ public final class GatewayServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
         let fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
         let fixAccounts = try configuration.fix.sessions.enumerated().map { i, s in
-            guard let account = configuration.accountIndex(named: s.account) else {
-                throw ConfigurationError(key: "fix.sessions[\(i)].account", value: s.account, expected: "one of the [[accounts]] names")
-            }
-            return account
+            try configuration.account(named: s.account, key: "fix.sessions[\(i)].account")
         }
-        let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbols.enumerated().map {
-            ($1.name, SymbolIndex(rawValue: UInt16($0 + 1)))
-        })
+        let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbolDirectory.map { ($1.name, $0) })
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
         let source = port.source
         do {
@@ -150,17 +145,12 @@ extension OUCHServerConfiguration {
     /// with an OUCH user: cancel-on-disconnect is by session number.
     init(gateway c: GatewayConfiguration, source: UInt8, dataDirectory: String) throws {
         let users = try c.ouch.users.enumerated().map { i, u in
-            guard let account = c.accountIndex(named: u.account) else {
-                throw ConfigurationError(key: "ouch.users[\(i)].account", value: u.account, expected: "one of the [[accounts]] names")
-            }
-            return OUCHUser(
-                username: u.username, password: u.password, account: account,
+            OUCHUser(
+                username: u.username, password: u.password, account: try c.account(named: u.account, key: "ouch.users[\(i)].account"),
                 session: GatewayConfiguration.ouchSessionBase + UInt16(i),
                 cancelOnDisconnect: u.cancelOnDisconnect)
         }
-        let symbols = c.symbols.enumerated().map { i, s in
-            OUCHSymbolEntry(name: s.name, index: SymbolIndex(rawValue: UInt16(i + 1)), tick: s.tick)
-        }
+        let symbols = c.symbolDirectory.map { OUCHSymbolEntry(name: $1.name, index: $0, tick: $1.tick) }
         // One SoupBinTCP session per UTC day, its stores in <data>/ouch/<YYYYMMDD>: a restart
         // within the day continues the session and its sequenced streams.
         let day = OUCHSessionDay(SystemClock().now())
