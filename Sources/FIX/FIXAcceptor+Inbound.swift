@@ -64,12 +64,21 @@ extension FIXAcceptor {
             refuseLogon(message, connection: connection, text: "Session already logged on", now: now, io: &io)
             return
         }
+        if let schedule = self.configuration.schedule, !schedule.isOpen(at: now) {
+            refuseLogon(message, connection: connection, text: "Outside of session hours", now: now, io: &io)
+            return
+        }
+        if !isSendingTimeAccurate(message, now: now) {
+            refuseLogon(message, connection: connection, text: "SendingTime accuracy problem", now: now, io: &io)
+            return
+        }
         guard let seq = message.firstValue(of: FIXTag.msgSeqNum)?.int, seq >= 1 else {
             refuseLogon(message, connection: connection, text: "MsgSeqNum missing", now: now, io: &io)
             return
         }
         let reset = message.firstValue(of: FIXTag.resetSeqNumFlag)?.bool == true
         let store = sessions[index].store
+        try startSessionDayIfNeeded(index, now: now)
         if reset { try store.reset() }
         let expected = store.nextTargetSeqNum
         if seq < expected {
@@ -176,6 +185,15 @@ extension FIXAcceptor {
             drop(connection, reason: "CompID problem", io: &io)
             return
         }
+        if !isSendingTimeAccurate(message, now: now) {
+            try store.setNextTargetSeqNum(seq + 1)
+            try sendReject(index, message: message, seq: seq,
+                           error: FIXValidationError(.sendingTimeAccuracyProblem, refTagID: FIXTag.sendingTime),
+                           text: "SendingTime accuracy problem", now: now, io: &io)
+            try sendLogout(index, text: "SendingTime accuracy problem", now: now, io: &io)
+            drop(connection, reason: "SendingTime accuracy problem", io: &io)
+            return
+        }
         guard let type else { return }  // the validator refuses a message without 35
         if isSequenceReset {  // GapFill
             try applyNewSeqNo(message, index: index, seq: seq, now: now, io: &io)
@@ -261,5 +279,31 @@ extension FIXAcceptor {
         sessions[index].resendNext = begin
         sessions[index].resendEnd = end
         try serveResend(index, now: now, io: &io)
+    }
+
+    // MARK: Clock rules
+
+    /// SendingTime (52) within `maximumLatencyNanoseconds` of our clock, either way.
+    /// A missing or unreadable 52 is the validator's business, not this check's.
+    func isSendingTimeAccurate(_ message: FIXMessage, now: Timestamp) -> Bool {
+        guard let tolerance = configuration.maximumLatencyNanoseconds,
+              let value = message.firstValue(of: FIXTag.sendingTime),
+              let sent = FIXUTCTimestamp.parse(value.bytes)
+        else { return true }
+        let difference = sent.rawValue - now.rawValue
+        return difference <= tolerance && -difference <= tolerance
+    }
+
+    /// With a schedule: a store that belongs to an earlier session day starts again
+    /// from MsgSeqNum 1 on both sides, its stored messages dropped, and records
+    /// today's day. The day of a logged-on session is remembered, so `tick` can log
+    /// it out when that day closes.
+    func startSessionDayIfNeeded(_ index: Int, now: Timestamp) throws(FIXMessageStoreError) {
+        guard let schedule = configuration.schedule else { return }
+        let day = schedule.sessionDay(at: now)
+        if sessions[index].store.sessionDay != day {
+            try sessions[index].store.reset(sessionDay: day)
+        }
+        sessions[index].sessionDay = day
     }
 }

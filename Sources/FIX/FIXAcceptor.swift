@@ -2,7 +2,7 @@ import GatewayCore
 
 /// The FIX 4.4 session layer, acceptor side, for the connections of one I/O thread:
 /// bytes and a clock in, bytes (through `FIXAcceptorIO`) and validated application
-/// messages out. No sockets, no threads; every rule is in specs/fix.md, "Session
+/// messages out. No sockets, no threads; every rule is in specs/fix44.md, "Session
 /// layer". Used from one thread.
 public final class FIXAcceptor {
     public let configuration: FIXAcceptorConfiguration
@@ -105,11 +105,19 @@ public final class FIXAcceptor {
             }
         }
         for index in sessions.indices {
-            guard let connection = sessions[index].connection else { continue }
+            guard let connection = sessions[index].connection else {
+                rollIdleSessionDay(index, now: now)
+                continue
+            }
             do throws(FIXMessageStoreError) {
                 if let at = sessions[index].logoutSentAt,
                    now.rawValue - at.rawValue >= configuration.logoutTimeoutNanoseconds {
                     drop(connection, reason: "no Logout reply", io: &io)
+                    continue
+                }
+                if let schedule = configuration.schedule, sessions[index].logoutSentAt == nil,
+                   now.rawValue >= schedule.closingTime(ofDay: sessions[index].sessionDay).rawValue {
+                    logout(session: index, text: "End of session day", now: now, io: &io)
                     continue
                 }
                 try serveResend(index, now: now, io: &io)
@@ -130,6 +138,18 @@ public final class FIXAcceptor {
             } catch {
                 drop(connection, reason: error.description, io: &io)
             }
+        }
+    }
+
+    /// A logged-off session's store starts the new session day as soon as it opens
+    /// (not only at the next Logon), so that `store(session:)` tells the truth.
+    func rollIdleSessionDay(_ index: Int, now: Timestamp) {
+        guard let schedule = configuration.schedule, schedule.isOpen(at: now),
+              sessions[index].store.sessionDay != schedule.sessionDay(at: now) else { return }
+        do throws(FIXMessageStoreError) {
+            try startSessionDayIfNeeded(index, now: now)
+        } catch {
+            // Retried on the next tick and again at Logon, which refuses on failure.
         }
     }
 
@@ -200,6 +220,8 @@ struct FIXSessionState {
     var resendEnd = 0
     /// We sent a ResendRequest (16=0) because of a message up to this MsgSeqNum; 0: none outstanding.
     var gapRequestedThrough = 0
+    /// With a schedule: the session day this session logged on in.
+    var sessionDay = 0
 
     init(configuration: FIXSessionConfiguration, store: FIXMessageStore) {
         self.configuration = configuration

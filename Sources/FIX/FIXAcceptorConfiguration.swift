@@ -44,9 +44,16 @@ public struct FIXAcceptorConfiguration: Sendable {
     /// Most stored messages resent (or gap-filled runs) per call.
     public var resendBatchSize: Int
     public var maximumBodyLength: Int
+    /// When sessions may be logged on, and when their sequence numbers start again
+    /// from 1; nil: always open, sequence numbers never reset by the clock.
+    public var schedule: FIXSessionSchedule?
+    /// A message whose SendingTime (52) is further than this from our clock gets
+    /// Reject 373=10 and Logout (a Logon: Logout); nil: not checked.
+    public var maximumLatencyNanoseconds: Int64?
 
     public init(sessions: [FIXSessionConfiguration], storeDirectory: String, dictionary: FIXDictionary,
-                synchronousStore: Bool = false,
+                synchronousStore: Bool = false, schedule: FIXSessionSchedule? = nil,
+                maximumLatencyNanoseconds: Int64? = nil,
                 logonTimeoutNanoseconds: Int64 = 10_000_000_000, logoutTimeoutNanoseconds: Int64 = 2_000_000_000,
                 graceFraction: Double = 0.2, resendBatchSize: Int = 64, maximumBodyLength: Int = 8192) {
         self.sessions = sessions
@@ -58,6 +65,8 @@ public struct FIXAcceptorConfiguration: Sendable {
         self.graceFraction = graceFraction
         self.resendBatchSize = resendBatchSize
         self.maximumBodyLength = maximumBodyLength
+        self.schedule = schedule
+        self.maximumLatencyNanoseconds = maximumLatencyNanoseconds
     }
 }
 

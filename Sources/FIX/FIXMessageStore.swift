@@ -17,10 +17,10 @@ public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConv
 
 /// One FIX session's sequence numbers and outbound messages, in one file
 /// (`<directory>/<name>.fixstore`) so that they survive a restart. Layout (all
-/// integers big-endian), spelled out with golden bytes in specs/fix.md:
+/// integers big-endian), spelled out with golden bytes in specs/fix44.md:
 ///
 /// - header, 32 bytes: magic `CIFTFIXS`, u16 version 1, u16 header length 32,
-///   4 reserved zero bytes, u64 next outbound MsgSeqNum (offset 16), u64 next
+///   u32 session day (0: none), u64 next outbound MsgSeqNum (offset 16), u64 next
 ///   expected inbound MsgSeqNum (offset 24). Both are rewritten in place.
 /// - then one record per outbound message, in sequence order from 1: u64 MsgSeqNum,
 ///   u8 kind (`A` administrative, `P` application), u32 length, then `length` bytes
@@ -40,7 +40,8 @@ public final class FIXMessageStore {
         public static let magic = 0
         public static let version = 8
         public static let headerLength = 10
-        public static let reserved = 12
+        /// u32: the session day the sequence numbers belong to (0: none recorded).
+        public static let sessionDay = 12
         public static let nextSenderSeqNum = 16
         public static let nextTargetSeqNum = 24
     }
@@ -62,11 +63,17 @@ public final class FIXMessageStore {
     public private(set) var nextTargetSeqNum: Int
     /// Bytes of a torn tail cut off when the store was opened.
     public let truncatedBytes: Int
+    /// The session day the sequence numbers belong to (0: none recorded, e.g. a
+    /// session without a schedule).
+    public private(set) var sessionDay: Int = 0
 
     private var fd: CInt
     private var end: Int
     /// offsets[seq - 1]: file offset of the record of outbound `seq`.
     private var offsets: [Int] = []
+    /// Reused for each record header and header field, so that writing allocates nothing.
+    private let recordHeader = UnsafeMutableRawBufferPointer.allocate(byteCount: FIXMessageStore.recordHeaderLength, alignment: 8)
+    private let fieldBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
 
     public init(directory: String, name: String, synchronous: Bool = false) throws(FIXMessageStoreError) {
         path = Self.path(directory: directory, name: name)
@@ -92,7 +99,7 @@ public final class FIXMessageStore {
             end = Self.headerLength
             truncatedBytes = size
             var header = [UInt8](repeating: 0, count: Self.headerLength)
-            Self.writeHeader(into: &header, sender: 1, target: 1)
+            Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: 0)
             guard ftruncate(fd, 0) == 0 else { throw FIXMessageStoreError("ftruncate \(path): errno \(errno)") }
             try write(header, at: 0)
             return
@@ -102,6 +109,7 @@ public final class FIXMessageStore {
         else { throw FIXMessageStoreError("\(path) is not a version 1 FIX message store") }
         nextSenderSeqNum = Self.readInt(contents, HeaderOffset.nextSenderSeqNum, 8)
         nextTargetSeqNum = Self.readInt(contents, HeaderOffset.nextTargetSeqNum, 8)
+        sessionDay = Self.readInt(contents, HeaderOffset.sessionDay, 4)
         var offset = Self.headerLength
         var records: [Int] = []
         while offset + Self.recordHeaderLength <= size {
@@ -122,7 +130,11 @@ public final class FIXMessageStore {
         if nextSenderSeqNum <= records.count { try setNextSenderSeqNum(records.count + 1) }
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        recordHeader.deallocate()
+        fieldBuffer.deallocate()
+    }
 
     public func close() {
         if fd >= 0 {
@@ -134,49 +146,65 @@ public final class FIXMessageStore {
     /// Outbound messages stored (sequence numbers 1…count).
     public var messageCount: Int { offsets.count }
 
-    /// Stores outbound message `nextSenderSeqNum` and advances it.
+    /// Stores outbound message `nextSenderSeqNum` and advances it. One `pwritev` of
+    /// the record header (from a buffer the store owns) and the message, then the
+    /// header's sequence number: no allocation per message.
     public func append(administrative: Bool, message bytes: UnsafeRawBufferPointer) throws(FIXMessageStoreError) {
         let seq = nextSenderSeqNum
         precondition(seq == offsets.count + 1, "FIX store: outbound records must be contiguous from 1")
         let body = administrative ? 0 : bytes.count
-        var record = [UInt8](repeating: 0, count: Self.recordHeaderLength + body)
-        Self.putInt(&record, 0, 8, seq)
-        record[8] = administrative ? Kind.administrative : Kind.application
-        Self.putInt(&record, 9, 4, body)
-        if body > 0 { for i in 0..<body { record[Self.recordHeaderLength + i] = bytes[i] } }
-        try write(record, at: end)
+        Self.putInt(recordHeader, 0, 8, seq)
+        recordHeader[8] = administrative ? Kind.administrative : Kind.application
+        Self.putInt(recordHeader, 9, 4, body)
+        let head = UnsafeRawBufferPointer(recordHeader)
+        let written = body == 0
+            ? writeAll(head, at: end)
+            : writeAll(head, UnsafeRawBufferPointer(rebasing: bytes[0..<body]), at: end)
+        if written != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(written)") }
         offsets.append(end)
-        end += record.count
+        end += Self.recordHeaderLength + body
         try setNextSenderSeqNum(seq + 1)
     }
 
     public func setNextTargetSeqNum(_ value: Int) throws(FIXMessageStoreError) {
         nextTargetSeqNum = value
-        var b = [UInt8](repeating: 0, count: 8)
-        Self.putInt(&b, 0, 8, value)
-        try write(b, at: HeaderOffset.nextTargetSeqNum)
+        try writeHeaderField(HeaderOffset.nextTargetSeqNum, width: 8, value)
     }
 
     private func setNextSenderSeqNum(_ value: Int) throws(FIXMessageStoreError) {
         nextSenderSeqNum = value
-        var b = [UInt8](repeating: 0, count: 8)
-        Self.putInt(&b, 0, 8, value)
-        try write(b, at: HeaderOffset.nextSenderSeqNum)
+        try writeHeaderField(HeaderOffset.nextSenderSeqNum, width: 8, value)
+    }
+
+    /// Records the session day (``FIXSessionSchedule/sessionDay(at:)``) the stored
+    /// sequence numbers belong to; 0 means none.
+    public func setSessionDay(_ day: Int) throws(FIXMessageStoreError) {
+        sessionDay = day
+        try writeHeaderField(HeaderOffset.sessionDay, width: 4, day)
+    }
+
+    /// One big-endian header field, rewritten in place from the store's own buffer.
+    private func writeHeaderField(_ offset: Int, width: Int, _ value: Int) throws(FIXMessageStoreError) {
+        Self.putInt(fieldBuffer, 0, width, value)
+        let result = writeAll(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(fieldBuffer)[0..<width]), at: offset)
+        if result != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(result)") }
     }
 
     /// Both sequence numbers back to 1 and every stored message dropped
-    /// (ResetSeqNumFlag=Y on Logon).
-    public func reset() throws(FIXMessageStoreError) {
+    /// (ResetSeqNumFlag=Y on Logon, or a new session day: `sessionDay`, which is kept
+    /// when nil).
+    public func reset(sessionDay day: Int? = nil) throws(FIXMessageStoreError) {
         guard ftruncate(fd, off_t(Self.headerLength)) == 0 else {
             throw FIXMessageStoreError("ftruncate \(path): errno \(errno)")
         }
         offsets = []
         end = Self.headerLength
         var header = [UInt8](repeating: 0, count: Self.headerLength)
-        Self.writeHeader(into: &header, sender: 1, target: 1)
+        Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: day ?? sessionDay)
         try write(header, at: 0)
         nextSenderSeqNum = 1
         nextTargetSeqNum = 1
+        sessionDay = day ?? sessionDay
     }
 
     /// Outbound message `seq`: nil if it is not stored, `.administrative` or the
@@ -195,16 +223,38 @@ public final class FIXMessageStore {
     // MARK: File access
 
     private func write(_ bytes: [UInt8], at offset: Int) throws(FIXMessageStoreError) {
+        let result = bytes.withUnsafeBytes { writeAll($0, at: offset) }
+        if result != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(result)") }
+    }
+
+    /// Writes `first` then `second` at `offset` (pwritev, finishing a short write with
+    /// pwrite), then fdatasync when synchronous. Returns 0 or the errno.
+    private func writeAll(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                          at offset: Int) -> Int32 {
+        let total = first.count + second.count
         var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+        while done < total {
+            let n: Int
+            if done == 0 && second.count > 0 {
+                var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+                               iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
+                n = withUnsafePointer(to: &vectors) {
+                    $0.withMemoryRebound(to: iovec.self, capacity: 2) { pwritev(fd, $0, 2, off_t(offset)) }
+                }
+            } else if done < first.count {
+                n = pwrite(fd, first.baseAddress! + done, first.count - done, off_t(offset + done))
+            } else {
+                let from = done - first.count
+                n = pwrite(fd, second.baseAddress! + from, second.count - from, off_t(offset + done))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FIXMessageStoreError("pwrite \(path): errno \(errno)")
+                return errno
             }
             done += n
         }
-        if synchronous && fdatasync(fd) != 0 { throw FIXMessageStoreError("fdatasync \(path): errno \(errno)") }
+        if synchronous && fdatasync(fd) != 0 { return errno }
+        return 0
     }
 
     private func read(_ bytes: inout [UInt8], at offset: Int) throws(FIXMessageStoreError) {
@@ -213,15 +263,20 @@ public final class FIXMessageStore {
         guard n == count else { throw FIXMessageStoreError("pread \(path): short read") }
     }
 
-    static func writeHeader(into b: inout [UInt8], sender: Int, target: Int) {
+    static func writeHeader(into b: inout [UInt8], sender: Int, target: Int, sessionDay: Int) {
         for i in 0..<8 { b[i] = magic[i] }
         putInt(&b, HeaderOffset.version, 2, Int(version))
         putInt(&b, HeaderOffset.headerLength, 2, headerLength)
+        putInt(&b, HeaderOffset.sessionDay, 4, sessionDay)
         putInt(&b, HeaderOffset.nextSenderSeqNum, 8, sender)
         putInt(&b, HeaderOffset.nextTargetSeqNum, 8, target)
     }
 
     static func putInt(_ b: inout [UInt8], _ offset: Int, _ width: Int, _ value: Int) {
+        for i in 0..<width { b[offset + i] = UInt8(truncatingIfNeeded: UInt64(value) >> (8 * UInt64(width - 1 - i))) }
+    }
+
+    static func putInt(_ b: UnsafeMutableRawBufferPointer, _ offset: Int, _ width: Int, _ value: Int) {
         for i in 0..<width { b[offset + i] = UInt8(truncatingIfNeeded: UInt64(value) >> (8 * UInt64(width - 1 - i))) }
     }
 

@@ -191,7 +191,7 @@ extension FIXOrderEntry {
             symbol: event.symbol, rawSymbol: nil, text: nil, now: event.timestamp, io: &io)
     }
 
-    // MARK: Reason mapping (specs/fix.md, "Order entry")
+    // MARK: Reason mapping (specs/fix44.md, "Order entry")
 
     static func ordRejReason(_ reason: RejectReason) -> Int {
         switch reason {

@@ -25,7 +25,7 @@ public enum FIXOrderEntryConfigurationError: Error, Equatable, Sendable {
 
 /// The FIX 4.4 order-entry application layer: maps validated application messages
 /// to engine ``Command``s and engine ``Event``s back to ExecutionReports,
-/// OrderCancelRejects and OrderMassCancelReports. Rules in specs/fix.md, "Order entry".
+/// OrderCancelRejects and OrderMassCancelReports. Rules in specs/fix44.md, "Order entry".
 ///
 /// Pure and single-threaded: one instance per I/O thread, no clock, no locks. Keeps a
 /// bounded per-session table of the orders it has seen (for OrderStatusRequest, AvgPx,

@@ -17,6 +17,8 @@ public struct FIXSessionRejectReason: RawRepresentable, Hashable, Sendable, Cust
     /// 6: not a value of the field's type.
     public static let incorrectDataFormat = FIXSessionRejectReason(rawValue: 6)
     /// 11: MsgType not in the dictionary.
+    /// SendingTime (52) too far from the receiver's clock.
+    public static let sendingTimeAccuracyProblem = FIXSessionRejectReason(rawValue: 10)
     public static let invalidMsgType = FIXSessionRejectReason(rawValue: 11)
     /// 13
     public static let tagAppearsMoreThanOnce = FIXSessionRejectReason(rawValue: 13)
@@ -35,6 +37,7 @@ public struct FIXSessionRejectReason: RawRepresentable, Hashable, Sendable, Cust
         case 4: "Tag specified without a value"
         case 5: "Value is incorrect (out of range) for this tag"
         case 6: "Incorrect data format for value"
+        case 10: "SendingTime accuracy problem"
         case 11: "Invalid MsgType"
         case 13: "Tag appears more than once"
         case 14: "Tag specified out of required order"

@@ -16,7 +16,7 @@ final class FIXMessageStoreTests: XCTestCase {
 
     func fileBytes() throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 
-    /// The golden layout of specs/fix.md, "Message store".
+    /// The golden layout of specs/fix44.md, "Message store".
     static let golden: [UInt8] =
         Array("CIFTFIXS".utf8) + [0x00, 0x01, 0x00, 0x20, 0, 0, 0, 0]
         + [0, 0, 0, 0, 0, 0, 0, 3]          // next outbound MsgSeqNum 3
@@ -45,6 +45,21 @@ final class FIXMessageStoreTests: XCTestCase {
         XCTAssertEqual(try store.message(1), .administrative)
         XCTAssertEqual(try store.message(2), .application(Array("abc".utf8)))
         XCTAssertNil(try store.message(3))
+    }
+
+    func testSessionDayIsHeaderBytes12To15AndSurvivesReopenAndReset() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        try write(store)
+        try store.setSessionDay(19_724)  // 0x4D0C
+        var expected = Self.golden
+        expected[12...15] = [0, 0, 0x4D, 0x0C]
+        XCTAssertEqual(try fileBytes(), expected)
+        let reopened = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(reopened.sessionDay, 19_724)
+        try reopened.reset(sessionDay: 19_725)
+        XCTAssertEqual(try fileBytes(), Array(Self.golden[0..<12]) + [0, 0, 0x4D, 0x0D]
+                       + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+        XCTAssertEqual(try FIXMessageStore(directory: directory, name: "CIFT-BANK1").sessionDay, 19_725)
     }
 
     func testReopenKeepsEverything() throws {

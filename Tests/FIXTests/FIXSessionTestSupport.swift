@@ -45,20 +45,25 @@ final class FIXSessionHarness {
 
     static let dictionary = try! FIXDictionaryLoader.load(contentsOf: dictionaryURL)
 
-    static func configuration(directory: String, resendBatchSize: Int = 64) -> FIXAcceptorConfiguration {
+    static func configuration(directory: String, resendBatchSize: Int = 64, schedule: FIXSessionSchedule? = nil,
+                              maximumLatency: Int64? = nil) -> FIXAcceptorConfiguration {
         FIXAcceptorConfiguration(
             sessions: [FIXSessionConfiguration(clientCompID: "BANK1", ourCompID: "CIFT", username: "trader", password: "secret")],
-            storeDirectory: directory, dictionary: dictionary, resendBatchSize: resendBatchSize)
+            storeDirectory: directory, dictionary: dictionary, schedule: schedule, maximumLatencyNanoseconds: maximumLatency,
+            resendBatchSize: resendBatchSize)
     }
 
-    init(directory: String? = nil, resendBatchSize: Int = 64) throws {
+    init(directory: String? = nil, resendBatchSize: Int = 64, schedule: FIXSessionSchedule? = nil,
+         maximumLatency: Int64? = nil, now: Timestamp = fixSessionEpoch) throws {
+        self.now = now
         if let directory {
             self.directory = directory
         } else {
             self.directory = NSTemporaryDirectory() + "fixsession-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         }
-        acceptor = try FIXAcceptor(configuration: Self.configuration(directory: self.directory, resendBatchSize: resendBatchSize))
+        acceptor = try FIXAcceptor(configuration: Self.configuration(
+            directory: self.directory, resendBatchSize: resendBatchSize, schedule: schedule, maximumLatency: maximumLatency))
     }
 
     deinit { buffer.deallocate() }
@@ -68,7 +73,7 @@ final class FIXSessionHarness {
     /// A client message; MsgSeqNum is the next client number unless `seq` is given
     /// (which does not advance it).
     func message(_ type: StaticString, seq: Int? = nil, possDup: Bool = false, sender: String = "BANK1",
-                 body: (inout FIXEncoder) -> Void = { _ in }) -> [UInt8] {
+                 sendingTime: Timestamp? = nil, body: (inout FIXEncoder) -> Void = { _ in }) -> [UInt8] {
         let number: Int
         if let seq { number = seq } else { number = clientSeq; clientSeq += 1 }
         var e = FIXEncoder(buffer: buffer)
@@ -77,7 +82,7 @@ final class FIXSessionHarness {
         e.append(FIXTag.targetCompID, ascii: "CIFT")
         e.append(FIXTag.msgSeqNum, int: number)
         if possDup { e.append(FIXTag.possDupFlag, bool: true) }
-        e.append(FIXTag.sendingTime, timestamp: now)
+        e.append(FIXTag.sendingTime, timestamp: sendingTime ?? now)
         if possDup { e.append(FIXTag.origSendingTime, timestamp: now) }
         body(&e)
         let n = try! e.finish()
@@ -85,8 +90,8 @@ final class FIXSessionHarness {
     }
 
     func logonMessage(heartBtInt: Int = 30, reset: Bool = false, password: String = "secret", sender: String = "BANK1",
-                      seq: Int? = nil) -> [UInt8] {
-        message("A", seq: seq, sender: sender) { e in
+                      seq: Int? = nil, sendingTime: Timestamp? = nil) -> [UInt8] {
+        message("A", seq: seq, sender: sender, sendingTime: sendingTime) { e in
             e.append(FIXTag.encryptMethod, int: 0)
             e.append(FIXTag.heartBtInt, int: heartBtInt)
             if reset { e.append(FIXTag.resetSeqNumFlag, bool: true) }

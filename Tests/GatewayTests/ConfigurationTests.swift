@@ -38,7 +38,26 @@ final class ConfigurationTests: XCTestCase {
         c.journal.durability = "fsync"
         c.accounts[1].selfTradePrevention = .cancelBoth
         c.symbols.append(.init(name: "BRK.A", tick: Price(raw: 10_000), lot: 1))
+        c.fix.sessionStartSecondsUTC = 8 * 3600 + 30 * 60
+        c.fix.sessionEndSecondsUTC = 17 * 3600
+        c.fix.maxLatencySeconds = 0
         XCTAssertEqual(try GatewayConfiguration.parse(toml: c.renderTOML()), c)
+    }
+
+    func testFIXSessionHoursAndSendingTimeTolerance() throws {
+        let d = GatewayConfiguration.embeddedDefault
+        XCTAssertNil(d.fix.sessionStartSecondsUTC)
+        XCTAssertEqual(d.fix.maxLatencySeconds, 120)
+        let c = try GatewayConfiguration.parse(toml: """
+            [fix]
+            session_start = "22:00:00"
+            session_end = "21:00"
+            max_latency_seconds = 30
+            """)
+        XCTAssertEqual(c.fix.sessionStartSecondsUTC, 22 * 3600)
+        XCTAssertEqual(c.fix.sessionEndSecondsUTC, 21 * 3600)
+        XCTAssertEqual(c.fix.maxLatencySeconds, 30)
+        XCTAssertTrue(c.startupSummary().contains("sessions 22:00:00-21:00:00 UTC"), c.startupSummary())
     }
 
     func testOverridesKeepTheOtherDefaults() throws {
@@ -101,6 +120,9 @@ final class ConfigurationTests: XCTestCase {
             ("[[accounts]]\nname = \"X\"", "fix.sessions[0].account", "\"ACC1\"", "one of the [[accounts]] names"),
             ("[market_data]\nsession = \"SHORT\"", "market_data.session", "\"SHORT\"", "exactly 10 characters"),
             ("[[ouch.users]]\nusername = \"TOOLONGUSER\"\naccount = \"ACC1\"\npassword = \"x\"", "ouch.users[0].username", "\"TOOLONGUSER\"", "1 to 6"),
+            ("[fix]\nsession_start = \"08:00\"", "fix.session_end", "\"\"", "both, or neither"),
+            ("[fix]\nsession_start = \"8am\"\nsession_end = \"17:00\"", "fix.session_start", "\"8am\"", "\"HH:MM:SS\" in UTC"),
+            ("[fix]\nmax_latency_seconds = -1", "fix.max_latency_seconds", "-1", "an integer from 0"),
             ("[engine", "(file)", "line 1", "valid TOML"),
         ]
         for (toml, key, value, expected) in cases {

@@ -26,11 +26,12 @@ extension FIXTestClient {
 
     /// A correctly framed message from this client with MsgSeqNum `seq` (the client's
     /// own counter is not touched).
-    func frame(_ msgType: String, seq: Int, _ body: [(Int, String)]) -> [UInt8] {
-        var text = "35=\(msgType)\u{1}49=\(senderCompID)\u{1}56=\(targetCompID)\u{1}34=\(seq)\u{1}52=\(fixNow())\u{1}"
+    func frame(_ msgType: String, seq: Int, _ body: [(Int, String)], sendingTime: String = fixNow(),
+               beginString: String = "FIX.4.4") -> [UInt8] {
+        var text = "35=\(msgType)\u{1}49=\(senderCompID)\u{1}56=\(targetCompID)\u{1}34=\(seq)\u{1}52=\(sendingTime)\u{1}"
         for (tag, value) in body { text += "\(tag)=\(value)\u{1}" }
         let body = Array(text.utf8)
-        var message = Array("8=FIX.4.4\u{1}9=\(body.count)\u{1}".utf8) + body
+        var message = Array("8=\(beginString)\u{1}9=\(body.count)\u{1}".utf8) + body
         let sum = message.reduce(0) { ($0 + Int($1)) % 256 }
         message += Array("10=\(threeDigits(sum))\u{1}".utf8)
         return message
@@ -42,12 +43,28 @@ private func threeDigits(_ n: Int) -> String {
     return String(repeating: "0", count: max(0, 3 - s.count)) + s
 }
 
-private func fixNow() -> String {
+/// UTCTimestamp of now, plus `offset` seconds.
+private func fixNow(offset: TimeInterval = 0) -> String {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(identifier: "UTC")
     formatter.dateFormat = "yyyyMMdd-HH:mm:ss.SSS"
-    return formatter.string(from: Date())
+    return formatter.string(from: Date().addingTimeInterval(offset))
+}
+
+extension FIXTestClient {
+    /// True if the gateway closes the connection within `seconds` (anything it sends
+    /// before that is skipped).
+    func closedByPeer(within seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let n = scratch.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return true }
+            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { return true }
+        }
+        return false
+    }
 }
 
 private func order(_ clOrdID: String, symbol: String = "AAPL", qty: String = "100", price: String = "100.25") -> [(Int, String)] {
@@ -281,6 +298,33 @@ final class FIXBadInputTests: XCTestCase {
         XCTAssertEqual(report?[58], "unknown symbol")
         XCTAssertEqual(report?[11], "UNK")
         assertStillOpen("B-1")
+        assertGoodSessionServed()
+    }
+
+    // MARK: session rules over the socket
+
+    func testWrongBeginStringIsDisconnectedWithoutAnswer() throws {
+        bad.sendRaw(bad.frame("A", seq: 1, [(98, "0"), (108, "30"), (553, "CLIENT1"), (554, "demo")], beginString: "FIX.4.2"))
+        XCTAssertNil(bad.next(seconds: 2), "no answer to a FIX.4.2 Logon")
+        XCTAssertTrue(bad.closedByPeer())
+        // The session was not consumed: a correct Logon on a new connection works.
+        let again = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT1")
+        again.logon()
+        XCTAssertEqual(again.expect("A")?[34], "1")
+        assertGoodSessionServed()
+    }
+
+    func testStaleSendingTimeGetsReject10AndLogout() throws {
+        logOnBad()
+        placeFirstOrder()
+        let seq = bad.nextSeqNum
+        bad.sendRaw(bad.frame("D", seq: seq, order("STALE"), sendingTime: fixNow(offset: -600)))
+        let reject = bad.expect("3")
+        XCTAssertEqual(reject?[45], String(seq))
+        XCTAssertEqual(reject?[371], "52")
+        XCTAssertEqual(reject?[373], "10")
+        XCTAssertEqual(bad.expect("5")?[58], "SendingTime accuracy problem")
+        XCTAssertTrue(bad.closedByPeer())
         assertGoodSessionServed()
     }
 }

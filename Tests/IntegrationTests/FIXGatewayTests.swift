@@ -82,4 +82,52 @@ final class FIXGatewayTests: XCTestCase {
         XCTAssertEqual(reject?[434], "1")
         XCTAssertEqual(reject?[11], "CXL-9")
     }
+
+    /// The FIX order table comes back from the journal: after a restart an open order's
+    /// status, CumQty and AvgPx are those before the stop, and the next fill carries on.
+    func testOrderTableSurvivesARestart() throws {
+        var c = configuration()
+        c.fix.sessions[0].cancelOnDisconnect = false
+        var gateway: GatewayServer? = try GatewayServer(configuration: c)
+        let fix = try FIXTestClient(port: gateway!.fixPort, sender: "CLIENT1")
+        fix.logon()
+        XCTAssertNotNil(fix.expect("A"))
+        fix.send("D", [(11, "BUY-7"), (55, "MSFT"), (54, "1"), (60, "20261121-12:00:00.000"), (38, "300"), (40, "2"), (44, "401.00"), (59, "1")])
+        XCTAssertEqual(fix.expect("8")?[150], "0")
+        let ouch = try OUCHTestClient(port: gateway!.ouchPort)
+        ouch.loginAccepted("OUCH02")
+        ouch.send(OUCHEnterOrder.limit(1, OUCHSide.sell, 100, "MSFT", 4_000_000))  // 400.00: trades at 401.00
+        guard case .orderAccepted = ouch.nextMessage(), case .orderExecuted = ouch.nextMessage() else { return XCTFail() }
+        XCTAssertEqual(fix.expect("8")?[14], "100")
+        fix.send("G", [(41, "BUY-7"), (11, "BUY-8"), (55, "MSFT"), (54, "1"), (60, "20261121-12:00:01.000"), (38, "300"), (40, "2"), (44, "399.00"), (59, "1")])
+        XCTAssertEqual(fix.expect("8")?[150], "5")
+        fix.send("5", [])
+        XCTAssertNotNil(fix.expect("5"))
+        gateway?.stop()
+        gateway = nil
+
+        let restarted = try GatewayServer(configuration: c)
+        defer { restarted.stop() }
+        let again = try FIXTestClient(port: restarted.fixPort, sender: "CLIENT1", firstSeqNum: fix.nextSeqNum)
+        again.logon()
+        XCTAssertNotNil(again.expect("A"))
+        again.send("H", [(11, "BUY-8"), (55, "MSFT"), (54, "1")])
+        let status = again.expect("8")
+        XCTAssertEqual(status?[150], "I")
+        XCTAssertEqual(status?[39], "1", "partially filled before the stop")
+        XCTAssertEqual(status?[14], "100")
+        XCTAssertEqual(status?[151], "200")
+        XCTAssertEqual(status?[6], "401")
+        XCTAssertEqual(status?[41], nil)
+        let seller = try OUCHTestClient(port: restarted.ouchPort)
+        seller.loginAccepted("OUCH03")
+        seller.send(OUCHEnterOrder.limit(1, OUCHSide.sell, 100, "MSFT", 3_990_000))
+        guard case .orderAccepted = seller.nextMessage(), case .orderExecuted = seller.nextMessage() else { return XCTFail() }
+        let fill = again.expect("8")
+        XCTAssertEqual(fill?[150], "F")
+        XCTAssertEqual(fill?[11], "BUY-8")
+        XCTAssertEqual(fill?[14], "200")
+        XCTAssertEqual(fill?[6], "400", "(100 × 401 + 100 × 399) / 200")
+        XCTAssertEqual(fill?[38], "300")
+    }
 }

@@ -18,7 +18,8 @@ final class FIXTestClient {
     private var buffer = [UInt8](repeating: 0, count: 1 << 16)
     private let decoder = FIXFrameDecoder()
 
-    init(port: UInt16, sender: String, target: String = "CIFT") throws {
+    init(port: UInt16, sender: String, target: String = "CIFT", firstSeqNum: Int = 1) throws {
+        nextSeqNum = firstSeqNum
         senderCompID = sender
         targetCompID = target
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

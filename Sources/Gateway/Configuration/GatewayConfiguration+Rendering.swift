@@ -1,4 +1,5 @@
 import Foundation
+import FIX
 import GatewayCore
 
 extension GatewayConfiguration {
@@ -42,6 +43,11 @@ extension GatewayConfiguration {
         out.append("listen = \(q(fix.listen.description))")
         out.append("comp_id = \(q(fix.compID))")
         out.append("dictionary = \(q(fix.dictionary))")
+        out.append("max_latency_seconds = \(fix.maxLatencySeconds)  # SendingTime accuracy; 0: not checked")
+        let hours = fix.sessionStartSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""
+        let closes = fix.sessionEndSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""
+        out.append("session_start = \(q(hours))  # UTC HH:MM:SS; empty (with session_end): always open")
+        out.append("session_end = \(q(closes))  # a new session day starts sequence numbers again from 1")
         for s in fix.sessions {
             out.append("")
             out.append("[[fix.sessions]]")
@@ -99,7 +105,10 @@ extension GatewayConfiguration {
         out.append("  data directory     \(dataDirectory)")
         out.append("  engine             core \(engine.core.map(String.init) ?? "not pinned"), wait \(engine.waitStrategy), max orders \(engine.maxOrders)")
         out.append("  journal            durability \(journal.durability), roll at \(journal.maxFileBytes) bytes")
-        out.append("  FIX 4.4            \(fix.listen) (CompID \(fix.compID))")
+        let hoursText = fix.sessionStartSecondsUTC.flatMap { start in
+            fix.sessionEndSecondsUTC.map { "sessions \(FIXSessionSchedule.formatTimeOfDay(start))-\(FIXSessionSchedule.formatTimeOfDay($0)) UTC" }
+        } ?? "sessions always open"
+        out.append("  FIX 4.4            \(fix.listen) (CompID \(fix.compID), \(hoursText))")
         for s in fix.sessions {
             out.append("    session          \(s.senderCompID) -> \(fix.compID)  account \(s.account)  password \(pw(s.password))  cancel-on-disconnect \(s.cancelOnDisconnect ? "on" : "off")")
         }

@@ -1,3 +1,4 @@
+import FIX
 import GatewayCore
 import Journal
 import Rings
@@ -82,6 +83,19 @@ extension GatewayConfiguration {
         c.fix.listen = try address(&fix, "listen", c.fix.listen)
         c.fix.compID = try fix.string("comp_id", default: c.fix.compID)
         c.fix.dictionary = try fix.string("dictionary", default: c.fix.dictionary)
+        c.fix.maxLatencySeconds = try fix.int("max_latency_seconds", default: c.fix.maxLatencySeconds, range: 0...86_400)
+        let start = try fix.string("session_start", default: "")
+        let end = try fix.string("session_end", default: "")
+        if !start.isEmpty || !end.isEmpty {
+            for (key, text) in [("session_start", start), ("session_end", end)]
+            where FIXSessionSchedule.parseTimeOfDay(text) == nil {
+                throw ConfigurationError(
+                    key: "fix.\(key)", value: "\"\(text)\"",
+                    expected: "\"HH:MM:SS\" in UTC (session_start and session_end both, or neither)")
+            }
+            c.fix.sessionStartSecondsUTC = FIXSessionSchedule.parseTimeOfDay(start)
+            c.fix.sessionEndSecondsUTC = FIXSessionSchedule.parseTimeOfDay(end)
+        }
         if let sessions = try fix.tables("sessions") {
             c.fix.sessions = try sessions.map { s in
                 var s = s

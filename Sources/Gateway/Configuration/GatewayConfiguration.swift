@@ -87,6 +87,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// message is validated; relative paths are from the working directory.
         public var dictionary = "fix-dictionaries/FIX44.xml"
         public var sessions: [FIXSessionSettings] = FIXSessionSettings.demo
+        /// Session hours as seconds after UTC midnight (`session_start`/`session_end`,
+        /// both or neither); nil: sessions are always open and their sequence numbers
+        /// never reset by the clock.
+        public var sessionStartSecondsUTC: Int64?
+        public var sessionEndSecondsUTC: Int64?
+        /// Largest accepted difference between a message's SendingTime and our clock,
+        /// in seconds; 0 turns the check off.
+        public var maxLatencySeconds = 120
         public init() {}
     }
 

@@ -30,8 +30,18 @@ public final class GatewayServer: @unchecked Sendable {
         self.configuration = configuration
         dataDirectory = try DataDirectory(path: configuration.dataDirectory)
         let engine = try MatchingEngine(configuration: EngineConfiguration(gateway: configuration))
+        // The FIX order table (CumQty, AvgPx, OrderStatusRequest) is rebuilt from the
+        // replay; the I/O thread's port is engine source 1.
+        let fixAccounts = try configuration.fix.sessions.enumerated().map { i, s in
+            try configuration.account(named: s.account, key: "fix.sessions[\(i)].account")
+        }
+        let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbolDirectory.map { ($1.name, $0) })
+        let fixOrderEntry = RecoveredFIXOrderEntry(
+            try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0)))
         recovery = try JournalReplay.replay(
-            directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal)
+            directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal,
+            observeCommand: { fixOrderEntry.value.restore(command: $0) },
+            observeEvent: { fixOrderEntry.value.restore(event: $0) })
         Log.info(recovery.summary)
         let writer = try JournalWriter.open(
             directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
@@ -48,10 +58,6 @@ public final class GatewayServer: @unchecked Sendable {
             gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
         try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
         let fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
-        let fixAccounts = try configuration.fix.sessions.enumerated().map { i, s in
-            try configuration.account(named: s.account, key: "fix.sessions[\(i)].account")
-        }
-        let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbolDirectory.map { ($1.name, $0) })
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
         let source = port.source
         do {
@@ -68,7 +74,7 @@ public final class GatewayServer: @unchecked Sendable {
                 fix: {
                     FIXFrontEnd(
                         acceptor: try FIXAcceptor(configuration: fixConfiguration),
-                        orderEntry: try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: source),
+                        orderEntry: fixOrderEntry.value,
                         cancelOnDisconnect: fixCancelOnDisconnect, source: source)
                 }, port: port)
         } catch {
@@ -177,6 +183,17 @@ extension FIXAcceptorConfiguration {
             sessions: c.fix.sessions.map {
                 FIXSessionConfiguration(clientCompID: $0.senderCompID, ourCompID: c.fix.compID, username: $0.senderCompID, password: $0.password)
             },
-            storeDirectory: storeDirectory, dictionary: dictionary)
+            storeDirectory: storeDirectory, dictionary: dictionary,
+            schedule: c.fix.sessionStartSecondsUTC.flatMap { start in
+                c.fix.sessionEndSecondsUTC.map { FIXSessionSchedule(start: start, end: $0) }
+            },
+            maximumLatencyNanoseconds: c.fix.maxLatencySeconds == 0 ? nil : Int64(c.fix.maxLatencySeconds) * 1_000_000_000)
     }
+}
+
+/// The FIX order layer rebuilt by journal replay on the starting thread and handed,
+/// before the I/O thread starts and never touched here again, to that thread.
+private final class RecoveredFIXOrderEntry: @unchecked Sendable {
+    let value: FIXOrderEntry
+    init(_ value: FIXOrderEntry) { self.value = value }
 }

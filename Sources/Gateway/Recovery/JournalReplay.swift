@@ -28,22 +28,35 @@ public enum JournalReplay {
         }
     }
 
-    /// An event sink that only counts: replayed events are not sent again.
+    /// An event sink that counts and shows each event to the observer: replayed events
+    /// are not sent again.
     struct CountingSink: EventSink {
         var count = 0
-        mutating func emit(_ event: Event) { count += 1 }
+        let observe: ((Event) -> Void)?
+        mutating func emit(_ event: Event) {
+            count += 1
+            observe?(event)
+        }
     }
 
     /// Replays `directory` into `engine`. A torn tail is truncated and reported; corruption
     /// in the middle stops with an error naming file and offset, unless `truncateCorruption`
     /// asks to keep what precedes it (the rest is moved aside, never deleted).
-    public static func replay(directory: String, into engine: MatchingEngine, truncateCorruption: Bool) throws -> Result {
-        var sink = CountingSink()
+    ///
+    /// `observeCommand` and `observeEvent` see every replayed command and, right after
+    /// it, the events it produced: how the order-entry layers rebuild what they keep
+    /// about open orders.
+    public static func replay(
+        directory: String, into engine: MatchingEngine, truncateCorruption: Bool,
+        observeCommand: ((Command) -> Void)? = nil, observeEvent: ((Event) -> Void)? = nil
+    ) throws -> Result {
+        var sink = CountingSink(observe: observeEvent)
         var commands = 0
         var highest: [AccountIndex: UInt32] = [:]
         let options = JournalRecoveryOptions(middleCorruption: truncateCorruption ? .quarantine : .fail)
         let report = try JournalRecovery.recover(directory: directory, options: options) { sequence, payload in
             let command = try CommandRecord.decode(payload)
+            observeCommand?(command)
             engine.process(command, sequence: sequence, into: &sink)
             commands += 1
             if command.keyKind == .userReference && (command.kind == .newOrder || command.kind == .replace) {

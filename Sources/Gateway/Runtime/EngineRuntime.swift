@@ -32,6 +32,9 @@ public final class EngineRuntime: @unchecked Sendable {
 
     private var stopped = false
 
+    /// The `OrderOrigin.source` of port `index` (source 0 is the venue itself).
+    public static func source(ofPort index: Int) -> UInt8 { UInt8(index + 1) }
+
     /// - Parameter portSignals: one per port: the signal of the thread that owns the port
     ///   (an I/O loop's eventfd-backed signal, say), which the engine wakes when it pushes
     ///   events for that port.
@@ -59,7 +62,7 @@ public final class EngineRuntime: @unchecked Sendable {
             inbound.append(inRing)
             outbound.append(outRing)
             signals.append(signal)
-            ports.append(OrderEntryPort(source: UInt8(i + 1), inbound: inRing, outbound: outRing, engineSignal: engineSignal, signal: signal))
+            ports.append(OrderEntryPort(source: Self.source(ofPort: i), inbound: inRing, outbound: outRing, engineSignal: engineSignal, signal: signal))
         }
         let journalRing = try SPSCRing<JournalEntry>(capacity: configuration.journal.ringCapacity)
         self.ports = ports
