@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Network", targets: ["Network"]),
         .library(name: "OUCH", targets: ["OUCH"]),
+        .library(name: "MarketData", targets: ["MarketData"]),
         .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
@@ -74,6 +75,10 @@ let package = Package(
         // bytes and a clock in, bytes and engine commands out; no sockets.
         .target(name: "OUCH", dependencies: ["GatewayCore"]),
 
+        // ITCH 5.0 and MoldUDP64 codecs and the subscriber's book builder. Pure:
+        // bytes in, values out (and back); no sockets, no threads.
+        .target(name: "MarketData", dependencies: ["GatewayCore"]),
+
         // FIX 4.4 tag=value codec: in-place framing, field reading, encoding, dictionary validation.
         .target(name: "FIX", dependencies: ["GatewayCore"]),
 
@@ -107,6 +112,7 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore"]),
         .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal"]),
         // Tests that start real gateway processes.

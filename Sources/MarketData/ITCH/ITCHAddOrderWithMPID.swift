@@ -1,0 +1,63 @@
+import GatewayCore
+
+/// Add Order with MPID attribution (`F`, 40 bytes): as Add Order, plus the
+/// four-letter participant the order is attributed to. Sent instead of `A` for the
+/// orders of accounts configured to be attributed.
+public struct ITCHAddOrderWithMPID: ITCHMessageLayout {
+    public static let type = ITCHMessageType.addOrderWithMPID
+    public static let length = ITCHMessageLength.addOrderWithMPID
+
+    public enum Offset {
+        public static let orderReference = 11  // u64
+        public static let side = 19            // Alpha 1: B or S
+        public static let shares = 20          // u32
+        public static let stock = 24           // Alpha 8
+        public static let price = 32           // u32, 4 implied decimals
+        public static let attribution = 36     // Alpha 4
+    }
+
+    public var header: ITCHHeader
+    public var orderReference: OrderReference
+    public var side: Side
+    public var shares: UInt32
+    public var stock: ITCHStock
+    public var price: Price
+    public var attribution: ITCHAlpha4
+
+    @inlinable
+    public init(
+        header: ITCHHeader, orderReference: OrderReference, side: Side, shares: UInt32, stock: ITCHStock, price: Price,
+        attribution: ITCHAlpha4
+    ) {
+        self.header = header
+        self.orderReference = orderReference
+        self.side = side
+        self.shares = shares
+        self.stock = stock
+        self.price = price
+        self.attribution = attribution
+    }
+
+    @inlinable
+    public func encode(_ p: UnsafeMutableRawPointer) -> Int {
+        header.store(type: Self.type, p)
+        MarketDataWire.put64(orderReference, p, Offset.orderReference)
+        ITCHSideField.write(side, p, Offset.side)
+        MarketDataWire.put32(shares, p, Offset.shares)
+        stock.store(p, at: Offset.stock)
+        ITCHPriceField.write(price, p, Offset.price)
+        MarketDataWire.put32(attribution.rawValue, p, Offset.attribution)
+        return Self.length
+    }
+
+    @inlinable
+    public init(unchecked p: UnsafeRawPointer) throws(ITCHDecodingError) {
+        header = ITCHHeader(p)
+        orderReference = MarketDataWire.u64(p, Offset.orderReference)
+        side = try ITCHSideField.read(p, Offset.side, type: Self.type)
+        shares = MarketDataWire.u32(p, Offset.shares)
+        stock = ITCHStock(p, at: Offset.stock)
+        price = ITCHPriceField.read(p, Offset.price)
+        attribution = ITCHAlpha4(rawValue: MarketDataWire.u32(p, Offset.attribution))
+    }
+}
