@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "OUCH", "FIX",
+                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "OUCH", "FIX", "MarketData",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -112,13 +112,13 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore", "Matching"]),
         .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal"]),
         // Tests that start real gateway processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "cift-gateway", "cift-crash-drill"]
+            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "MarketData", "cift-gateway", "cift-crash-drill"]
         ),
     ]
 )

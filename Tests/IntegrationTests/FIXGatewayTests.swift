@@ -19,6 +19,8 @@ final class FIXGatewayTests: XCTestCase {
         c.engine.maxOrders = 10_000
         c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
         c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
+        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
         c.fix.dictionary = fixDictionaryPath
         return c
     }

@@ -102,7 +102,8 @@ final class GatewayRunTests: XCTestCase {
 /// with a gateway someone runs on the default port.
 func freePortConfig(_ dir: String) throws -> String {
     let path = dir + "/free-port.toml"
-    try "[ouch]\nlisten = \"127.0.0.1:0\"\n[fix]\nlisten = \"127.0.0.1:0\"\ndictionary = \"\(fixDictionaryPath)\"\n"
+    try ("[ouch]\nlisten = \"127.0.0.1:0\"\n[fix]\nlisten = \"127.0.0.1:0\"\ndictionary = \"\(fixDictionaryPath)\"\n"
+        + "[market_data]\nretransmission = \"127.0.0.1:0\"\nsnapshot = \"127.0.0.1:0\"\n")
         .write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }

@@ -24,6 +24,8 @@ final class OUCHGatewayTests: XCTestCase {
         c.engine.maxOrders = 200_000
         c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
         c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
+        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
+        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
         c.fix.dictionary = fixDictionaryPath
         c.network.maxSendBufferBytes = sendBuffer
         if users > 4 {

@@ -29,6 +29,9 @@ final class OUCHProcessTests: XCTestCase {
             [fix]
             listen = "127.0.0.1:0"
             dictionary = "\(fixDictionaryPath)"
+            [market_data]
+            retransmission = "127.0.0.1:0"
+            snapshot = "127.0.0.1:0"
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

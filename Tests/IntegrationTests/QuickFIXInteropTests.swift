@@ -40,6 +40,9 @@ final class QuickFIXInteropTests: XCTestCase {
             [fix]
             listen = "127.0.0.1:0"
             dictionary = "\(fixDictionaryPath)"
+            [market_data]
+            retransmission = "127.0.0.1:0"
+            snapshot = "127.0.0.1:0"
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir + "/data"])
         XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)

@@ -135,6 +135,11 @@ extension GatewayConfiguration {
         c.marketData.session = try md.string("session", default: c.marketData.session)
         c.marketData.retransmission = try address(&md, "retransmission", c.marketData.retransmission)
         c.marketData.snapshot = try address(&md, "snapshot", c.marketData.snapshot)
+        c.marketData.maxPacketSize = try md.int("max_packet_size", default: c.marketData.maxPacketSize, range: 84...65_507)
+        c.marketData.flushDelayMicroseconds = try md.int(
+            "flush_delay_us", default: c.marketData.flushDelayMicroseconds, range: 0...1_000_000)
+        c.marketData.retransmissionMaxMessages = try md.int(
+            "retransmission_max_messages", default: c.marketData.retransmissionMaxMessages, range: 1...65_535)
         try md.finish()
 
         var shm = try top.section("shared_memory")

@@ -2,6 +2,7 @@ import FIX
 import Foundation
 import GatewayCore
 import Journal
+import MarketData
 import Matching
 import Network
 import OUCH
@@ -15,12 +16,16 @@ public final class GatewayServer: @unchecked Sendable {
     let dataDirectory: DataDirectory
     let runtime: EngineRuntime
     let orderEntry: OrderEntryThread
+    let marketData: MarketDataThread
     private var stopped = false
 
     /// The OUCH port actually listened on (the configured one, or the kernel's pick for 0).
     public var ouchPort: UInt16 { orderEntry.ouchPort }
     /// The FIX port actually listened on.
     public var fixPort: UInt16 { orderEntry.fixPort }
+    /// The retransmission server's UDP port and the snapshot service's TCP port.
+    public var marketDataRetransmissionPort: UInt16 { marketData.retransmissionPort }
+    public var marketDataSnapshotPort: UInt16 { marketData.snapshotPort }
     /// `io_uring` or `epoll`, with the reason when io_uring could not be used.
     public var networkBackend: String { orderEntry.backendDescription }
 
@@ -36,12 +41,22 @@ public final class GatewayServer: @unchecked Sendable {
             try configuration.account(named: s.account, key: "fix.sessions[\(i)].account")
         }
         let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbolDirectory.map { ($1.name, $0) })
-        let fixOrderEntry = RecoveredFIXOrderEntry(
+        let fixOrderEntry = HandedOver(
             try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0)))
+        // The feed continues today's store; what it had not published before a restart
+        // comes from the replay (catchUp), a new day starts from the replayed book.
+        let startTime = SystemClock().now()
+        let publisher = HandedOver(try MarketDataFeed.openPublisher(configuration, dataDirectory: dataDirectory.path, now: startTime))
         recovery = try JournalReplay.replay(
             directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal,
             observeCommand: { fixOrderEntry.value.restore(command: $0) },
-            observeEvent: { fixOrderEntry.value.restore(event: $0) })
+            observeEvent: {
+                fixOrderEntry.value.restore(event: $0)
+                publisher.value.catchUp($0)
+            })
+        if publisher.value.resumeEngineSequence == nil {
+            try MarketDataFeed.beginSessionDay(publisher.value, engine: engine, baseline: recovery.nextSequence - 1, now: startTime)
+        }
         Log.info(recovery.summary)
         let writer = try JournalWriter.open(
             directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
@@ -51,8 +66,18 @@ public final class GatewayServer: @unchecked Sendable {
         // whichever thread asks, under `adminLock`.
         runtime = try EngineRuntime(
             configuration: configuration, engine: engine, journal: writer,
-            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal()], broadcastPorts: 1)
-        try runtime.start()
+            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal()], broadcastPorts: 1,
+            marketDataSignal: WakeSignal())
+        marketData = try MarketDataThread(
+            settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!,
+            spinTurns: configuration.network.spinTurns)
+        do {
+            try marketData.start()
+            try runtime.start()
+        } catch {
+            marketData.stop()
+            throw error
+        }
         let port = runtime.ports[0]
         let ouchConfiguration = try OUCHServerConfiguration(
             gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
@@ -80,6 +105,7 @@ public final class GatewayServer: @unchecked Sendable {
         } catch {
             runtime.abandonPort(0)
             _ = runtime.stop()
+            marketData.stop()
             stopped = true
             throw error
         }
@@ -118,6 +144,8 @@ public final class GatewayServer: @unchecked Sendable {
         if orderEntry.hasExited { runtime.abandonPort(0) }
         let engineError = runtime.stop()
         orderEntry.stop()
+        // After the engine: everything it released reaches the feed first.
+        marketData.stop()
         dataDirectory.unlock()
         return engineError ?? orderEntry.failure
     }
@@ -191,9 +219,10 @@ extension FIXAcceptorConfiguration {
     }
 }
 
-/// The FIX order layer rebuilt by journal replay on the starting thread and handed,
-/// before the I/O thread starts and never touched here again, to that thread.
-private final class RecoveredFIXOrderEntry: @unchecked Sendable {
-    let value: FIXOrderEntry
-    init(_ value: FIXOrderEntry) { self.value = value }
+/// Something built on the starting thread (journal replay rebuilds it) and handed,
+/// before the thread that owns it starts and never touched here again, to that thread:
+/// the FIX order layer (I/O thread), the feed's publisher (market-data thread).
+private final class HandedOver<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

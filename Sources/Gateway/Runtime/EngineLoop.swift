@@ -18,6 +18,9 @@ final class EngineLoop: @unchecked Sendable {
     let outboundSignals: [WakeSignal]
     /// Whether port i hears of venue-wide events (the admin port does not).
     let receivesBroadcasts: [Bool]
+    /// The market-data thread's ring and signal (nil: no feed).
+    let marketData: SPSCRing<Event>?
+    let marketDataSignal: WakeSignal?
     let journalRing: SPSCRing<JournalEntry>
     let journalSignal: WakeSignal
     /// The engine thread's own signal: producers and the journal thread wake it.
@@ -31,7 +34,9 @@ final class EngineLoop: @unchecked Sendable {
 
     init(
         engine: MatchingEngine, inbound: [SPSCRing<Command>], outbound: [SPSCRing<Event>],
-        outboundSignals: [WakeSignal], receivesBroadcasts: [Bool], journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal,
+        outboundSignals: [WakeSignal], receivesBroadcasts: [Bool],
+        marketData: SPSCRing<Event>? = nil, marketDataSignal: WakeSignal? = nil,
+        journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal,
         signal: WakeSignal, waitStrategy: WaitStrategy, shared: RuntimeShared,
         pendingCapacity: Int, batchSize: Int, nextSequence: UInt64
     ) {
@@ -40,6 +45,8 @@ final class EngineLoop: @unchecked Sendable {
         self.outbound = outbound
         self.outboundSignals = outboundSignals
         self.receivesBroadcasts = receivesBroadcasts
+        self.marketData = marketData
+        self.marketDataSignal = marketDataSignal
         self.journalRing = journalRing
         self.journalSignal = journalSignal
         self.signal = signal
@@ -112,7 +119,12 @@ final class EngineLoop: @unchecked Sendable {
         let durable = shared.durableSequence.load(ordering: .acquiring)
         var touched: UInt64 = 0
         var released = false
+        var marketDataTouched = false
         while let event = pending.first, event.pointee.sequence < durable {
+            // The feed's copy is checked for room first and pushed last, so an event
+            // reaches the order-entry side and the feed both, or neither yet.
+            let toMarketData = marketData != nil && Self.isMarketData(event.pointee)
+            if toMarketData && marketData!.count >= marketData!.capacity { break }
             let source = Int(event.pointee.destination.source)
             if Self.isBroadcast(event.pointee.kind) {
                 // Venue-wide news (end of day, halts) goes to every live port that takes
@@ -131,15 +143,31 @@ final class EngineLoop: @unchecked Sendable {
                 if !outbound[source - 1].tryPush(event.pointee) { break }
                 touched |= 1 << UInt64((source - 1) & 63)
             }
+            if toMarketData {
+                _ = marketData!.tryPush(event.pointee)
+                marketDataTouched = true
+            }
             pending.removeFirst()
             released = true
         }
+        if marketDataTouched { marketDataSignal?.wake() }
         if touched != 0 {
             for i in outbound.indices where touched & (1 << UInt64(i & 63)) != 0 {
                 outboundSignals[i].wake()
             }
         }
         return released
+    }
+
+    /// Events that change what the feed shows: book changes, halts, the trading day.
+    /// (An incoming order's execution is left out: the resting side's tells the book.)
+    @inline(__always)
+    static func isMarketData(_ event: Event) -> Bool {
+        switch event.kind {
+        case .booked, .canceled, .replaced, .modified, .tradingStateChanged, .systemEvent: true
+        case .executed: event.liquidity == .added
+        default: false
+        }
     }
 
     /// Events addressed to the venue that every port must hear of.

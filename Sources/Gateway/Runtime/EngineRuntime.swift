@@ -16,6 +16,9 @@ public final class EngineRuntime: @unchecked Sendable {
     let engineCore: Int?
     private var engineThread: PinnedThread?
     private var journalThread: PinnedThread?
+    /// The engine's market-data ring (nil when built without one): every durable event the
+    /// feed needs, in engine order, for the market-data thread.
+    public let marketData: MarketDataPort?
 
     /// - Parameters:
     ///   - portCount: how many producers (I/O threads, drills) will submit commands; port i
@@ -42,7 +45,8 @@ public final class EngineRuntime: @unchecked Sendable {
     ///   (end of day, halts); the rest (an admin port) do not. All by default.
     public init(
         configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
-        nextSequence: UInt64, portSignals: [WakeSignal], broadcastPorts: Int? = nil
+        nextSequence: UInt64, portSignals: [WakeSignal], broadcastPorts: Int? = nil,
+        marketDataSignal: WakeSignal? = nil
     ) throws {
         let portCount = portSignals.count
         precondition(portCount < 64, "at most 63 order-entry ports")
@@ -66,9 +70,14 @@ public final class EngineRuntime: @unchecked Sendable {
         }
         let journalRing = try SPSCRing<JournalEntry>(capacity: configuration.journal.ringCapacity)
         self.ports = ports
+        let marketDataRing = try marketDataSignal.map { _ in
+            try SPSCRing<Event>(capacity: configuration.engine.outboundRingCapacity)
+        }
+        marketData = marketDataRing.map { MarketDataPort(ring: $0, signal: marketDataSignal!) }
         engineLoop = EngineLoop(
             engine: engine, inbound: inbound, outbound: outbound, outboundSignals: signals,
             receivesBroadcasts: (0..<portCount).map { $0 < (broadcastPorts ?? portCount) },
+            marketData: marketDataRing, marketDataSignal: marketDataSignal,
             journalRing: journalRing, journalSignal: journalSignal, signal: engineSignal,
             waitStrategy: engineWait, shared: shared, pendingCapacity: configuration.engine.pendingEventCapacity,
             batchSize: configuration.engine.batchSize, nextSequence: nextSequence)

@@ -1,0 +1,51 @@
+import Foundation
+import GatewayCore
+import MarketData
+import Matching
+import OUCH
+
+/// How the gateway sets up its feed at start-up (specs/moldudp64.md, "Publisher"): one
+/// message store per UTC session day under `<data dir>/marketdata/<YYYYMMDD>`; a
+/// restart within the day continues it (catching up from the journal replay), a new
+/// day starts it from the engine's book.
+enum MarketDataFeed {
+    static func publisherConfiguration(_ c: GatewayConfiguration) throws -> ITCHPublisherConfiguration {
+        guard let session = MoldUDP64Session(c.marketData.session) else {
+            throw ConfigurationError(key: "market_data.session", value: "\"\(c.marketData.session)\"", expected: "10 ASCII characters")
+        }
+        let symbols = try c.symbolDirectory.map { index, settings in
+            guard let stock = ITCHStock(settings.name) else {
+                throw ConfigurationError(key: "symbols", value: "\"\(settings.name)\"", expected: "a name ITCH can carry (1 to 8 ASCII characters)")
+            }
+            return ITCHSymbol(locate: index, stock: stock, roundLotSize: settings.lot)
+        }
+        return ITCHPublisherConfiguration(
+            session: session, symbols: symbols, maximumPacketSize: c.marketData.maxPacketSize,
+            flushDelayNanoseconds: Int64(c.marketData.flushDelayMicroseconds) * 1000)
+    }
+
+    /// Opens today's store (creating the directory).
+    static func openPublisher(_ c: GatewayConfiguration, dataDirectory: String, now: Timestamp) throws -> ITCHPublisher {
+        let directory = dataDirectory + "/marketdata/" + OUCHSessionDay(now).description
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try ITCHPublisher(configuration: publisherConfiguration(c), directory: directory)
+    }
+
+    /// A new session day's opening messages, with the engine's book after the replay
+    /// (called on the starting thread, before the engine thread exists).
+    static func beginSessionDay(_ publisher: ITCHPublisher, engine: MatchingEngine, baseline: UInt64, now: Timestamp) throws {
+        var resting: [ITCHRestingOrder] = []
+        var halted = Set<SymbolIndex>()
+        for symbol in publisher.configuration.symbols {
+            if engine.tradingState(of: symbol.locate) == .halted { halted.insert(symbol.locate) }
+            for side in [Side.buy, Side.sell] {
+                engine.forEachOrder(symbol: symbol.locate, side: side) { order in
+                    resting.append(ITCHRestingOrder(reference: order.reference, locate: order.symbol, side: order.side,
+                                                    price: order.price, shares: order.openQuantity))
+                }
+            }
+        }
+        try publisher.begin(baseline: baseline, restingOrders: resting, haltedSymbols: halted,
+                            marketOpen: engine.isMarketOpen, now: now)
+    }
+}

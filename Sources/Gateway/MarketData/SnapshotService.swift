@@ -1,0 +1,132 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CCiftSystem
+import GatewayCore
+import MarketData
+
+/// The snapshot service's connections (specs/itch.md, "Snapshot service"), driven by the
+/// market-data thread between feed messages, so that a snapshot is the book at one
+/// instant. Non-blocking sockets; a snapshot's bytes are built when requested and
+/// written as the socket takes them.
+final class SnapshotService {
+    enum Phase { case awaitingLogin, awaitingRequest, sending }
+
+    struct Connection {
+        let fd: Int32
+        var phase = Phase.awaitingLogin
+        var input: [UInt8] = []
+        var output: [UInt8] = []
+        var written = 0
+        let deadline: Int64
+    }
+
+    static let maximumConnections = 32
+    static let loginTimeoutNanoseconds: Int64 = 10_000_000_000
+
+    let listener: Int32
+    private(set) var connections: [Connection] = []
+    private(set) var snapshotsServed: UInt64 = 0
+    private var buffer = [UInt8](repeating: 0, count: 4096)
+
+    init(listener: Int32) { self.listener = listener }
+
+    var descriptors: [(fd: Int32, wantsWrite: Bool)] {
+        connections.map { ($0.fd, $0.written < $0.output.count) }
+    }
+
+    /// Accepts, reads, answers and writes; returns whether anything happened.
+    func service(publisher: ITCHPublisher, now: Timestamp) -> Bool {
+        var worked = false
+        while connections.count < Self.maximumConnections {
+            let fd = cift_accept_nonblocking(listener)
+            if fd < 0 { break }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            connections.append(Connection(fd: fd, deadline: now.rawValue + Self.loginTimeoutNanoseconds))
+            worked = true
+        }
+        var index = 0
+        while index < connections.count {
+            let keep = serve(&connections[index], publisher: publisher, now: now, worked: &worked)
+            if keep {
+                index += 1
+            } else {
+                _ = close(connections[index].fd)
+                connections.remove(at: index)
+                worked = true
+            }
+        }
+        return worked
+    }
+
+    /// One connection's turn; false when it is finished or broken.
+    private func serve(_ c: inout Connection, publisher: ITCHPublisher, now: Timestamp, worked: inout Bool) -> Bool {
+        if c.phase != .sending {
+            if now.rawValue > c.deadline { return false }
+            while true {
+                let n = buffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                if n == 0 { return false }
+                if n < 0 { if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { break } else { return false } }
+                c.input += buffer[0..<n]
+                worked = true
+            }
+            // SoupBinTCP packets: u16 length, then type and payload.
+            while c.phase != .sending, c.input.count >= 2 {
+                let length = Int(c.input[0]) << 8 | Int(c.input[1])
+                guard length >= 1, length <= 1024 else { return false }
+                guard c.input.count >= 2 + length else { break }
+                let type = c.input[2]
+                let payload = Array(c.input[3..<(2 + length)])
+                c.input.removeFirst(2 + length)
+                switch (c.phase, type) {
+                case (.awaitingLogin, UInt8(ascii: "L")):
+                    c.output += SnapshotEncoder.loginAccepted(session: publisher.configuration.session)
+                    c.phase = .awaitingRequest
+                case (.awaitingRequest, UInt8(ascii: "U")):
+                    guard payload.count % 8 == 0 else {
+                        c.output += [0, 1, SnapshotEncoder.endOfSession]
+                        c.phase = .sending
+                        break
+                    }
+                    var locates: Set<SymbolIndex>?
+                    if !payload.isEmpty {
+                        var wanted = Set<SymbolIndex>()
+                        for start in stride(from: 0, to: payload.count, by: 8) {
+                            let stock = payload[start..<(start + 8)].withUnsafeBytes { ITCHStock($0.baseAddress!, at: 0) }
+                            if let symbol = publisher.configuration.symbols.first(where: { $0.stock == stock }) {
+                                wanted.insert(symbol.locate)
+                            }
+                        }
+                        locates = wanted
+                    }
+                    c.output += SnapshotEncoder.snapshot(
+                        book: publisher.book, symbols: publisher.configuration.symbols, locates: locates,
+                        lastSequenceNumber: publisher.nextSequenceNumber - 1, now: now)
+                    c.phase = .sending
+                    snapshotsServed &+= 1
+                case (_, UInt8(ascii: "R")):
+                    break  // client heartbeat
+                default:
+                    return false
+                }
+                worked = true
+            }
+        }
+        while c.written < c.output.count {
+            let n = c.output.withUnsafeBytes {
+                send(c.fd, $0.baseAddress! + c.written, $0.count - c.written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            }
+            if n < 0 { return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR }
+            c.written += n
+            worked = true
+        }
+        // Sent in full after the request: the End of Session has gone; close.
+        return c.phase != .sending
+    }
+
+    func closeAll() {
+        for c in connections { _ = close(c.fd) }
+        connections.removeAll()
+    }
+}
