@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Network", targets: ["Network"]),
         .library(name: "OUCH", targets: ["OUCH"]),
         .library(name: "MarketData", targets: ["MarketData"]),
+        .library(name: "MarketDataSubscriber", targets: ["MarketDataSubscriber"]),
         .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
@@ -79,6 +80,12 @@ let package = Package(
         // bytes in, values out (and back); no sockets, no threads.
         .target(name: "MarketData", dependencies: ["GatewayCore"]),
 
+        // The market-data subscriber: a pure MoldUDP64 sequencer (gaps, buffering,
+        // snapshot join) over the ITCH book builder, and at the edge the multicast
+        // receiver, the retransmission and snapshot clients and the loop that runs
+        // them. Reuses the OUCH module's SoupBinTCP framing for the snapshot channel.
+        .target(name: "MarketDataSubscriber", dependencies: ["MarketData", "GatewayCore", "OUCH"]),
+
         // FIX 4.4 tag=value codec: in-place framing, field reading, encoding, dictionary validation.
         .target(name: "FIX", dependencies: ["GatewayCore"]),
 
@@ -96,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "cift-gateway",
             dependencies: [
-                "Gateway", "Journal", "GatewayCore",
+                "Gateway", "Journal", "GatewayCore", "MarketData", "MarketDataSubscriber",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -113,12 +120,17 @@ let package = Package(
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore", "Matching"]),
+        // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
+        .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "OUCH"]),
         .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal"]),
         // Tests that start real gateway processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "MarketData", "cift-gateway", "cift-crash-drill"]
+            dependencies: [
+                "Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
+                "cift-gateway", "cift-crash-drill",
+            ]
         ),
     ]
 )

@@ -16,7 +16,8 @@ struct CiftGateway: ParsableCommand {
               cift-gateway run --config venue.toml --data-dir /srv/cift
               cift-gateway config > venue.toml        # the defaults, as a file to edit
               cift-gateway journal inspect ./var/journal
+              cift-gateway md listen --from-snapshot  # watch the market-data feed
             """,
-        subcommands: [Run.self, Journal.self, Config.self]
+        subcommands: [Run.self, Journal.self, Config.self, MarketDataCommand.self]
     )
 }

@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import MarketData
+import OUCH
+
+/// A snapshot as the venue's snapshot service sent it.
+public struct ITCHSnapshot: Sendable, Equatable {
+    /// The MoldUDP64 session, from Login Accepted.
+    public var session: String
+    /// The ITCH messages in the order received (directory, trading actions, resting
+    /// orders), without the closing Snapshot Complete.
+    public var messages: [ITCHMessage]
+    /// From Snapshot Complete: the last feed message the snapshot includes (0 when
+    /// the feed had sent none). The feed is joined at the one after.
+    public var lastSequenceNumber: UInt64
+
+    public init(session: String, messages: [ITCHMessage], lastSequenceNumber: UInt64) {
+        self.session = session
+        self.messages = messages
+        self.lastSequenceNumber = lastSequenceNumber
+    }
+}
+
+/// Fetches one snapshot from the venue's snapshot service (specs/itch.md, "Snapshot
+/// service"): a TCP connection framed with SoupBinTCP 4.1 (the OUCH module's codec).
+/// Login Request → Login Accepted → one Unsequenced Data packet naming the wanted
+/// symbols (8-byte Stock fields; empty for all) → Sequenced Data packets, one ITCH
+/// message each, ending with Snapshot Complete `G` → End of Session `Z` (or close).
+///
+/// Blocking, with one deadline over the whole exchange. A connection per snapshot.
+public enum SnapshotClient {
+    /// Connects to `server`, asks for `symbols` (all when empty) and returns the
+    /// snapshot; throws if the server breaks the protocol or `timeoutMilliseconds`
+    /// pass first.
+    public static func fetch(
+        from server: IPv4Endpoint, symbols: [ITCHStock] = [], timeoutMilliseconds: Int = 5000
+    ) throws(SubscriberError) -> ITCHSnapshot {
+        let context = "snapshot server \(server)"
+        let deadline = SubscriberSystemCall.monotonicNanoseconds() + UInt64(timeoutMilliseconds) * 1_000_000
+        let fd = try SubscriberSystemCall.socket(Int32(SOCK_STREAM.rawValue), context)
+        defer { SubscriberSystemCall.close(fd) }
+        var address = server.socketAddress
+        _ = try SubscriberSystemCall.run("connect", context) {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        try SubscriberSystemCall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, Int32(1), context)
+
+        let login = SoupBinTCPLoginRequest(
+            username: "", password: "", requestedSession: "", requestedSequenceNumber: 1, heartbeatTimeoutMilliseconds: 0)
+        try sendAll(fd, SoupBinTCPEncoder.bytes(capacity: login.encodedLength) { login.encode($0) }, context)
+
+        var reader = SoupBinTCPStreamReader(direction: .serverToClient)
+        var session: String?
+        var messages: [ITCHMessage] = []
+        var lastSequenceNumber: UInt64?
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { scratch.deallocate() }
+
+        while true {
+            // Take every whole packet already received.
+            while true {
+                let step: Step?
+                do {
+                    step = try reader.next { frame throws(SubscriberError) -> Step in
+                        try handle(frame, session: &session, messages: &messages, last: &lastSequenceNumber)
+                    }
+                } catch let error as SubscriberError {
+                    throw error
+                } catch {
+                    throw .snapshotProtocol("\(error)")
+                }
+                guard let step else { break }
+                switch step {
+                case .continue:
+                    break
+                case .loggedIn:
+                    try sendAll(fd, request(symbols), context)
+                case .finished:
+                    guard let session else { throw .snapshotProtocol("End of Session before Login Accepted") }
+                    guard let lastSequenceNumber else {
+                        throw .snapshotProtocol("End of Session before Snapshot Complete")
+                    }
+                    return ITCHSnapshot(session: session, messages: messages, lastSequenceNumber: lastSequenceNumber)
+                }
+            }
+            let now = SubscriberSystemCall.monotonicNanoseconds()
+            guard now < deadline else { throw .snapshotTimedOut(afterMilliseconds: timeoutMilliseconds) }
+            let remaining = Int((deadline - now) / 1_000_000) + 1
+            guard try SubscriberSystemCall.waitReadable(fd, milliseconds: remaining, context) else { continue }
+            guard let count = try SubscriberSystemCall.receive(fd, into: scratch, context) else { continue }
+            if count == 0 {
+                // The server closes after End of Session; a close right after Snapshot
+                // Complete is as good.
+                if let session, let lastSequenceNumber {
+                    return ITCHSnapshot(session: session, messages: messages, lastSequenceNumber: lastSequenceNumber)
+                }
+                throw .snapshotProtocol("connection closed before Snapshot Complete")
+            }
+            reader.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+        }
+    }
+
+    enum Step { case `continue`, loggedIn, finished }
+
+    static func handle(
+        _ frame: SoupBinTCPFrame, session: inout String?, messages: inout [ITCHMessage], last: inout UInt64?
+    ) throws(SubscriberError) -> Step {
+        let packet: SoupBinTCPServerPacket
+        do { packet = try SoupBinTCPServerPacket(frame) } catch { throw .snapshotProtocol("\(error)") }
+        switch packet {
+        case .loginAccepted(let accepted):
+            guard session == nil else { throw .snapshotProtocol("a second Login Accepted") }
+            session = accepted.session
+            return .loggedIn
+        case .loginRejected(let reason):
+            throw .snapshotProtocol("Login Rejected, reason '\(String(UnicodeScalar(reason)))'")
+        case .sequencedData(let payload):
+            guard session != nil else { throw .snapshotProtocol("Sequenced Data before Login Accepted") }
+            guard last == nil else { throw .snapshotProtocol("Sequenced Data after Snapshot Complete") }
+            let message: ITCHMessage
+            do { message = try ITCHMessage(decoding: payload) } catch { throw .snapshotProtocol("\(error)") }
+            if case .snapshotComplete(let complete) = message {
+                last = complete.lastSequenceNumber
+            } else {
+                messages.append(message)
+            }
+            return .continue
+        case .endOfSession:
+            return .finished
+        case .unsequencedData, .serverHeartbeat, .debug:
+            return .continue
+        }
+    }
+
+    /// The Unsequenced Data packet whose payload is the wanted Stock fields.
+    static func request(_ symbols: [ITCHStock]) -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(symbols.count * 8)
+        for stock in symbols {
+            for shift in stride(from: 56, through: 0, by: -8) {
+                payload.append(UInt8(truncatingIfNeeded: stock.rawValue >> UInt64(shift)))
+            }
+        }
+        return payload.withUnsafeBytes { bytes in
+            SoupBinTCPEncoder.bytes(capacity: 3 + bytes.count) { SoupBinTCPEncoder.unsequencedData(bytes, $0) }
+        }
+    }
+
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8], _ context: String) throws(SubscriberError) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = try SubscriberSystemCall.run("send", context) {
+                bytes.withUnsafeBytes { all in
+                    Glibc.send(fd, all.baseAddress! + offset, all.count - offset, Int32(MSG_NOSIGNAL))
+                }
+            }
+            guard let sent else {
+                _ = try SubscriberSystemCall.waitReadable(fd, milliseconds: 10, context)
+                continue
+            }
+            offset += sent
+        }
+    }
+}
