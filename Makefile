@@ -29,12 +29,14 @@ build:
 build-debug:
 	$(SWIFT) build
 
-## perf: the benchmarks in perf/ (ring, matching): prints the figures, then fails if an
-## allocation count grew past perf/Thresholds
+## perf: the benchmarks in perf/ (ring, matching, FIX codec): prints the figures, then fails if an
+## allocation count grew past perf/Thresholds; then the FIX round trip comparison (gateway,
+## QuickFIX, TCP floor; perf/scripts/fix-compare.sh)
 perf: deps
 	cd perf && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update current --no-progress
 	cd perf && $(SWIFT) package benchmark baseline read current
 	cd perf && $(SWIFT) package benchmark thresholds check current
+	perf/scripts/fix-compare.sh
 
 clean:
 	rm -rf .build perf/.build

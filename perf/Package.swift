@@ -18,6 +18,8 @@ let package = Package(
         .package(name: "cift-gateway", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The CPU's spin-loop hint, which Swift cannot emit (the gateway's own copy
@@ -62,6 +64,42 @@ let package = Package(
             ],
             path: "Benchmarks/MatchingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // FIX 4.4 codec: ns per NewOrderSingle parsed (frame, validate, read the
+        // gateway's fields) and per ExecutionReport encoded, zero mallocs.
+        // The FIX module is not a product of the gateway package: it is reached through
+        // the `Gateway` product, which links it (perf/README.md, "FIX order entry round trip").
+        .executableTarget(
+            name: "FIXCodecBenchmarks",
+            dependencies: [
+                "PerfSupport",
+                .product(name: "Gateway", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/FIXCodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // The latency harness's parts: sockets, child processes, closed-loop driver,
+        // HDR histograms, reports, and one client per protocol (FIX so far).
+        .target(
+            name: "PerfHarness",
+            dependencies: [
+                .product(name: "Gateway", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+
+        // `cift-perf`: the latency harness's command line (`cift-perf fix ...`).
+        .executableTarget(
+            name: "cift-perf",
+            dependencies: [
+                "PerfHarness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
     ]
 )

@@ -1,0 +1,17 @@
+/// What a FIX round-trip run is pointed at.
+public enum FIXRunTarget: String, Sendable, Codable, CaseIterable {
+    /// The CIFT Gateway (started by the harness or given with --target).
+    case gateway
+    /// The QuickFIX C++ acceptor (perf/quickfix-acceptor).
+    case quickfix
+    /// The in-process TCP echo server: the same bytes with nothing in between.
+    case floor
+
+    public var title: String {
+        switch self {
+        case .gateway: "CIFT gateway"
+        case .quickfix: "QuickFIX/C++"
+        case .floor: "TCP floor"
+        }
+    }
+}

@@ -1,0 +1,5 @@
+import GatewayCore
+
+/// Monotonic nanoseconds (clock_gettime(CLOCK_MONOTONIC), vDSO): the harness's one clock.
+@inlinable
+public func nowNanoseconds() -> Int64 { monotonicNanoseconds() }

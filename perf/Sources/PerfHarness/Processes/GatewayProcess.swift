@@ -1,0 +1,64 @@
+import Foundation
+
+/// Starts a built `cift-gateway` for a run: writes its configuration (see
+/// ``GatewayConfigFile``) into `directory`, runs `cift-gateway run --config`, and
+/// waits for its "ready" line.
+public enum GatewayProcess {
+    public static func start(
+        executable: String, dictionary: String?, settings: [String] = [], directory: String
+    ) throws -> (ChildProcess, HostPort) {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw HarnessError("--gateway \(executable): not an executable file")
+        }
+        let defaults = try Self.defaultConfiguration(executable: executable, directory: directory)
+        let dictionaryPath = try dictionary ?? Self.findDictionary(near: executable)
+        let fix = HostPort(host: "127.0.0.1", port: try TCPListener.freePort())
+        var config = GatewayConfigFile()
+        config.set("", "data_dir", string: directory + "/data")
+        config.set("fix", "listen", string: fix.description)
+        config.set("fix", "dictionary", string: dictionaryPath)
+        config.set("ouch", "listen", string: "127.0.0.1:\(try TCPListener.freePort())")
+        config.set("market_data", "retransmission", string: "127.0.0.1:\(try TCPListener.freePort())")
+        config.set("market_data", "snapshot", string: "127.0.0.1:\(try TCPListener.freePort())")
+        config.set("shared_memory", "signals", string: directory + "/shm-signals")
+        config.set("shared_memory", "fills", string: directory + "/shm-fills")
+        for assignment in settings { try config.set(assignment: assignment) }
+        let path = directory + "/gateway.toml"
+        try config.render(defaults: defaults).write(toFile: path, atomically: true, encoding: .utf8)
+        let child = try ChildProcess(
+            name: "cift-gateway", executable: executable, arguments: ["run", "--config", path], logDirectory: directory)
+        do {
+            try child.waitForOutput(seconds: 60) { $0.contains("ready in") }
+        } catch {
+            child.stop()
+            throw error
+        }
+        return (child, fix)
+    }
+
+    /// The output of `cift-gateway config`: the embedded default configuration.
+    static func defaultConfiguration(executable: String, directory: String) throws -> String {
+        let child = try ChildProcess(
+            name: "cift-gateway-config", executable: executable, arguments: ["config"], logDirectory: directory)
+        let deadline = Date().addingTimeInterval(30)
+        while child.isRunning && Date() < deadline { usleep(10_000) }
+        child.stop()
+        let text = child.standardOutput
+        guard text.contains("[fix]") else {
+            throw HarnessError("`\(executable) config` printed no configuration:\n\(text)\(child.standardError)")
+        }
+        return text
+    }
+
+    /// fix-dictionaries/FIX44.xml in the checkout the binary was built in (the first
+    /// folder above it that has one).
+    static func findDictionary(near executable: String) throws -> String {
+        var url = URL(fileURLWithPath: executable).standardizedFileURL.deletingLastPathComponent()
+        while url.path != "/" {
+            let candidate = url.appendingPathComponent("fix-dictionaries/FIX44.xml").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            url.deleteLastPathComponent()
+        }
+        throw HarnessError("no fix-dictionaries/FIX44.xml above \(executable); pass --gateway-dictionary")
+    }
+}
