@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Network", targets: ["Network"]),
         .library(name: "OUCH", targets: ["OUCH"]),
+        .library(name: "FIX", targets: ["FIX"]),
         .library(name: "MarketData", targets: ["MarketData"]),
         .library(name: "MarketDataSubscriber", targets: ["MarketDataSubscriber"]),
         .library(name: "Gateway", targets: ["Gateway"]),

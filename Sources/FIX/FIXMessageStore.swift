@@ -20,8 +20,9 @@ public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConv
 /// integers big-endian), spelled out with golden bytes in specs/fix44.md:
 ///
 /// - header, 32 bytes: magic `CIFTFIXS`, u16 version 1, u16 header length 32,
-///   u32 session day (0: none), u64 next outbound MsgSeqNum (offset 16), u64 next
-///   expected inbound MsgSeqNum (offset 24). Both are rewritten in place.
+///   u32 session day (0: none), u64 next outbound MsgSeqNum (offset 16; written at
+///   creation and reset only — the records count the rest), u64 next expected inbound
+///   MsgSeqNum (offset 24, rewritten in place for every inbound message).
 /// - then one record per outbound message, in sequence order from 1: u64 MsgSeqNum,
 ///   u8 kind (`A` administrative, `P` application), u32 length, then `length` bytes
 ///   of the whole message as sent (length 0 for administrative messages, which are
@@ -146,9 +147,8 @@ public final class FIXMessageStore {
     /// Outbound messages stored (sequence numbers 1…count).
     public var messageCount: Int { offsets.count }
 
-    /// Stores outbound message `nextSenderSeqNum` and advances it. One `pwritev` of
-    /// the record header (from a buffer the store owns) and the message, then the
-    /// header's sequence number: no allocation per message.
+    /// Stores outbound message `nextSenderSeqNum` and advances it: one `pwritev` of the
+    /// record header (from a buffer the store owns) and the message, no allocation.
     public func append(administrative: Bool, message bytes: UnsafeRawBufferPointer) throws(FIXMessageStoreError) {
         let seq = nextSenderSeqNum
         precondition(seq == offsets.count + 1, "FIX store: outbound records must be contiguous from 1")
@@ -163,7 +163,9 @@ public final class FIXMessageStore {
         if written != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(written)") }
         offsets.append(end)
         end += Self.recordHeaderLength + body
-        try setNextSenderSeqNum(seq + 1)
+        // The records are the truth for the outbound side (open counts them), so the
+        // header's outbound number is not rewritten per message: one write, not two.
+        nextSenderSeqNum = seq + 1
     }
 
     public func setNextTargetSeqNum(_ value: Int) throws(FIXMessageStoreError) {

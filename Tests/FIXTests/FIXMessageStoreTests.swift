@@ -24,6 +24,13 @@ final class FIXMessageStoreTests: XCTestCase {
         + [0, 0, 0, 0, 0, 0, 0, 1, 0x41, 0, 0, 0, 0]             // 1: administrative, no bytes
         + [0, 0, 0, 0, 0, 0, 0, 2, 0x50, 0, 0, 0, 3, 0x61, 0x62, 0x63]  // 2: application "abc"
 
+    /// The same file before it is reopened: outbound number 1 in the header.
+    static var goldenWhileRunning: [UInt8] {
+        var bytes = golden
+        bytes[16...23] = [0, 0, 0, 0, 0, 0, 0, 1]
+        return bytes
+    }
+
     func write(_ store: FIXMessageStore) throws {
         try [UInt8]("logon".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
         try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
@@ -41,6 +48,11 @@ final class FIXMessageStoreTests: XCTestCase {
     func testGoldenFileLayout() throws {
         let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
         try write(store)
+        // While it runs, the header's outbound number stays as created (the records
+        // count); opening the file writes it from the records.
+        XCTAssertEqual(try fileBytes(), Self.goldenWhileRunning)
+        XCTAssertEqual(store.nextSenderSeqNum, 3)
+        _ = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
         XCTAssertEqual(try fileBytes(), Self.golden)
         XCTAssertEqual(try store.message(1), .administrative)
         XCTAssertEqual(try store.message(2), .application(Array("abc".utf8)))
@@ -51,7 +63,7 @@ final class FIXMessageStoreTests: XCTestCase {
         let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
         try write(store)
         try store.setSessionDay(19_724)  // 0x4D0C
-        var expected = Self.golden
+        var expected = Self.goldenWhileRunning
         expected[12...15] = [0, 0, 0x4D, 0x0C]
         XCTAssertEqual(try fileBytes(), expected)
         let reopened = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
