@@ -118,7 +118,7 @@ final class ConfigurationTests: XCTestCase {
             ("[[symbols]]\nlot = 100", "symbols[0].name", "(missing)", "a non-empty string"),
             ("[[accounts]]\nname = \"X\"\nself_trade_prevention = \"none\"", "accounts[0].self_trade_prevention", "\"none\"", "\"cancel-newest\""),
             ("[[accounts]]\nname = \"X\"", "fix.sessions[0].account", "\"ACC1\"", "one of the [[accounts]] names"),
-            ("[market_data]\nsession = \"SHORT\"", "market_data.session", "\"SHORT\"", "exactly 10 characters"),
+            ("[market_data]\nsession = \"SHORT\"", "market_data.session", "\"SHORT\"", "exactly 10 printable"),
             ("[[ouch.users]]\nusername = \"TOOLONGUSER\"\naccount = \"ACC1\"\npassword = \"x\"", "ouch.users[0].username", "\"TOOLONGUSER\"", "1 to 6"),
             ("[fix]\nsession_start = \"08:00\"", "fix.session_end", "\"\"", "both, or neither"),
             ("[fix]\nsession_start = \"8am\"\nsession_end = \"17:00\"", "fix.session_start", "\"8am\"", "\"HH:MM:SS\" in UTC"),

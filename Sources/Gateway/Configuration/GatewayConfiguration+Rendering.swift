@@ -73,7 +73,7 @@ extension GatewayConfiguration {
         out.append("group = \(q(marketData.group.description))")
         out.append("interface = \(q(marketData.interface))")
         out.append("ttl = \(marketData.ttl)")
-        out.append("session = \(q(marketData.session))")
+        out.append("session = \(q(marketData.session))  # 10 characters; empty: CIFT + YYMMDD of the day")
         out.append("retransmission = \(q(marketData.retransmission.description))")
         out.append("snapshot = \(q(marketData.snapshot.description))")
         out.append("max_packet_size = \(marketData.maxPacketSize)  # UDP payload, MoldUDP64 header included")
@@ -119,7 +119,7 @@ extension GatewayConfiguration {
         for u in ouch.users {
             out.append("    user             \(u.username)  account \(u.account)  password \(pw(u.password))  cancel-on-disconnect \(u.cancelOnDisconnect ? "on" : "off")")
         }
-        out.append("  ITCH 5.0 / MoldUDP64  \(marketData.group) via \(marketData.interface) ttl \(marketData.ttl), session \(marketData.session)")
+        out.append("  ITCH 5.0 / MoldUDP64  \(marketData.group) via \(marketData.interface) ttl \(marketData.ttl), session \(marketData.session.isEmpty ? "CIFT+YYMMDD" : marketData.session)")
         out.append("    retransmission   \(marketData.retransmission)/udp   snapshots \(marketData.snapshot)/tcp")
         out.append("  shared memory      \(sharedMemory.signalsPath) (in), \(sharedMemory.fillsPath) (out)")
         out.append("Symbol directory")

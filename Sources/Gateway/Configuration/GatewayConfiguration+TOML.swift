@@ -1,6 +1,7 @@
 import FIX
 import GatewayCore
 import Journal
+import MarketData
 import Rings
 import TOMLKit
 
@@ -230,10 +231,10 @@ extension GatewayConfiguration {
                     key: "ouch.users[\(i)].password", value: "(hidden)", expected: "1 to 10 characters (SoupBinTCP Password)")
             }
         }
-        if marketData.session.utf8.count != 10 {
+        if !marketData.session.isEmpty && (marketData.session.utf8.count != 10 || MoldUDP64Session(marketData.session) == nil) {
             throw ConfigurationError(
                 key: "market_data.session", value: "\"\(marketData.session)\"",
-                expected: "exactly 10 characters (MoldUDP64 Session)")
+                expected: "exactly 10 printable ASCII characters (MoldUDP64 Session), or \"\" for CIFT + YYMMDD")
         }
         let demoPassword = "demo"
         if !fix.listen.isLoopback && fix.sessions.contains(where: { $0.password.lowercased() == demoPassword }) {

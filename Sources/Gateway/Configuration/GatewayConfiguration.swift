@@ -149,7 +149,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var interface = "127.0.0.1"
         public var ttl = 1
         /// MoldUDP64 session name (10 characters).
-        public var session = "CIFT000001"
+        /// MoldUDP64 session name: 10 characters, or "" for `CIFT` + the session day's
+        /// `YYMMDD` (a new name each UTC day).
+        public var session = ""
         public var retransmission = ListenAddress(host: "127.0.0.1", port: 31002)
         public var snapshot = ListenAddress(host: "127.0.0.1", port: 9880)
         /// Largest UDP payload of a feed packet, MoldUDP64 header included.

@@ -9,8 +9,11 @@ import OUCH
 /// restart within the day continues it (catching up from the journal replay), a new
 /// day starts it from the engine's book.
 enum MarketDataFeed {
-    static func publisherConfiguration(_ c: GatewayConfiguration) throws -> ITCHPublisherConfiguration {
-        guard let session = MoldUDP64Session(c.marketData.session) else {
+    static func publisherConfiguration(_ c: GatewayConfiguration, day: OUCHSessionDay) throws -> ITCHPublisherConfiguration {
+        let name = c.marketData.session.isEmpty
+            ? MoldUDP64Session.tradingDay(year: day.year, month: day.month, day: day.day).description
+            : c.marketData.session
+        guard let session = MoldUDP64Session(name) else {
             throw ConfigurationError(key: "market_data.session", value: "\"\(c.marketData.session)\"", expected: "10 ASCII characters")
         }
         let symbols = try c.symbolDirectory.map { index, settings in
@@ -26,9 +29,10 @@ enum MarketDataFeed {
 
     /// Opens today's store (creating the directory).
     static func openPublisher(_ c: GatewayConfiguration, dataDirectory: String, now: Timestamp) throws -> ITCHPublisher {
-        let directory = dataDirectory + "/marketdata/" + OUCHSessionDay(now).description
+        let day = OUCHSessionDay(now)
+        let directory = dataDirectory + "/marketdata/" + day.description
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return try ITCHPublisher(configuration: publisherConfiguration(c), directory: directory)
+        return try ITCHPublisher(configuration: publisherConfiguration(c, day: day), directory: directory)
     }
 
     /// A new session day's opening messages, with the engine's book after the replay
