@@ -133,6 +133,34 @@ final class QuickFIXInteropTests: XCTestCase {
         assertSaw(lines, "MASS-CANCEL-REPORT CLIENT1 11=MC-1 530=7 531=7 533=2 ")
         assertSaw(lines, "EXEC CLIENT1 150=4 39=4 11=BUY-1 ")
         assertSaw(lines, "EXEC CLIENT1 150=4 39=4 11=BUY-2 ")
+        // 530=1 for AAPL: the AAPL order is canceled, the MSFT one is not.
+        assertSaw(lines, "MASS-CANCEL-REPORT CLIENT1 11=MC-2 530=1 531=1 533=1 ")
+        assertSaw(lines, "EXEC CLIENT1 150=4 39=4 11=BUY-3 ")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("EXEC CLIENT1 150=4 39=4 11=BUY-4 ") }, lines.joined(separator: "\n"))
+        stopGateway(gateway)
+    }
+
+    /// The initiator is killed (SIGKILL: no Logout) with an order resting; the gateway
+    /// cancels it on the disconnect. A new initiator on the same FileStore logs on
+    /// without 141, fetches the cancel it missed by ResendRequest (43=Y), and trades on.
+    func testQuickFIXKilledInitiatorReconnectsAndRecoversWhatItMissed() throws {
+        let dir = makeTemporaryDirectory("quickfix-killed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let (gateway, port) = try startGateway(dir: dir) else { return }
+        let qf = dir + "/qf"
+        try FileManager.default.createDirectory(atPath: qf, withIntermediateDirectories: true)
+        let doomed = try ChildProcess(path: initiator, arguments: [String(port), "hang", fixDictionaryPath, qf])
+        XCTAssertTrue(doomed.waitFor(seconds: 60) { $0.contains("READY") }, doomed.outputLines.joined(separator: "\n"))
+        XCTAssertTrue(doomed.outputLines.contains { $0.hasPrefix("EXEC CLIENT1 150=0 39=0 11=BUY-1 ") })
+        doomed.signal(SIGKILL)
+        _ = doomed.waitForExit(seconds: 30)
+        usleep(500_000)  // the gateway sees the disconnect and cancels BUY-1
+
+        let lines = try runScenario(initiator, port: port, "reconnect", qfDir: qf)
+        assertSaw(lines, "LOGON CLIENT1")
+        assertSaw(lines, "EXEC CLIENT1 150=4 39=4 11=BUY-1 ")
+        assertSaw(lines, "EXEC CLIENT1 150=0 39=0 11=BUY-R ")
         stopGateway(gateway)
     }
 

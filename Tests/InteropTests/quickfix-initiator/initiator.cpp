@@ -11,7 +11,9 @@
 //   replace and cancel), "masscancel" (two resting orders, OrderMassCancelRequest 530=7),
 //   "gap" (CLIENT1 skips 5 MsgSeqNums before an order: the gateway's ResendRequest is
 //   answered with a GapFill and the resent order, then one more order) or "reconnect"
-//   (log on again with the FileStore of an earlier run, no 141, one order, log out).
+//   (log on again with the FileStore of an earlier run, no 141, one order, log out), or
+//   "hang" (one resting order, then print READY and wait to be killed).
+//   "masscancel" also sends 530=1 (by symbol) for AAPL with an MSFT order resting.
 #include <quickfix/Application.h>
 #include <quickfix/FileLog.h>
 #include <quickfix/FileStore.h>
@@ -27,6 +29,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -162,10 +165,10 @@ static void send(FIX::Message m, const std::string &sender) {
 }
 
 static void order(const std::string &sender, const std::string &clOrdID, const char *side, int qty,
-                  const char *px) {
+                  const char *px, const char *symbol = "AAPL") {
   FIX::Message m = base("D");
   m.setField(11, clOrdID);
-  m.setField(55, "AAPL");
+  m.setField(55, symbol);
   m.setField(54, side);
   m.setField(38, std::to_string(qty));
   m.setField(40, "2");
@@ -214,6 +217,26 @@ int main(int argc, char **argv) {
         send(q, "CLIENT1");
         ok = waitFor("MASS-CANCEL-REPORT CLIENT1") && waitForCount("EXEC CLIENT1 150=4 39=4", 2);
       }
+      // 530=1: by symbol. An AAPL and an MSFT order rest; only AAPL's is canceled.
+      if (ok) {
+        order("CLIENT1", "BUY-3", "1", 100, "150.00");
+        order("CLIENT1", "BUY-4", "1", 100, "400.00", "MSFT");
+        ok = waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-3 ") && waitFor("EXEC CLIENT1 150=0 39=0 11=BUY-4 ");
+      }
+      if (ok) {
+        FIX::Message q = base("q");
+        q.setField(11, "MC-2");
+        q.setField(530, "1");
+        q.setField(55, "AAPL");
+        send(q, "CLIENT1");
+        ok = waitForCount("MASS-CANCEL-REPORT CLIENT1", 2) && waitFor("EXEC CLIENT1 150=4 39=4 11=BUY-3 ");
+      }
+    }
+    if (ok && scenario == "hang") {
+      // The test SIGKILLs this process now: no Logout, the FileStore as the kill leaves it.
+      emit("READY");
+      std::this_thread::sleep_for(std::chrono::seconds(60));
+      ok = false;
     }
     if (ok && scenario == "gap") {
       FIX::Session *s = FIX::Session::lookupSession(sid("CLIENT1"));
