@@ -23,7 +23,7 @@ extension FIXOrderEntry {
         case .rejected: rejected(event, session: session, io: &io)
         case .cancelRejected: cancelRejected(event, session: session, io: &io)
         case .massCancelDone: massCancelDone(event, session: session, io: &io)
-        case .booked, .trade, .tradingStateChanged, .systemEvent: break
+        case .booked, .trade, .tradingStateChanged, .systemEvent, .riskUpdated: break
         }
         return true
     }
@@ -203,6 +203,10 @@ extension FIXOrderEntry {
         case .invalidQuantity: 13
         case .symbolHalted, .postOnlyWouldTrade: 0
         case .unknownAccount, .invalidPrice, .invalidSide, .unknownCommand: 99
+        // Pre-trade risk: "order exceeds limit", Text says which.
+        case .riskOrderQuantity, .riskOrderNotional, .riskPriceCollar, .riskOpenOrders, .riskGrossPosition,
+             .riskNetPosition, .riskExposure, .restrictedSymbol, .killSwitch, .rateLimited: 3
+        case .invalidRiskUpdate, .signalNoChange: 99
         }
     }
 
@@ -210,7 +214,7 @@ extension FIXOrderEntry {
         switch reason {
         case .unknownOrder: 1
         case .duplicateOrderID: 6
-        case .invalidModification, .symbolHalted, .marketClosed, .capacityExceeded: 99
+        case .invalidModification, .symbolHalted, .marketClosed, .capacityExceeded, .riskLimit: 99
         }
     }
 
@@ -222,6 +226,7 @@ extension FIXOrderEntry {
         case .symbolHalted: "symbol halted"
         case .marketClosed: "market closed"
         case .capacityExceeded: "capacity exceeded"
+        case .riskLimit: "risk limit"
         }
     }
 

@@ -22,6 +22,51 @@ public enum CommandKind: UInt8, Sendable, BitwiseCopyable, CaseIterable {
     case setTradingState = 7
     /// Start or end of the trading day (`systemEvent`). End of day cancels Day orders.
     case systemEvent = 8
+    /// Change one pre-trade risk limit of `account`: `code` is the ``RiskLimit``,
+    /// `price.raw` the new value (0 removes the limit); for ``RiskLimit/restrictedSymbol``,
+    /// `symbol` is the symbol and the value 1 restricts it, 0 lifts it.
+    case riskUpdate = 9
+    /// Engage (`code` 1: cancel every open order of `account`, refuse new ones) or release
+    /// (`code` 0) the account's kill switch.
+    case killSwitch = 10
+    /// Set `symbol`'s reference price (`price`) for the price collar, until it trades.
+    case referencePrice = 11
+    /// A strategy signal for `account`, which the engine turns into an order
+    /// (specs/engine-records.md, "Signals"): `code` is the ``SignalTarget``; `side` and
+    /// `quantity` the target (a position target is `quantity` shares long for buy, short
+    /// for sell); `price` the limit; `timeInForce` Day (passive) or IOC (aggressive);
+    /// `userReference` the order's UserRefNum (the shared-memory record's sequence).
+    case signal = 12
+}
+
+/// Which limit a ``CommandKind/riskUpdate`` changes.
+public enum RiskLimit: UInt8, Sendable, BitwiseCopyable, CaseIterable {
+    /// Shares in one order.
+    case maxOrderQuantity = 1
+    /// Price × shares of one order, in 4-implied-decimal currency units.
+    case maxOrderNotional = 2
+    /// Largest distance of a limit price from the symbol's reference price, in basis points.
+    case priceCollarBasisPoints = 3
+    /// Open orders of the account.
+    case maxOpenOrders = 4
+    /// Per symbol: |position| + open buy + open sell shares.
+    case maxGrossPosition = 5
+    /// Per symbol: the position the account would reach if all its open orders on one
+    /// side filled, in absolute shares.
+    case maxNetPosition = 6
+    /// Over all symbols: (|position| + open shares) × reference price, in currency units.
+    case maxTotalExposure = 7
+    /// Restrict (value 1) or allow (0) trading `symbol`.
+    case restrictedSymbol = 8
+}
+
+/// What a ``CommandKind/signal`` asks for.
+public enum SignalTarget: UInt8, Sendable, BitwiseCopyable, CaseIterable {
+    /// Trade `quantity` shares on `side`.
+    case quantity = 1
+    /// Reach a position of `quantity` shares (long for buy, short for sell), counting
+    /// what is already held and what is already ordered.
+    case position = 2
 }
 
 /// One instruction to the matching engine: a fixed-size plain value, so that a ring

@@ -29,6 +29,9 @@ public enum EventKind: UInt8, Sendable, BitwiseCopyable, CaseIterable {
     case tradingStateChanged = 11
     /// Start or end of day (`code` is the `SystemEventCode`).
     case systemEvent = 12
+    /// A risk update, kill switch or reference price was applied: the command echoed
+    /// (`code`, `account`, `symbol`, `price`), to its origin.
+    case riskUpdated = 13
 }
 
 /// One thing that happened in the engine, addressed to whoever must hear of it: a
@@ -69,6 +72,9 @@ public struct Event: Sendable, BitwiseCopyable, Equatable {
     public var leavesQuantity: UInt32
     /// Quantity executed over the order's life (its whole replace chain), after this event.
     public var cumulativeQuantity: UInt32
+    /// replaced, modified: the open quantity before the request (what risk and market
+    /// data need to know how much the order shrank or grew); 0 for other kinds.
+    public var previousLeavesQuantity: UInt32
     /// Day-unique number of a match, the same on both executions, the trade, ITCH and the
     /// order-entry reports.
     public var matchNumber: UInt64
@@ -100,6 +106,7 @@ public struct Event: Sendable, BitwiseCopyable, Equatable {
         quantity = 0
         leavesQuantity = 0
         cumulativeQuantity = 0
+        previousLeavesQuantity = 0
         matchNumber = 0
     }
 }

@@ -23,6 +23,22 @@ public enum RejectReason: UInt16, Sendable, BitwiseCopyable, CaseIterable {
     case marketClosed = 12
     /// A command kind the engine does not know (a corrupt or future record).
     case unknownCommand = 13
+    // Pre-trade risk (specs/engine-records.md, "Risk gates").
+    case riskOrderQuantity = 14
+    case riskOrderNotional = 15
+    case riskPriceCollar = 16
+    case riskOpenOrders = 17
+    case riskGrossPosition = 18
+    case riskNetPosition = 19
+    case riskExposure = 20
+    case restrictedSymbol = 21
+    case killSwitch = 22
+    /// The session sent more messages per second than its limit (I/O thread).
+    case rateLimited = 23
+    /// A risk update naming no known limit, or with a negative value.
+    case invalidRiskUpdate = 24
+    /// A signal whose target is already held or ordered.
+    case signalNoChange = 25
 
     public var text: String {
         switch self {
@@ -39,6 +55,18 @@ public enum RejectReason: UInt16, Sendable, BitwiseCopyable, CaseIterable {
         case .capacityExceeded: "order capacity exceeded"
         case .marketClosed: "market closed"
         case .unknownCommand: "unknown command"
+        case .riskOrderQuantity: "order quantity above the account's limit"
+        case .riskOrderNotional: "order notional above the account's limit"
+        case .riskPriceCollar: "price outside the collar around the reference price"
+        case .riskOpenOrders: "too many open orders"
+        case .riskGrossPosition: "gross position limit"
+        case .riskNetPosition: "net position limit"
+        case .riskExposure: "total exposure limit"
+        case .restrictedSymbol: "symbol restricted for the account"
+        case .killSwitch: "account blocked by kill switch"
+        case .rateLimited: "message rate limit exceeded"
+        case .invalidRiskUpdate: "invalid risk update"
+        case .signalNoChange: "target already reached"
         }
     }
 }
@@ -81,6 +109,8 @@ public enum CancelRejectReason: UInt8, Sendable, BitwiseCopyable, CaseIterable {
     /// A replace to a new price whose book side has no room for another price level;
     /// the original order stays as it was.
     case capacityExceeded = 6
+    /// A replace that a pre-trade risk limit refuses (or the account's kill switch).
+    case riskLimit = 7
 }
 
 /// Whether an execution added or removed liquidity (OUCH LiquidityFlag `A`/`R`).

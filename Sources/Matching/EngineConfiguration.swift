@@ -33,6 +33,14 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// that would open a new price level is rejected with ``RejectReason/capacityExceeded``.
     /// Memory for levels is `symbols × 2 × maxPriceLevelsPerSide × 32` bytes.
     public let maxPriceLevelsPerSide: Int
+    /// Pre-trade limits of account `i` at position `i − 1` at start (risk updates change
+    /// them at run time); unset accounts have none.
+    public private(set) var riskLimits: [RiskLimits]
+    /// Symbols each account may not trade, at start.
+    public private(set) var restrictedSymbols: [AccountIndex: Set<SymbolIndex>] = [:]
+    /// The price collar's reference per symbol until it trades (reference-price commands
+    /// change it at run time).
+    public private(set) var referencePrices: [SymbolIndex: Price] = [:]
 
     /// Largest `maxOrders` accepted (order slots are 32-bit indices; about 100 bytes each).
     public static let maximumOrders = 1 << 30
@@ -104,6 +112,44 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.selfTradePreventionModes = modes
         self.maxOrders = maxOrders
         self.maxPriceLevelsPerSide = maxPriceLevelsPerSide
+        riskLimits = [RiskLimits](repeating: RiskLimits(), count: accountCount)
+    }
+
+    /// Sets the start-of-day risk configuration: limits per account, restricted symbols,
+    /// reference prices. Accounts and symbols must exist; limits must not be negative.
+    public mutating func setRisk(
+        limits: [AccountIndex: RiskLimits], restricted: [AccountIndex: Set<SymbolIndex>] = [:],
+        referencePrices: [SymbolIndex: Price] = [:]
+    ) throws(EngineConfigurationError) {
+        func checkAccount(_ account: AccountIndex) throws(EngineConfigurationError) {
+            guard account.rawValue >= 1 && Int(account.rawValue) <= accountCount else {
+                throw EngineConfigurationError("risk: \(account) is not an account (accounts are 1...\(accountCount))")
+            }
+        }
+        func checkSymbol(_ symbol: SymbolIndex) throws(EngineConfigurationError) {
+            guard symbol.rawValue >= 1 && Int(symbol.rawValue) <= symbols.count else {
+                throw EngineConfigurationError("risk: \(symbol) is not a symbol (symbols are 1...\(symbols.count))")
+            }
+        }
+        for (account, value) in limits {
+            try checkAccount(account)
+            let fields = [value.maxOrderQuantity, value.maxOrderNotional, value.priceCollarBasisPoints, value.maxOpenOrders,
+                          value.maxGrossPosition, value.maxNetPosition, value.maxTotalExposure]
+            guard fields.allSatisfy({ $0 >= 0 }) else {
+                throw EngineConfigurationError("risk: a limit of \(account) is negative")
+            }
+            riskLimits[Int(account.rawValue) - 1] = value
+        }
+        for (account, set) in restricted {
+            try checkAccount(account)
+            for symbol in set { try checkSymbol(symbol) }
+        }
+        for (symbol, price) in referencePrices {
+            try checkSymbol(symbol)
+            guard price.raw > 0 else { throw EngineConfigurationError("risk: reference price of \(symbol) must be positive") }
+        }
+        restrictedSymbols = restricted
+        self.referencePrices = referencePrices
     }
 
     /// The index (stock locate) of the symbol named `name`.

@@ -59,6 +59,7 @@ extension MatchingEngine.Core {
             book.reduce(slot, by: open &- command.quantity)
         }
         var event = orderEvent(.modified, slot, stamp)
+        event.previousLeavesQuantity = open
         MatchingEngine.Core.answer(
             &event, to: command,
             previousUserReference: book.pool[slot].userReference,

@@ -67,6 +67,12 @@ extension MatchingEngine.Core {
         }
         guard isMarketOpen else { return .marketClosed }
         guard tradingStates[MatchingEngine.Core.position(command.symbol)] == .trading else { return .symbolHalted }
+        if let reason = risk.refusal(
+            account: command.account, symbol: command.symbol, side: command.side, quantity: Int64(command.quantity),
+            addedShares: Int64(command.quantity), price: isMarket ? 0 : command.price.raw, countsAsNewOrder: true)
+        {
+            return reason
+        }
         let key = OrderKey(
             account: command.account, kind: command.keyKind,
             userReference: command.userReference, clientOrderID: command.clientOrderID)

@@ -228,6 +228,26 @@ extension MatchingEngine {
                 }
             }
         }
+        // The risk state: replay must rebuild positions, open shares, limits and switches.
+        let risk = core.risk
+        for a in 0..<risk.accountCount {
+            let l = risk.limits[a]
+            for value in [l.maxOrderQuantity, l.maxOrderNotional, l.priceCollarBasisPoints, l.maxOpenOrders,
+                          l.maxGrossPosition, l.maxNetPosition, l.maxTotalExposure, risk.openOrders[a]] {
+                digest.add(UInt64(bitPattern: value))
+            }
+            digest.add(risk.killSwitch[a] ? 1 : 0)
+        }
+        for c in 0..<(risk.accountCount * risk.symbolCount) {
+            digest.add(UInt64(bitPattern: risk.position[c]))
+            digest.add(UInt64(bitPattern: risk.openBuy[c]))
+            digest.add(UInt64(bitPattern: risk.openSell[c]))
+            digest.add(risk.restricted[c] ? 1 : 0)
+        }
+        for s in 0..<risk.symbolCount {
+            digest.add(UInt64(bitPattern: risk.referencePrice[s]))
+            digest.add(UInt64(bitPattern: risk.lastTradePrice[s]))
+        }
         return digest.value
     }
 

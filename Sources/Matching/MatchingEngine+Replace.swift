@@ -65,6 +65,13 @@ extension MatchingEngine.Core {
         let newOpen = command.quantity &- executed
         let open = book.pool[slot].openQuantity
         let newPrice = command.price.raw
+        if risk.refusal(
+            account: command.account, symbol: symbol, side: side, quantity: Int64(newOpen),
+            addedShares: Int64(newOpen) &- Int64(open), price: newPrice, countsAsNewOrder: false) != nil
+        {
+            sink.emit(cancelRejection(command, .riskLimit, slot: slot, stamp))
+            return
+        }
         let priceChanges = newPrice != book.pool[slot].price
         let previousUserReference = book.pool[slot].userReference
         let previousClientOrderID = book.pool[slot].clientOrderID
@@ -78,6 +85,7 @@ extension MatchingEngine.Core {
             book.pool[slot].origin = command.origin
             var event = orderEvent(.replaced, slot, stamp)
             event.previousOrderReference = previousReference
+            event.previousLeavesQuantity = open
             MatchingEngine.Core.answer(
                 &event, to: command,
                 previousUserReference: previousUserReference, previousClientOrderID: previousClientOrderID)
@@ -111,6 +119,7 @@ extension MatchingEngine.Core {
         nextOrderReference &+= 1
         var event = orderEvent(.replaced, slot, stamp)
         event.previousOrderReference = previousReference
+        event.previousLeavesQuantity = open
         MatchingEngine.Core.answer(
             &event, to: command,
             previousUserReference: previousUserReference, previousClientOrderID: previousClientOrderID)

@@ -95,6 +95,8 @@ extension MatchingEngine {
         @usableFromInline var nextMatchNumber: UInt64 = 1
         /// False between an end of day and the next start of day. The engine starts open.
         @usableFromInline var isMarketOpen = true
+        /// Pre-trade risk: limits, positions, open shares (kept from the events).
+        @usableFromInline let risk: RiskBook
 
         @usableFromInline
         init(configuration: EngineConfiguration, hashSeed: UInt64) {
@@ -111,6 +113,7 @@ extension MatchingEngine {
                 tickSizes[position] = symbol.tickSize.raw
                 lotSizes[position] = symbol.lotSize
             }
+            risk = RiskBook(configuration: configuration)
             selfTradePrevention = FixedBuffer(count: configuration.accountCount, repeating: .cancelNewest)
             for (position, mode) in configuration.selfTradePreventionModes.enumerated() {
                 selfTradePrevention[position] = mode
@@ -124,11 +127,23 @@ extension MatchingEngine {
             lotSizes.deallocate()
             tradingStates.deallocate()
             selfTradePrevention.deallocate()
+            risk.deallocate()
         }
 
+        /// Every event passes through the risk book on its way out, so positions and
+        /// open shares follow the engine's own account of what happened.
         @inlinable
         mutating func process<Sink: EventSink>(_ command: Command, sequence: UInt64, into sink: inout Sink) {
             let stamp = EventStamp(sequence: sequence, timestamp: command.timestamp)
+            let risk = self.risk
+            withUnsafeMutablePointer(to: &sink) { base in
+                var tracking = RiskTrackingSink(risk: risk, base: base)
+                dispatch(command, stamp, &tracking)
+            }
+        }
+
+        @inlinable
+        mutating func dispatch<Sink: EventSink>(_ command: Command, _ stamp: EventStamp, _ sink: inout Sink) {
             switch command.kind {
             case .newOrder: enterOrder(command, stamp, &sink)
             case .cancel: cancelOrder(command, stamp, &sink)
@@ -138,6 +153,10 @@ extension MatchingEngine {
             case .sessionDisconnected: cancelSessionOrders(command, stamp, &sink)
             case .setTradingState: setTradingState(command, stamp, &sink)
             case .systemEvent: systemEvent(command, stamp, &sink)
+            case .riskUpdate: updateRisk(command, stamp, &sink)
+            case .killSwitch: setKillSwitch(command, stamp, &sink)
+            case .referencePrice: setReferencePrice(command, stamp, &sink)
+            case .signal: enterSignal(command, stamp, &sink)
             }
         }
 

@@ -53,6 +53,13 @@ public enum OUCHProfile {
         case .capacityExceeded: .processingError
         case .marketClosed: .other
         case .unknownCommand: .processingError
+        case .riskOrderQuantity: .sharesExceedThreshold
+        case .riskOrderNotional: .exceedsMaximumNotional
+        case .riskPriceCollar: .riskFatFinger
+        case .riskOpenOrders, .riskGrossPosition, .riskNetPosition, .riskExposure: .riskAggregateExposure
+        case .restrictedSymbol, .killSwitch: .firmNotAuthorized
+        case .rateLimited: .riskPortMessageRate
+        case .invalidRiskUpdate, .signalNoChange: .other
         }
     }
 
@@ -81,6 +88,7 @@ public enum OUCHProfile {
         case .symbolHalted: .halted
         case .marketClosed: .other
         case .capacityExceeded: .processingError
+        case .riskLimit: .riskAggregateExposure
         }
     }
 }

@@ -104,7 +104,7 @@ extension OUCHServer {
             answered(event.userReference, accountSlot)
             return true
 
-        case .booked, .trade, .massCancelDone, .tradingStateChanged, .systemEvent:
+        case .booked, .trade, .massCancelDone, .tradingStateChanged, .systemEvent, .riskUpdated:
             return false
         }
     }

@@ -80,7 +80,7 @@ final class CancelModifyTests: XCTestCase {
         XCTAssertEqual(h.engine.levels(symbol: 1, side: .sell).first?.quantity, 300)
         // The same quantity changes nothing but is confirmed.
         let same = modify(account: 2, ref: 1, side: .sell, quantity: 200)
-        assertEvents(h.send(same), [h.modified(first, ref: 1, open: 200, answering: same)])
+        assertEvents(h.send(same), [h.modified(first, ref: 1, open: 200, previousOpen: 200, answering: same)])
     }
 
     func testModifyThatIncreasesOrChangesSideIsRefused() {

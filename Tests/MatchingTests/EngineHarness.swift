@@ -279,10 +279,13 @@ final class EngineHarness {
         return event
     }
 
-    func modified(_ order: Command, ref: OrderReference, open: UInt32, cum: UInt32 = 0, answering request: Command)
-        -> Event
+    /// `previousOpen`: the open quantity before the request (default: the order's
+    /// quantity less `cum`, its open quantity when nothing else changed it).
+    func modified(_ order: Command, ref: OrderReference, open: UInt32, cum: UInt32 = 0, previousOpen: UInt32? = nil,
+                  answering request: Command) -> Event
     {
         var event = about(.modified, order, ref: ref)
+        event.previousLeavesQuantity = previousOpen ?? order.quantity &- cum
         event.quantity = open
         event.leavesQuantity = open
         event.cumulativeQuantity = cum
@@ -292,10 +295,11 @@ final class EngineHarness {
     /// `replaced` for `order` replaced by `request`, now `ref` (was `previousRef`).
     func replacedEvent(
         _ order: Command, by request: Command, ref: OrderReference, previousRef: OrderReference, open: UInt32,
-        cum: UInt32 = 0
+        cum: UInt32 = 0, previousOpen: UInt32? = nil
     ) -> Event {
         var event = about(.replaced, replaced(order, by: request), ref: ref)
         event.previousOrderReference = previousRef
+        event.previousLeavesQuantity = previousOpen ?? order.quantity &- cum
         event.quantity = open
         event.leavesQuantity = open
         event.cumulativeQuantity = cum

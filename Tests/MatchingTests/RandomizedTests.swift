@@ -69,7 +69,8 @@ final class RandomizedTests: XCTestCase {
             }
         }
         // The run must have exercised every kind of event, or it proves little.
-        for kind in EventKind.allCases where mustSeeEveryEventKind && commands >= 5_000 {
+        // (riskUpdated answers risk commands, which these streams do not carry: RiskTests.)
+        for kind in EventKind.allCases where mustSeeEveryEventKind && commands >= 5_000 && kind != .riskUpdated {
             XCTAssertGreaterThan(kinds[kind] ?? 0, 0, "no \(kind) event in \(commands) commands")
         }
     }

@@ -64,6 +64,10 @@ final class ReferenceModel {
             events.append(done)
         case .setTradingState: setTradingState(command)
         case .systemEvent: systemEvent(command)
+        case .riskUpdate, .killSwitch, .referencePrice, .signal:
+            // Risk is checked by RiskTests against hand-worked cases; the random streams
+            // compared with this model carry no risk commands and set no limits.
+            preconditionFailure("ReferenceModel does not model \(command.kind)")
         }
         return events
     }
@@ -151,7 +155,9 @@ final class ReferenceModel {
             return
         }
         book[index].open = c.quantity
-        events.append(answer(about(.modified, book[index]), c, order))
+        var modified = about(.modified, book[index])
+        modified.previousLeavesQuantity = order.open
+        events.append(answer(modified, c, order))
     }
 
     private func replace(_ c: Command) {
@@ -189,6 +195,7 @@ final class ReferenceModel {
             book[index] = order
             var event = about(.replaced, order)
             event.previousOrderReference = old.reference
+            event.previousLeavesQuantity = old.open
             events.append(answer(event, c, old))
             return
         }
@@ -205,6 +212,7 @@ final class ReferenceModel {
         nextReference += 1
         var event = about(.replaced, order)
         event.previousOrderReference = old.reference
+        event.previousLeavesQuantity = old.open
         events.append(answer(event, c, old))
         trade(&order)
         if order.open > 0 { rest(order) }

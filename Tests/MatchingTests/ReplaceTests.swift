@@ -87,7 +87,7 @@ final class ReplaceTests: XCTestCase {
         assertEvents(
             h.send(larger),
             [
-                h.replacedEvent(a2, by: larger, ref: 4, previousRef: 1, open: 400, cum: 200),
+                h.replacedEvent(a2, by: larger, ref: 4, previousRef: 1, open: 400, cum: 200, previousOpen: 200),
                 h.booked(replaced(a2, by: larger), ref: 4, open: 400, cum: 200),
             ])
         XCTAssertEqual(h.engine.orders(symbol: 1, side: .buy).map(\.reference), [2, 4])

@@ -36,6 +36,15 @@ public enum JournalInspection {
             parts.append(SystemEventCode(rawValue: c.code).map { "\($0)" } ?? "event \(c.code)")
         case .massCancel, .sessionDisconnected:
             parts.append("session \(c.origin.session)")
+        case .riskUpdate:
+            parts.append((RiskLimit(rawValue: c.code).map { "\($0)" } ?? "limit \(c.code)") + " = \(c.price.raw)")
+        case .killSwitch:
+            parts.append(c.code == 1 ? "engage" : "release")
+        case .referencePrice:
+            parts.append("@ \(c.price)")
+        case .signal:
+            parts.append((SignalTarget(rawValue: c.code).map { "\($0)" } ?? "target \(c.code)")
+                         + " \(c.side) \(c.quantity) @ \(c.price) \(c.timeInForce)")
         }
         if c.keyKind == .userReference {
             if c.userReference != 0 { parts.append("ref \(c.userReference)") }

@@ -204,7 +204,7 @@ public final class ITCHPublisher {
                 emit(ITCHSystemEvent(header: h, eventCode: ITCHSystemEventCode.startOfMarketHours),
                      engineSequence: event.sequence, now: now)
             }
-        case .accepted, .rejected, .cancelRejected, .trade, .massCancelDone:
+        case .accepted, .rejected, .cancelRejected, .trade, .massCancelDone, .riskUpdated:
             break
         }
     }
