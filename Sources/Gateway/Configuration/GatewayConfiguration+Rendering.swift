@@ -81,20 +81,33 @@ extension GatewayConfiguration {
         out.append("retransmission_max_messages = \(marketData.retransmissionMaxMessages)  # per request")
         out.append("")
         out.append("[shared_memory]")
+        out.append("enabled = \(sharedMemory.enabled)")
         out.append("signals = \(q(sharedMemory.signalsPath))")
         out.append("fills = \(q(sharedMemory.fillsPath))")
+        out.append("capacity = \(sharedMemory.capacity)  # slots per ring, a power of two")
+        out.append("strategy_account = \(q(sharedMemory.strategyAccount))  # the account signals trade for")
         for s in symbols {
             out.append("")
             out.append("[[symbols]]  # stock locate \(symbolIndex(named: s.name)!.rawValue)")
             out.append("name = \(q(s.name))")
             out.append("tick = \(q(s.tick.description))")
             out.append("lot = \(s.lot)")
+            if let reference = s.referencePrice { out.append("reference_price = \(q(reference.description))") }
         }
         for a in accounts {
             out.append("")
             out.append("[[accounts]]")
             out.append("name = \(q(a.name))")
             out.append("self_trade_prevention = \(q(a.selfTradePrevention.configurationName))")
+            let l = a.limits
+            out.append("max_order_quantity = \(l.maxOrderQuantity)  # 0: no limit (every risk limit)")
+            out.append("max_order_notional = \(q(Price(raw: l.maxOrderNotional).description))")
+            out.append("price_collar_bps = \(l.priceCollarBasisPoints)")
+            out.append("max_open_orders = \(l.maxOpenOrders)")
+            out.append("max_gross_position = \(l.maxGrossPosition)")
+            out.append("max_net_position = \(l.maxNetPosition)")
+            out.append("max_total_exposure = \(q(Price(raw: l.maxTotalExposure).description))")
+            out.append("restricted_symbols = [" + a.restrictedSymbols.map { q($0) }.joined(separator: ", ") + "]")
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -132,7 +145,18 @@ extension GatewayConfiguration {
         }
         out.append("Accounts")
         for (i, a) in accounts.enumerated() {
-            out.append("  \(i + 1)  \(a.name)  self-trade prevention \(a.selfTradePrevention.configurationName)")
+            let l = a.limits
+            var risk: [String] = []
+            if l.maxOrderQuantity > 0 { risk.append("max qty \(l.maxOrderQuantity)") }
+            if l.maxOrderNotional > 0 { risk.append("max notional \(Price(raw: l.maxOrderNotional))") }
+            if l.priceCollarBasisPoints > 0 { risk.append("collar \(l.priceCollarBasisPoints) bps") }
+            if l.maxOpenOrders > 0 { risk.append("max open \(l.maxOpenOrders)") }
+            if l.maxGrossPosition > 0 { risk.append("max gross \(l.maxGrossPosition)") }
+            if l.maxNetPosition > 0 { risk.append("max net \(l.maxNetPosition)") }
+            if l.maxTotalExposure > 0 { risk.append("max exposure \(Price(raw: l.maxTotalExposure))") }
+            if !a.restrictedSymbols.isEmpty { risk.append("restricted " + a.restrictedSymbols.joined(separator: ",")) }
+            out.append("  \(i + 1)  \(a.name)  self-trade prevention \(a.selfTradePrevention.configurationName)  risk: "
+                       + (risk.isEmpty ? "no limits" : risk.joined(separator: ", ")))
         }
         return out.joined(separator: "\n")
     }

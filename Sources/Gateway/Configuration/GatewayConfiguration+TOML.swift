@@ -146,6 +146,12 @@ extension GatewayConfiguration {
         var shm = try top.section("shared_memory")
         c.sharedMemory.signalsPath = try shm.string("signals", default: c.sharedMemory.signalsPath)
         c.sharedMemory.fillsPath = try shm.string("fills", default: c.sharedMemory.fillsPath)
+        c.sharedMemory.enabled = try shm.bool("enabled", default: c.sharedMemory.enabled)
+        c.sharedMemory.capacity = try shm.int("capacity", default: c.sharedMemory.capacity, range: 16...(1 << 24))
+        if c.sharedMemory.capacity & (c.sharedMemory.capacity - 1) != 0 {
+            throw ConfigurationError(key: "shared_memory.capacity", value: String(c.sharedMemory.capacity), expected: "a power of two")
+        }
+        c.sharedMemory.strategyAccount = try shm.string("strategy_account", default: c.sharedMemory.strategyAccount)
         try shm.finish()
 
         if let symbols = try top.tables("symbols") {
@@ -159,8 +165,18 @@ extension GatewayConfiguration {
                         expected: "a positive decimal price with at most 4 decimals, as a string (\"0.01\")")
                 }
                 let lot = try s.int("lot", default: 100, range: 1...1_000_000)
+                let referenceText = try s.string("reference_price", default: "")
+                var reference: Price?
+                if !referenceText.isEmpty {
+                    guard let price = Price(parsing: referenceText), price.raw > 0 else {
+                        throw ConfigurationError(
+                            key: s.keyPath("reference_price"), value: "\"\(referenceText)\"",
+                            expected: "a positive decimal price with at most 4 decimals, as a string (\"150.00\")")
+                    }
+                    reference = price
+                }
                 try s.finish()
-                return SymbolSettings(name: name, tick: tick, lot: UInt32(lot))
+                return SymbolSettings(name: name, tick: tick, lot: UInt32(lot), referencePrice: reference)
             }
         }
 
@@ -174,8 +190,17 @@ extension GatewayConfiguration {
                         key: a.keyPath("self_trade_prevention"), value: "\"\(stpText)\"",
                         expected: "\"cancel-newest\", \"cancel-oldest\" or \"cancel-both\"")
                 }
+                var limits = RiskLimits()
+                limits.maxOrderQuantity = Int64(try a.int("max_order_quantity", default: 0, range: 0...Int(Int64.max)))
+                limits.maxOrderNotional = try amount(&a, "max_order_notional")
+                limits.priceCollarBasisPoints = Int64(try a.int("price_collar_bps", default: 0, range: 0...1_000_000))
+                limits.maxOpenOrders = Int64(try a.int("max_open_orders", default: 0, range: 0...Int(Int64.max)))
+                limits.maxGrossPosition = Int64(try a.int("max_gross_position", default: 0, range: 0...Int(Int64.max)))
+                limits.maxNetPosition = Int64(try a.int("max_net_position", default: 0, range: 0...Int(Int64.max)))
+                limits.maxTotalExposure = try amount(&a, "max_total_exposure")
+                let restricted = try a.strings("restricted_symbols") ?? []
                 try a.finish()
-                return AccountSettings(name: name, selfTradePrevention: stp)
+                return AccountSettings(name: name, selfTradePrevention: stp, limits: limits, restrictedSymbols: restricted)
             }
         }
         try top.finish()
@@ -212,6 +237,18 @@ extension GatewayConfiguration {
         try unique(fix.sessions.map(\.senderCompID), "fix.sessions")
         try unique(ouch.users.map { $0.username.uppercased() }, "ouch.users")
         let accountNames = Set(accounts.map(\.name))
+        let symbolNames = Set(symbols.map(\.name))
+        for (i, a) in accounts.enumerated() {
+            for (j, s) in a.restrictedSymbols.enumerated() where !symbolNames.contains(s) {
+                throw ConfigurationError(
+                    key: "accounts[\(i)].restricted_symbols[\(j)]", value: "\"\(s)\"", expected: "one of the [[symbols]] names")
+            }
+        }
+        if sharedMemory.enabled && !accountNames.contains(sharedMemory.strategyAccount) {
+            throw ConfigurationError(
+                key: "shared_memory.strategy_account", value: "\"\(sharedMemory.strategyAccount)\"",
+                expected: "one of the [[accounts]] names")
+        }
         for (i, s) in fix.sessions.enumerated() where !accountNames.contains(s.account) {
             throw ConfigurationError(
                 key: "fix.sessions[\(i)].account", value: "\"\(s.account)\"", expected: "one of the [[accounts]] names")
@@ -283,4 +320,16 @@ extension GatewayConfiguration {
         }
         return a
     }
+}
+
+/// A currency amount given as a decimal string ("1000000.00"), in 4-implied-decimal
+/// units; absent or "0" is 0 (no limit).
+func amount(_ section: inout TOMLSection, _ key: String) throws -> Int64 {
+    let text = try section.string(key, default: "0")
+    guard let value = Price(parsing: text), value.raw >= 0 else {
+        throw ConfigurationError(
+            key: section.keyPath(key), value: "\"\(text)\"",
+            expected: "a non-negative decimal amount with at most 4 decimals, as a string (\"1000000.00\")")
+    }
+    return value.raw
 }

@@ -164,8 +164,15 @@ public struct GatewayConfiguration: Sendable, Equatable {
     }
 
     public struct SharedMemorySettings: Sendable, Equatable {
+        /// Off: no shared-memory rings and no bridge thread.
+        public var enabled = true
         public var signalsPath = "/dev/shm/cift-signals"
         public var fillsPath = "/dev/shm/cift-fills"
+        /// Slots in each ring (a power of two).
+        public var capacity = 1 << 16
+        /// The account signals trade for (its orders, fills and positions go to the fills
+        /// ring).
+        public var strategyAccount = "ACC4"
         public init() {}
     }
 
@@ -173,11 +180,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var name: String
         public var tick: Price
         public var lot: UInt32
+        /// The price collar's reference until the symbol trades (nil: none).
+        public var referencePrice: Price?
 
-        public init(name: String, tick: Price, lot: UInt32) {
+        public init(name: String, tick: Price, lot: UInt32, referencePrice: Price? = nil) {
             self.name = name
             self.tick = tick
             self.lot = lot
+            self.referencePrice = referencePrice
         }
 
         /// Stock locate 1–8 in this order.
@@ -189,10 +199,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public struct AccountSettings: Sendable, Equatable {
         public var name: String
         public var selfTradePrevention: SelfTradePrevention
+        /// Pre-trade limits at start (0: none); changeable at run time through the
+        /// shared-memory ring.
+        public var limits: RiskLimits
+        public var restrictedSymbols: [String]
 
-        public init(name: String, selfTradePrevention: SelfTradePrevention = .cancelNewest) {
+        public init(name: String, selfTradePrevention: SelfTradePrevention = .cancelNewest, limits: RiskLimits = RiskLimits(),
+                    restrictedSymbols: [String] = []) {
             self.name = name
             self.selfTradePrevention = selfTradePrevention
+            self.limits = limits
+            self.restrictedSymbols = restrictedSymbols
         }
 
         public static let demo = (1...4).map { AccountSettings(name: "ACC\($0)") }

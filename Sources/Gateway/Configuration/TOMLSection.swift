@@ -51,6 +51,20 @@ struct TOMLSection {
         return b
     }
 
+    /// An array of strings, or nil when absent.
+    mutating func strings(_ key: String) throws -> [String]? {
+        guard let v = value(key) else { return nil }
+        guard let array = v.array else {
+            throw ConfigurationError(key: keyPath(key), value: v.debugDescription, expected: "an array of strings")
+        }
+        return try array.enumerated().map { i, element in
+            guard let s = element.string else {
+                throw ConfigurationError(key: "\(keyPath(key))[\(i)]", value: element.debugDescription, expected: "a string")
+            }
+            return s
+        }
+    }
+
     /// A sub-table; an absent one reads as empty so every key takes its default.
     mutating func section(_ key: String) throws -> TOMLSection {
         guard let v = value(key) else { return TOMLSection(TOMLTable(), path: keyPath(key)) }

@@ -15,5 +15,21 @@ extension EngineConfiguration {
             selfTradePrevention: modes,
             maxOrders: c.engine.maxOrders,
             maxPriceLevelsPerSide: c.engine.maxPriceLevelsPerSide)
+        var limits: [AccountIndex: RiskLimits] = [:]
+        var restricted: [AccountIndex: Set<SymbolIndex>] = [:]
+        for (i, a) in c.accounts.enumerated() {
+            let account = AccountIndex(rawValue: UInt16(i + 1))
+            limits[account] = a.limits
+            restricted[account] = Set(a.restrictedSymbols.compactMap { c.symbolIndex(named: $0) })
+        }
+        var references: [SymbolIndex: Price] = [:]
+        for (i, s) in c.symbols.enumerated() {
+            if let price = s.referencePrice { references[SymbolIndex(rawValue: UInt16(i + 1))] = price }
+        }
+        do {
+            try setRisk(limits: limits, restricted: restricted, referencePrices: references)
+        } catch {
+            throw ConfigurationError(key: "accounts", value: "risk", expected: error.description)
+        }
     }
 }
