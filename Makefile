@@ -37,6 +37,7 @@ perf: deps
 	cd perf && $(SWIFT) package benchmark baseline read current
 	cd perf && $(SWIFT) package benchmark thresholds check current
 	perf/scripts/fix-compare.sh
+	perf/scripts/itch-perf.sh
 
 clean:
 	rm -rf .build perf/.build

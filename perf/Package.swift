@@ -82,13 +82,33 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
 
+        // Market data: ITCH Add Order encode, MoldUDP64 packet decode, and the
+        // publisher's own throughput (recorded engine events -> ITCH messages ->
+        // MoldUDP64 packets to a null output), zero mallocs in steady state.
+        .executableTarget(
+            name: "MarketDataBenchmarks",
+            dependencies: [
+                "PerfSupport",
+                .product(name: "MarketData", package: "cift-gateway"),
+                .product(name: "Matching", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/MarketDataBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
         // The latency harness's parts: sockets, child processes, closed-loop driver,
-        // HDR histograms, reports, and one client per protocol (FIX so far).
+        // HDR histograms, reports, and one client per protocol (FIX; OUCH with the
+        // ITCH multicast subscriber for `cift-perf itch`).
         .target(
             name: "PerfHarness",
             dependencies: [
                 .product(name: "Gateway", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "OUCH", package: "cift-gateway"),
+                .product(name: "MarketData", package: "cift-gateway"),
+                .product(name: "MarketDataSubscriber", package: "cift-gateway"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -7,6 +7,27 @@ public enum GatewayProcess {
     public static func start(
         executable: String, dictionary: String?, settings: [String] = [], directory: String
     ) throws -> (ChildProcess, HostPort) {
+        let (child, listeners) = try startWithListeners(
+            executable: executable, dictionary: dictionary, settings: settings, directory: directory)
+        return (child, listeners.fix)
+    }
+
+    /// Where a started gateway listens and publishes.
+    public struct Listeners: Sendable {
+        public var fix: HostPort
+        public var ouch: HostPort
+        /// `market_data.group`: 239.192.0.1 on a free UDP port.
+        public var marketDataGroup: HostPort
+        /// `market_data.interface`.
+        public var marketDataInterface: String
+    }
+
+    /// As ``start(executable:dictionary:settings:directory:)``, and also the OUCH
+    /// listener and the market-data group (on a free port; retransmission and snapshot
+    /// on port 0, picked by the kernel).
+    public static func startWithListeners(
+        executable: String, dictionary: String?, settings: [String] = [], directory: String
+    ) throws -> (ChildProcess, Listeners) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw HarnessError("--gateway \(executable): not an executable file")
         }
@@ -17,9 +38,13 @@ public enum GatewayProcess {
         config.set("", "data_dir", string: directory + "/data")
         config.set("fix", "listen", string: fix.description)
         config.set("fix", "dictionary", string: dictionaryPath)
-        config.set("ouch", "listen", string: "127.0.0.1:\(try TCPListener.freePort())")
-        config.set("market_data", "retransmission", string: "127.0.0.1:\(try TCPListener.freePort())")
-        config.set("market_data", "snapshot", string: "127.0.0.1:\(try TCPListener.freePort())")
+        let ouch = HostPort(host: "127.0.0.1", port: try TCPListener.freePort())
+        let group = HostPort(host: "239.192.0.1", port: try UDPPort.free())
+        config.set("ouch", "listen", string: ouch.description)
+        config.set("market_data", "group", string: group.description)
+        config.set("market_data", "interface", string: "127.0.0.1")
+        config.set("market_data", "retransmission", string: "127.0.0.1:0")
+        config.set("market_data", "snapshot", string: "127.0.0.1:0")
         config.set("shared_memory", "signals", string: directory + "/shm-signals")
         config.set("shared_memory", "fills", string: directory + "/shm-fills")
         for assignment in settings { try config.set(assignment: assignment) }
@@ -33,7 +58,7 @@ public enum GatewayProcess {
             child.stop()
             throw error
         }
-        return (child, fix)
+        return (child, Listeners(fix: fix, ouch: ouch, marketDataGroup: group, marketDataInterface: "127.0.0.1"))
     }
 
     /// The output of `cift-gateway config`: the embedded default configuration.
