@@ -77,6 +77,8 @@ final class MarketDataThread: @unchecked Sendable {
         var io = MulticastIO(fd: sockets.multicast, group: sockets.group)
         let clock = SystemClock()
         var emptyTurns = 0
+        var socketsReady = true
+        var socketsCheckedAt = Timestamp.zero
         var request = [UInt8](repeating: 0, count: 64)
         var pollSet: [pollfd] = []
         pollSet.reserveCapacity(3 + SnapshotService.maximumConnections)
@@ -91,8 +93,15 @@ final class MarketDataThread: @unchecked Sendable {
                 publisher.flush(now: now, io: &io, settleReplace: true)
             }
             // Retransmission requests: a bounded number per turn, so a flood cannot
-            // keep the thread from the live feed.
-            for _ in 0..<16 {
+            // keep the thread from the live feed. The sockets are looked at when poll
+            // said they were readable, or at most once a millisecond while busy, so a
+            // busy feed does not pay two failing system calls per turn.
+            let lookAtSockets = socketsReady || now.rawValue - socketsCheckedAt.rawValue >= 1_000_000
+            if lookAtSockets {
+                socketsReady = false
+                socketsCheckedAt = now
+            }
+            for _ in 0..<(lookAtSockets ? 16 : 0) {
                 var from = sockaddr_in()
                 var fromLength = socklen_t(MemoryLayout<sockaddr_in>.size)
                 let n = request.withUnsafeMutableBytes { buffer in
@@ -118,7 +127,7 @@ final class MarketDataThread: @unchecked Sendable {
                     }
                 }
             }
-            if snapshots.service(publisher: publisher, now: now) { worked = true }
+            if lookAtSockets || snapshots.hasPendingOutput, snapshots.service(publisher: publisher, now: now) { worked = true }
             publisher.tick(now: now, io: &io)
 
             if worked {
@@ -154,6 +163,7 @@ final class MarketDataThread: @unchecked Sendable {
             let wait = publisher.nextDeadline(now: now).rawValue - now.rawValue
             let milliseconds = Int32(min(max((wait + 999_999) / 1_000_000, 1), 100))
             let ready = poll(&pollSet, nfds_t(pollSet.count), milliseconds)
+            socketsReady = pollSet.dropFirst().contains { $0.revents != 0 }
             let woken = parking.consumeWakeUps()
             parking.endPark(woken ? .woken : (ready > 0 ? .interrupted : .timedOut))
             emptyTurns = 0

@@ -50,7 +50,12 @@ public final class MarketDataMessageStore {
     }
 
     /// Opens (or creates) the store of `session` in `directory`, reading what it holds.
-    public init(directory: String, session: MoldUDP64Session, initialCapacity: Int = 1 << 22) throws(MarketDataStoreError) {
+    ///
+    /// The default capacity (256 MiB of messages, about 7 million; offsets for as many)
+    /// is reserved address space: the allocator maps it and the kernel commits pages only
+    /// as they are written, so a quiet day costs little and a busy one never stops the
+    /// feed to copy the whole store into a bigger buffer.
+    public init(directory: String, session: MoldUDP64Session, initialCapacity: Int = 1 << 28) throws(MarketDataStoreError) {
         path = Self.path(directory: directory, session: session)
         self.session = session
         let file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -65,7 +70,7 @@ public final class MarketDataMessageStore {
         let size = Int(st.st_size)
         capacity = max(initialCapacity, size)
         bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        offsets.reserveCapacity(capacity / 24)
+        offsets.reserveCapacity(capacity / (Self.recordHeaderLength + 19))  // 19: the shortest message
         var header = [UInt8](repeating: 0, count: Self.headerLength)
         for i in 0..<8 { header[i] = Self.magic[i] }
         header.withUnsafeMutableBytes { [session] in session.store($0.baseAddress!, at: 8) }
