@@ -3,7 +3,7 @@
 # Every machine (a developer's, CI's) starts bare, so `make run` and `make test` call this.
 set -euo pipefail
 
-packages=(liburing-dev libquickfix-dev libssl-dev pkg-config iproute2 python3 python3-pip tshark libxml2-utils)
+packages=(liburing-dev libquickfix-dev libssl-dev pkg-config iproute2 python3 python3-pip python3-pytest python3-numpy tshark libxml2-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
