@@ -97,7 +97,7 @@ extension MatchingEngine.Core {
     /// "Signals"): a quantity target trades that quantity; a position target trades the
     /// difference between the target and the position the account would hold if its
     /// open orders in the symbol filled, rounded down to whole lots. The order (keyed by
-    /// the command's UserRefNum, Day or IOC as the command says) then goes through the
+    /// the command's ClOrdID, Day or IOC as the command says) then goes through the
     /// same checks, risk gates and book as any new order; nothing to trade is
     /// `rejected signalNoChange`.
     @inlinable
@@ -135,7 +135,9 @@ extension MatchingEngine.Core {
         order.code = 0
         order.side = side
         order.orderType = .limit
-        order.keyKind = .userReference
+        // Keyed by the command's ClOrdID (the bridge makes it unique and marks it), so a
+        // signal's order never collides with an OUCH UserRefNum of the same account.
+        order.keyKind = .clientOrderID
         order.quantity = UInt32(quantity)
         order.flags = []
         if order.timeInForce != .immediateOrCancel { order.timeInForce = .day }

@@ -103,3 +103,39 @@ extension SharedMemoryRing {
         return index &- head
     }
 }
+
+extension SharedMemoryRing {
+    /// The record `ahead` places past `head` (0 is what `peek()` returns), checked the
+    /// same way, without consuming anything: lets a consumer work on several records
+    /// before it frees their slots with ``release(through:)``. Consumer only.
+    @inlinable
+    public func peek(ahead: UInt64) -> UnsafeRawBufferPointer? {
+        // Relaxed: only the consumer stores head.
+        let index = headIndex.load(ordering: .relaxed) &+ ahead
+        if index >= cachedTail.pointee {
+            // Acquiring: every slot below the producer's tail is written.
+            cachedTail.pointee = tailIndex.load(ordering: .acquiring)
+            if index >= cachedTail.pointee { return nil }
+        }
+        let recordSize = SharedMemoryRingLayout.recordSize
+        let slot = UnsafeRawPointer(slots + Int(truncatingIfNeeded: index & mask) &* recordSize)
+        let sequence = UInt64(littleEndian: slot.load(fromByteOffset: SharedMemoryRingLayout.sequenceOffset, as: UInt64.self))
+        guard sequence == index &+ 1 else { return nil }
+        return UnsafeRawBufferPointer(start: slot, count: recordSize)
+    }
+
+    /// Frees every slot up to and including record `sequence` (a sequence number, from
+    /// 1), which the consumer has read with `peek(ahead:)` and handled: one releasing
+    /// store of `head`. A sequence at or below `head` changes nothing. Consumer only;
+    /// traps past the last record seen published.
+    @inlinable
+    public func release(through sequence: UInt64) {
+        // Relaxed: only the consumer stores head.
+        let head = headIndex.load(ordering: .relaxed)
+        guard sequence > head else { return }
+        precondition(sequence <= cachedTail.pointee, "SharedMemoryRing.release past the producer (\(path))")
+        peeked.pointee = false
+        // Releasing: our reads of those slots are finished before the producer reuses them.
+        headIndex.store(sequence, ordering: .releasing)
+    }
+}

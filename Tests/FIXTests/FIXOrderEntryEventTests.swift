@@ -251,6 +251,9 @@ final class FIXOrderEntryEventTests: XCTestCase {
             .invalidSide: "99", .invalidOrderType: "11", .invalidTimeInForce: "11", .symbolHalted: "0",
             .duplicateOrderID: "6", .postOnlyWouldTrade: "0", .capacityExceeded: "3", .marketClosed: "2",
             .unknownCommand: "99",
+            .riskOrderQuantity: "3", .riskOrderNotional: "3", .riskPriceCollar: "3", .riskOpenOrders: "3",
+            .riskGrossPosition: "3", .riskNetPosition: "3", .riskExposure: "3", .restrictedSymbol: "3",
+            .killSwitch: "3", .rateLimited: "3", .invalidRiskUpdate: "99", .signalNoChange: "99",
         ]
         let oe = try makeOrderEntry()
         var io = RecordingOrderEntryIO()

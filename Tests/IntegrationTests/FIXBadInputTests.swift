@@ -94,6 +94,8 @@ final class FIXBadInputTests: XCTestCase {
         c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
         c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
         c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
+        c.sharedMemory.signalsPath = directory + "/cift-signals"
+        c.sharedMemory.fillsPath = directory + "/cift-fills"
         c.fix.dictionary = fixDictionaryPath
         gateway = try GatewayServer(configuration: c)
         good = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT2")

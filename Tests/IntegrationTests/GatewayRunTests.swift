@@ -103,7 +103,8 @@ final class GatewayRunTests: XCTestCase {
 func freePortConfig(_ dir: String) throws -> String {
     let path = dir + "/free-port.toml"
     try ("[ouch]\nlisten = \"127.0.0.1:0\"\n[fix]\nlisten = \"127.0.0.1:0\"\ndictionary = \"\(fixDictionaryPath)\"\n"
-        + "[market_data]\nretransmission = \"127.0.0.1:0\"\nsnapshot = \"127.0.0.1:0\"\n")
+        + "[market_data]\nretransmission = \"127.0.0.1:0\"\nsnapshot = \"127.0.0.1:0\"\n"
+        + "[shared_memory]\nsignals = \"\(dir)/cift-signals\"\nfills = \"\(dir)/cift-fills\"\n")
         .write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }

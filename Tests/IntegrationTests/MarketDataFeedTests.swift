@@ -40,6 +40,8 @@ final class MarketDataFeedTests: XCTestCase {
         c.marketData.group = ListenAddress(host: "239.192.0.1", port: groupPort)
         c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
         c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
+        c.sharedMemory.signalsPath = directory + "/cift-signals"
+        c.sharedMemory.fillsPath = directory + "/cift-fills"
         c.marketData.session = "CIFT000001"
         return c
     }

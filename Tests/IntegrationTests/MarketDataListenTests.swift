@@ -24,6 +24,9 @@ final class MarketDataListenTests: XCTestCase {
             group = "239.192.0.1:\(group)"
             retransmission = "127.0.0.1:0"
             snapshot = "127.0.0.1:0"
+            [shared_memory]
+            signals = "\(dir)/cift-signals"
+            fills = "\(dir)/cift-fills"
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir + "/data"])
         defer {

@@ -26,6 +26,8 @@ final class OUCHGatewayTests: XCTestCase {
         c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
         c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
         c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
+        c.sharedMemory.signalsPath = directory + "/cift-signals"
+        c.sharedMemory.fillsPath = directory + "/cift-fills"
         c.fix.dictionary = fixDictionaryPath
         c.network.maxSendBufferBytes = sendBuffer
         if users > 4 {

@@ -32,6 +32,9 @@ final class OUCHProcessTests: XCTestCase {
             [market_data]
             retransmission = "127.0.0.1:0"
             snapshot = "127.0.0.1:0"
+            [shared_memory]
+            signals = "\(dir)/cift-signals"
+            fills = "\(dir)/cift-fills"
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -43,6 +43,9 @@ final class QuickFIXInteropTests: XCTestCase {
             [market_data]
             retransmission = "127.0.0.1:0"
             snapshot = "127.0.0.1:0"
+            [shared_memory]
+            signals = "\(dir)/cift-signals"
+            fills = "\(dir)/cift-fills"
             """.write(toFile: config, atomically: true, encoding: .utf8)
         let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir + "/data"])
         XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)

@@ -140,7 +140,8 @@ final class RiskTests: XCTestCase {
         func signal(_ target: SignalTarget, _ side: Side, _ quantity: UInt32, _ price: String, ref: UInt32,
                     tif: TimeInForce = .day) -> Command {
             Command(kind: .signal, side: side, timeInForce: tif, code: target.rawValue, symbol: 1, account: 1,
-                    origin: origin(1), quantity: quantity, price: px(price), userReference: ref)
+                    origin: origin(1), quantity: quantity, price: px(price), userReference: ref,
+                    clientOrderID: cl("~S\(ref)"))
         }
         // Target long 300 from flat: a Day buy of 300.
         let first = h.send(signal(.position, .buy, 300, "10.00", ref: 1))

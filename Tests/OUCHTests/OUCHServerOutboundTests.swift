@@ -172,6 +172,12 @@ final class OUCHServerOutboundTests: XCTestCase {
             (.invalidTimeInForce, .other), (.symbolHalted, .halted), (.duplicateOrderID, .other),
             (.postOnlyWouldTrade, .other), (.capacityExceeded, .processingError), (.marketClosed, .other),
             (.unknownCommand, .processingError),
+            (.riskOrderQuantity, .sharesExceedThreshold), (.riskOrderNotional, .exceedsMaximumNotional),
+            (.riskPriceCollar, .riskFatFinger), (.riskOpenOrders, .riskAggregateExposure),
+            (.riskGrossPosition, .riskAggregateExposure), (.riskNetPosition, .riskAggregateExposure),
+            (.riskExposure, .riskAggregateExposure), (.restrictedSymbol, .firmNotAuthorized),
+            (.killSwitch, .firmNotAuthorized), (.rateLimited, .riskPortMessageRate),
+            (.invalidRiskUpdate, .other), (.signalNoChange, .other),
         ]
         XCTAssertEqual(expected.count, RejectReason.allCases.count)
         for (i, (reason, code)) in expected.enumerated() {

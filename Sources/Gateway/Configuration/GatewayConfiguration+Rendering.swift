@@ -85,7 +85,9 @@ extension GatewayConfiguration {
         out.append("signals = \(q(sharedMemory.signalsPath))")
         out.append("fills = \(q(sharedMemory.fillsPath))")
         out.append("capacity = \(sharedMemory.capacity)  # slots per ring, a power of two")
-        out.append("strategy_account = \(q(sharedMemory.strategyAccount))  # the account signals trade for")
+        out.append("strategy_account = \(q(sharedMemory.strategyAccount))  # the account signals trade for; empty: the last of the accounts")
+        out.append("wait_strategy = \(q(sharedMemory.waitStrategy))  # the bridge thread's")
+        out.append("poll_interval_us = \(sharedMemory.pollIntervalMicroseconds)  # longest sleep between looks at the signals ring")
         for s in symbols {
             out.append("")
             out.append("[[symbols]]  # stock locate \(symbolIndex(named: s.name)!.rawValue)")

@@ -152,6 +152,9 @@ extension GatewayConfiguration {
             throw ConfigurationError(key: "shared_memory.capacity", value: String(c.sharedMemory.capacity), expected: "a power of two")
         }
         c.sharedMemory.strategyAccount = try shm.string("strategy_account", default: c.sharedMemory.strategyAccount)
+        c.sharedMemory.waitStrategy = try waitStrategy(&shm, "wait_strategy", c.sharedMemory.waitStrategy)
+        c.sharedMemory.pollIntervalMicroseconds = try shm.int(
+            "poll_interval_us", default: c.sharedMemory.pollIntervalMicroseconds, range: 1...1_000_000)
         try shm.finish()
 
         if let symbols = try top.tables("symbols") {
@@ -244,11 +247,7 @@ extension GatewayConfiguration {
                     key: "accounts[\(i)].restricted_symbols[\(j)]", value: "\"\(s)\"", expected: "one of the [[symbols]] names")
             }
         }
-        if sharedMemory.enabled && !accountNames.contains(sharedMemory.strategyAccount) {
-            throw ConfigurationError(
-                key: "shared_memory.strategy_account", value: "\"\(sharedMemory.strategyAccount)\"",
-                expected: "one of the [[accounts]] names")
-        }
+
         for (i, s) in fix.sessions.enumerated() where !accountNames.contains(s.account) {
             throw ConfigurationError(
                 key: "fix.sessions[\(i)].account", value: "\"\(s.account)\"", expected: "one of the [[accounts]] names")
@@ -272,6 +271,11 @@ extension GatewayConfiguration {
             throw ConfigurationError(
                 key: "market_data.session", value: "\"\(marketData.session)\"",
                 expected: "exactly 10 printable ASCII characters (MoldUDP64 Session), or \"\" for CIFT + YYMMDD")
+        }
+        if !sharedMemory.strategyAccount.isEmpty && !accounts.contains(where: { $0.name == sharedMemory.strategyAccount }) {
+            throw ConfigurationError(
+                key: "shared_memory.strategy_account", value: "\"\(sharedMemory.strategyAccount)\"",
+                expected: "one of the [[accounts]] names, or \"\" for the last one")
         }
         let demoPassword = "demo"
         if !fix.listen.isLoopback && fix.sessions.contains(where: { $0.password.lowercased() == demoPassword }) {

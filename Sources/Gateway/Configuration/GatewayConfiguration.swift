@@ -171,8 +171,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// Slots in each ring (a power of two).
         public var capacity = 1 << 16
         /// The account signals trade for (its orders, fills and positions go to the fills
-        /// ring).
-        public var strategyAccount = "ACC4"
+        /// ring); "" means the last of the [[accounts]] (ACC4 in the embedded default).
+        public var strategyAccount = ""
+        /// How the bridge thread waits between looks at the signals ring: it spins while
+        /// busy, then (spin-park) sleeps at most `pollIntervalMicroseconds` (Python
+        /// cannot wake it), or busy-spins for the lowest latency on a core of its own.
+        public var waitStrategy = "spin-park"
+        public var pollIntervalMicroseconds = 100
         public init() {}
     }
 

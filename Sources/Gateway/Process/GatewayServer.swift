@@ -17,6 +17,8 @@ public final class GatewayServer: @unchecked Sendable {
     let runtime: EngineRuntime
     let orderEntry: OrderEntryThread
     let marketData: MarketDataThread
+    /// The shared-memory bridge (nil when `shared_memory.enabled` is false).
+    let signalBridge: SignalBridgeThread?
     private var stopped = false
 
     /// The OUCH port actually listened on (the configured one, or the kernel's pick for 0).
@@ -47,9 +49,15 @@ public final class GatewayServer: @unchecked Sendable {
         // comes from the replay (catchUp), a new day starts from the replayed book.
         let startTime = SystemClock().now()
         let publisher = HandedOver(try MarketDataFeed.openPublisher(configuration, dataDirectory: dataDirectory.path, now: startTime))
+        // The highest signals-ring record already applied: the bridge resumes after it.
+        let bridgeSource = EngineRuntime.source(ofPort: 2)
+        let appliedSignals = HandedOver(AppliedSignals())
         recovery = try JournalReplay.replay(
             directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal,
-            observeCommand: { fixOrderEntry.value.restore(command: $0) },
+            observeCommand: {
+                fixOrderEntry.value.restore(command: $0)
+                if $0.origin.source == bridgeSource { appliedSignals.value.note($0) }
+            },
             observeEvent: {
                 fixOrderEntry.value.restore(event: $0)
                 publisher.value.catchUp($0)
@@ -63,17 +71,22 @@ public final class GatewayServer: @unchecked Sendable {
         let ioSignal = WakeSignal()
         orderEntry = OrderEntryThread(wakeSignal: ioSignal)
         // Port 0: the I/O thread. Port 1: the venue's own commands (end of day), from
-        // whichever thread asks, under `adminLock`.
+        // whichever thread asks, under `adminLock`. Port 2: the shared-memory bridge.
         runtime = try EngineRuntime(
             configuration: configuration, engine: engine, journal: writer,
-            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal()], broadcastPorts: 1,
+            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal(), WakeSignal()], broadcastPorts: 1,
             marketDataSignal: WakeSignal())
+        signalBridge = configuration.sharedMemory.enabled
+            ? try SharedMemoryBridgeSetup.make(
+                configuration, port: runtime.ports[2], engine: engine, appliedThrough: appliedSignals.value.highest)
+            : nil
         marketData = try MarketDataThread(
             settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!,
             spinTurns: configuration.network.spinTurns)
         do {
             try marketData.start()
             try runtime.start()
+            try signalBridge?.start()
         } catch {
             marketData.stop()
             throw error
@@ -105,6 +118,7 @@ public final class GatewayServer: @unchecked Sendable {
         } catch {
             runtime.abandonPort(0)
             _ = runtime.stop()
+            signalBridge?.stop()
             marketData.stop()
             stopped = true
             throw error
@@ -144,7 +158,8 @@ public final class GatewayServer: @unchecked Sendable {
         if orderEntry.hasExited { runtime.abandonPort(0) }
         let engineError = runtime.stop()
         orderEntry.stop()
-        // After the engine: everything it released reaches the feed first.
+        // After the engine: everything it released reaches the feed and the fills ring.
+        signalBridge?.stop()
         marketData.stop()
         dataDirectory.unlock()
         return engineError ?? orderEntry.failure
@@ -223,6 +238,6 @@ extension FIXAcceptorConfiguration {
 /// before the thread that owns it starts and never touched here again, to that thread:
 /// the FIX order layer (I/O thread), the feed's publisher (market-data thread).
 private final class HandedOver<Value>: @unchecked Sendable {
-    let value: Value
+    var value: Value
     init(_ value: Value) { self.value = value }
 }
