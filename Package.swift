@@ -130,7 +130,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
-                "cift-gateway", "cift-crash-drill",
+                "Rings", "cift-gateway", "cift-crash-drill",
             ]
         ),
     ]

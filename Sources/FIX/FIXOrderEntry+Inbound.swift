@@ -51,6 +51,11 @@ extension FIXOrderEntry {
         guard session >= 0, session < sessions.count, let msgType = message.msgType else { return }
         let fields = FIXOrderEntryFields(message)
         let origin = OrderOrigin(source: source, session: UInt16(truncatingIfNeeded: session + 1), connection: connection)
+        let isOrderEntry = msgType.equals("D") || msgType.equals("F") || msgType.equals("G") || msgType.equals("q")
+        if isOrderEntry && !sessions[session].limiter.allow(now: now) {
+            refuseForRate(fields, msgType: msgType, session: session, now: now, io: &io)
+            return
+        }
         if msgType.equals("D") {
             newOrderSingle(fields, session: session, origin: origin, now: now, io: &io)
         } else if msgType.equals("F") {
@@ -312,5 +317,37 @@ extension FIXOrderEntry {
     static func ordStatus(_ order: FIXOrderEntryOrder) -> UInt8 {
         if order.leaves == 0 && order.accepted { return order.cumulative > 0 ? UInt8(ascii: "2") : UInt8(ascii: "4") }
         return order.cumulative > 0 ? UInt8(ascii: "1") : UInt8(ascii: "0")
+    }
+
+    // MARK: Message rate
+
+    /// The answer to an order-entry message over the session's rate, without going to
+    /// the engine: the reject each message type has, with 58 saying why.
+    func refuseForRate<IO: FIXOrderEntryIO>(
+        _ f: FIXOrderEntryFields, msgType: FIXValue, session: Int, now: Timestamp, io: inout IO
+    ) {
+        rateLimitedMessages &+= 1
+        let text = RejectReason.rateLimited.text
+        if msgType.equals("D") {
+            var command = Command(kind: .newOrder, account: accounts[session], timestamp: now)
+            command.quantity = (try? Self.quantity(f.orderQty)) ?? 0
+            rejectNewOrder(f, command: command, fixSide: f.side?.char ?? UInt8(ascii: "1"), reason: 3, text: text,
+                           session: session, now: now, io: &io)
+        } else if msgType.equals("q") {
+            let type = f.massCancelRequestType?.char ?? UInt8(ascii: "7")
+            sendMassCancelReport(
+                session: session, clOrdID: f.clOrdID, clientOrderID: .empty,
+                orderID: localID(UInt8(ascii: "M"), now: now), requestType: type == UInt8(ascii: "1") ? type : UInt8(ascii: "7"),
+                response: UInt8(ascii: "0"), rejectReason: 99, affected: 0, symbol: .none,
+                rawSymbol: f.symbol, text: text, now: now, io: &io)
+        } else {
+            let original = (try? Self.clientOrderID(f.origClOrdID)).flatMap { sessions[session].orders[$0] }
+            sendCancelReject(
+                session: session, clOrdID: f.clOrdID, clientOrderID: .empty, origClOrdID: f.origClOrdID,
+                originalClientOrderID: .empty, orderReference: original?.orderReference ?? 0,
+                ordStatus: original.map(Self.ordStatus) ?? UInt8(ascii: "8"),
+                responseTo: msgType.equals("G") ? UInt8(ascii: "2") : UInt8(ascii: "1"),
+                reason: 99, text: text, now: now, io: &io)
+        }
     }
 }

@@ -49,6 +49,8 @@ public final class FIXOrderEntry {
     var sessions: [SessionState]
     /// Counter for gateway-generated ExecIDs (edge rejects, status reports).
     var localExecutionCounter: UInt64 = 0
+    /// Order-entry messages refused for the message-rate limit.
+    public internal(set) var rateLimitedMessages: UInt64 = 0
     /// Reused for ExecIDs and OrderIDs built digit by digit.
     var scratch: [UInt8] = []
 
@@ -58,8 +60,13 @@ public final class FIXOrderEntry {
     ///   - symbols: the symbol directory, Symbol (55) → index.
     ///   - source: this port's `OrderOrigin.source` byte.
     ///   - ordersPerSession: capacity of each session's order table.
+    ///   - maxMessagesPerSecond: D, F, G and q one session may send per second (a
+    ///     second's worth as burst); 0: no limit. Past it they are refused
+    ///     (ExecutionReport 150=8 103=3, OrderCancelReject, OrderMassCancelReport) with
+    ///     58 "message rate limit exceeded".
     public init(
-        accounts: [AccountIndex], symbols: [String: SymbolIndex], source: UInt8, ordersPerSession: Int = 4096
+        accounts: [AccountIndex], symbols: [String: SymbolIndex], source: UInt8, ordersPerSession: Int = 4096,
+        maxMessagesPerSecond: Int = 0
     ) throws(FIXOrderEntryConfigurationError) {
         self.accounts = accounts
         self.source = source
@@ -80,7 +87,9 @@ public final class FIXOrderEntry {
         }
         symbolsByName = byName
         symbolNames = names
-        sessions = accounts.map { _ in SessionState(capacity: max(1, ordersPerSession)) }
+        sessions = accounts.map { _ in
+            SessionState(capacity: max(1, ordersPerSession), limiter: MessageRateLimiter(perSecond: maxMessagesPerSecond))
+        }
         scratch.reserveCapacity(64)
     }
 
@@ -153,9 +162,11 @@ struct SessionState {
     var orders: [ClientOrderID: FIXOrderEntryOrder]
     var requests: [ClientOrderID: FIXOrderEntryRequest]
     let capacity: Int
+    var limiter: MessageRateLimiter
 
-    init(capacity: Int) {
+    init(capacity: Int, limiter: MessageRateLimiter) {
         self.capacity = capacity
+        self.limiter = limiter
         orders = Dictionary(minimumCapacity: capacity)
         requests = Dictionary(minimumCapacity: min(capacity, 1024))
     }

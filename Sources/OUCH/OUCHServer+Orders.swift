@@ -62,6 +62,10 @@ extension OUCHServer {
         func refuse(_ reason: OUCHRejectReason) -> OUCHTranslation {
             reject(user: user, userRefNum: order.userRefNum, reason, clOrdID: order.clOrdID, now: now)
         }
+        guard users[user].limiter.allow(now: now) else {
+            rateLimitedMessages &+= 1
+            return refuse(.riskPortMessageRate)
+        }
         guard let side = OUCHProfile.side(order.side) else { return refuse(.invalidSide) }
         guard order.quantity > 0 && order.quantity <= OUCHProfile.maximumQuantity else { return refuse(.invalidQuantity) }
         guard order.symbol.isPrintableASCII, let entry = symbolsByName[order.symbol.rawValue] else {
@@ -134,6 +138,10 @@ extension OUCHServer {
             valid = false
         }
         if replace.userRefNum <= accounts[accountSlot].highWater { return .handled }
+        guard users[user].limiter.allow(now: now) else {
+            rateLimitedMessages &+= 1
+            return reject(user: user, userRefNum: replace.userRefNum, .riskPortMessageRate, clOrdID: replace.clOrdID, now: now)
+        }
 
         let timeInForce = OUCHProfile.timeInForce(replace.timeInForce)
         valid = valid
@@ -176,6 +184,10 @@ extension OUCHServer {
         } catch {
             return .close("protocol violation: " + error.description)
         }
+        guard users[user].limiter.allow(now: now) else {
+            rateLimitedMessages &+= 1
+            return .handled
+        }
         let command = Command(
             kind: .cancel, keyKind: .userReference, account: users[user].account, origin: origin,
             quantity: cancel.quantity, userReference: cancel.userRefNum, timestamp: now)
@@ -191,6 +203,10 @@ extension OUCHServer {
             modify = try OUCHModifyOrder(decoding: payload)
         } catch {
             return .close("protocol violation: " + error.description)
+        }
+        guard users[user].limiter.allow(now: now) else {
+            rateLimitedMessages &+= 1
+            return .handled
         }
         // An unknown side letter cannot name a side the order has: ignored, like any
         // modify the engine refuses.

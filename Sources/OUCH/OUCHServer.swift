@@ -33,6 +33,8 @@ public final class OUCHServer: @unchecked Sendable {
 
     @usableFromInline var users: [OUCHServerUser] = []
     @usableFromInline var accounts: [OUCHServerAccount] = []
+    /// Order-entry messages refused or ignored for the message-rate limit.
+    public internal(set) var rateLimitedMessages: UInt64 = 0
     /// User index by `OrderOrigin.session` (-1: not this server's).
     @usableFromInline var userBySession: [Int32]
     /// Symbol directory: index into `symbolEntries` by the OUCH Symbol's 8 bytes.
@@ -105,7 +107,8 @@ public final class OUCHServer: @unchecked Sendable {
                     accounts[slot].orders[userRefNum] = attributes
                 }
                 userBySession[Int(user.session)] = Int32(users.count)
-                users.append(OUCHServerUser(user, accountSlot: slot, store: store))
+                users.append(OUCHServerUser(
+                    user, accountSlot: slot, store: store, maxMessagesPerSecond: configuration.maxMessagesPerSecond))
             }
         } catch {
             for user in users { user.store.close() }

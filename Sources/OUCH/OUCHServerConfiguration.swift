@@ -62,6 +62,11 @@ public struct OUCHServerConfiguration: Sendable {
     public var dataDirectory: String
     /// `OrderOrigin.source` of this server's commands: its I/O thread's port (1…n).
     public var source: UInt8
+    /// Order-entry messages (Enter, Replace, Cancel, Modify) one user may send per
+    /// second, with a second's worth as burst; 0: no limit. Past it, an Enter or Replace
+    /// is Rejected with reason 0x0029 (port message rate) and a Cancel or Modify is
+    /// ignored (OUCH has no reject for them) and counted.
+    public var maxMessagesPerSecond = 0
     /// A Server Heartbeat goes out after this long without sending (SoupBinTCP: 1 s).
     public var heartbeatInterval: Duration = .seconds(1)
     /// A client that has not completed its login after this long is disconnected.

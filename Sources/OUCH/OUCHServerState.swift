@@ -80,8 +80,11 @@ struct OUCHServerUser {
     @usableFromInline let store: OUCHSessionStore
     /// The connection logged in as this user, if any.
     @usableFromInline var connection: UInt32?
+    /// The user's order-entry message rate (Enter, Replace, Cancel, Modify).
+    @usableFromInline var limiter: MessageRateLimiter
 
-    init(_ user: OUCHUser, accountSlot: Int, store: OUCHSessionStore) {
+    init(_ user: OUCHUser, accountSlot: Int, store: OUCHSessionStore, maxMessagesPerSecond: Int) {
+        limiter = MessageRateLimiter(perSecond: maxMessagesPerSecond)
         username = user.username.uppercased()
         password = user.password.uppercased()
         self.accountSlot = accountSlot

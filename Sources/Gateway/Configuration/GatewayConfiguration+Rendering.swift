@@ -44,6 +44,7 @@ extension GatewayConfiguration {
         out.append("comp_id = \(q(fix.compID))")
         out.append("dictionary = \(q(fix.dictionary))")
         out.append("max_latency_seconds = \(fix.maxLatencySeconds)  # SendingTime accuracy; 0: not checked")
+        out.append("max_messages_per_second = \(fix.maxMessagesPerSecond)  # D/F/G/q per session; 0: no limit")
         let hours = fix.sessionStartSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""
         let closes = fix.sessionEndSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""
         out.append("session_start = \(q(hours))  # UTC HH:MM:SS; empty (with session_end): always open")
@@ -60,6 +61,7 @@ extension GatewayConfiguration {
         out.append("[ouch]")
         out.append("listen = \(q(ouch.listen.description))")
         out.append("login_timeout_ms = \(ouch.loginTimeoutMilliseconds)")
+        out.append("max_messages_per_second = \(ouch.maxMessagesPerSecond)  # Enter/Replace/Cancel/Modify per user; 0: no limit")
         for u in ouch.users {
             out.append("")
             out.append("[[ouch.users]]")

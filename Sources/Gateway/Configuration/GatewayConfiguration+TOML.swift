@@ -85,6 +85,8 @@ extension GatewayConfiguration {
         c.fix.compID = try fix.string("comp_id", default: c.fix.compID)
         c.fix.dictionary = try fix.string("dictionary", default: c.fix.dictionary)
         c.fix.maxLatencySeconds = try fix.int("max_latency_seconds", default: c.fix.maxLatencySeconds, range: 0...86_400)
+        c.fix.maxMessagesPerSecond = try fix.int(
+            "max_messages_per_second", default: c.fix.maxMessagesPerSecond, range: 0...10_000_000)
         let start = try fix.string("session_start", default: "")
         let end = try fix.string("session_end", default: "")
         if !start.isEmpty || !end.isEmpty {
@@ -115,6 +117,8 @@ extension GatewayConfiguration {
         c.ouch.listen = try address(&ouch, "listen", c.ouch.listen)
         c.ouch.loginTimeoutMilliseconds = try ouch.int(
             "login_timeout_ms", default: c.ouch.loginTimeoutMilliseconds, range: 100...600_000)
+        c.ouch.maxMessagesPerSecond = try ouch.int(
+            "max_messages_per_second", default: c.ouch.maxMessagesPerSecond, range: 0...10_000_000)
         if let users = try ouch.tables("users") {
             c.ouch.users = try users.map { u in
                 var u = u

@@ -95,6 +95,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// Largest accepted difference between a message's SendingTime and our clock,
         /// in seconds; 0 turns the check off.
         public var maxLatencySeconds = 120
+        /// D, F, G and q one session may send per second; 0: no limit.
+        public var maxMessagesPerSecond = 0
         public init() {}
     }
 
@@ -120,6 +122,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 9879)
         /// A connection that has not logged in within this time is closed.
         public var loginTimeoutMilliseconds = 10_000
+        /// Enter, Replace, Cancel and Modify one user may send per second; 0: no limit.
+        public var maxMessagesPerSecond = 0
         public var users: [OUCHUserSettings] = OUCHUserSettings.demo
         public init() {}
     }

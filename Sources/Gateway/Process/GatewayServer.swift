@@ -44,7 +44,8 @@ public final class GatewayServer: @unchecked Sendable {
         }
         let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbolDirectory.map { ($1.name, $0) })
         let fixOrderEntry = HandedOver(
-            try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0)))
+            try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0),
+                              maxMessagesPerSecond: configuration.fix.maxMessagesPerSecond))
         // The feed continues today's store; what it had not published before a restart
         // comes from the replay (catchUp), a new day starts from the replayed book.
         let startTime = SystemClock().now()
@@ -207,6 +208,7 @@ extension OUCHServerConfiguration {
             users: users, symbols: symbols, sessionName: day.sessionName,
             dataDirectory: day.directory(under: dataDirectory), source: source)
         loginTimeout = .milliseconds(c.ouch.loginTimeoutMilliseconds)
+        maxMessagesPerSecond = c.ouch.maxMessagesPerSecond
     }
 }
 
