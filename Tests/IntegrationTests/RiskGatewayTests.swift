@@ -215,4 +215,29 @@ final class RiskGatewayTests: XCTestCase {
         XCTAssertTrue((2...3).contains(fixRejected.count), "\(fixRejected)")
         XCTAssertTrue(fixRejected.allSatisfy { $0 == RejectReason.rateLimited.text })
     }
+
+    /// Positions come back from the journal after a restart, and so do limits set at run
+    /// time: the net limit still counts the position bought before the stop.
+    func testPositionsAndRunTimeLimitsSurviveARestart() throws {
+        limit(.maxNetPosition, 200)
+        XCTAssertNil(ouchBuy(200, 1_000_000))
+        let seller = try OUCHTestClient(port: gateway.ouchPort)
+        seller.loginAccepted("OUCH03")
+        seller.send(OUCHEnterOrder.limit(1, OUCHSide.sell, 200, "AAPL", 1_000_000))
+        guard case .orderAccepted = seller.nextMessage(), case .orderExecuted = seller.nextMessage() else { return XCTFail() }
+        while case .message = ouch.next(seconds: 0.3) {}
+        ouch = nil
+        fix = nil
+        shm = nil
+        XCTAssertNil(gateway.stop())
+        gateway = try GatewayServer(configuration: configuration())
+        ouch = try OUCHTestClient(port: gateway.ouchPort)
+        ouch.loginAccepted("OUCH01", sequence: 0)
+        ref = 100
+        XCTAssertEqual(ouchBuy(100, 1_000_000), .riskAggregateExposure, "long 200 already: net limit 200")
+        // Selling is still allowed: it brings the position down.
+        ref += 1
+        ouch.send(OUCHEnterOrder.limit(ref, OUCHSide.sell, 100, "AAPL", 1_100_000))
+        guard case .orderAccepted = ouch.nextMessage() else { return XCTFail("a sell inside the limit") }
+    }
 }
