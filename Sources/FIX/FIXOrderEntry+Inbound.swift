@@ -1,20 +1,21 @@
 import GatewayCore
 
-/// The fields of an inbound order-entry message, read in one pass.
-struct FIXOrderEntryFields {
-    var clOrdID: FIXValue?
-    var origClOrdID: FIXValue?
-    var symbol: FIXValue?
-    var side: FIXValue?
-    var orderQty: FIXValue?
-    var ordType: FIXValue?
-    var price: FIXValue?
-    var timeInForce: FIXValue?
-    var execInst: FIXValue?
-    var massCancelRequestType: FIXValue?
-    var msgSeqNum: FIXValue?
+/// The fields of an inbound order-entry message, read in one pass (public so that the
+/// codec benchmarks in perf/ measure this very code).
+public struct FIXOrderEntryFields {
+    public var clOrdID: FIXValue?
+    public var origClOrdID: FIXValue?
+    public var symbol: FIXValue?
+    public var side: FIXValue?
+    public var orderQty: FIXValue?
+    public var ordType: FIXValue?
+    public var price: FIXValue?
+    public var timeInForce: FIXValue?
+    public var execInst: FIXValue?
+    public var massCancelRequestType: FIXValue?
+    public var msgSeqNum: FIXValue?
 
-    init(_ message: FIXMessage) {
+    public init(_ message: FIXMessage) {
         var it = message.fields
         while let field = try? it.next() {
             switch field.tag {

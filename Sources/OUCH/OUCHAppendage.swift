@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// OUCH 5.0 OptionTag values of the optional appendage (the spec's appendix
 /// "Optional Fields"). This profile reads Firm, MinQty and PostOnly; every other
 /// tag is skipped by its Length (specs/ouch.md, "Appendage").

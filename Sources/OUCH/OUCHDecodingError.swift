@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// The OUCH 5.0 messages, named for errors and logs. Inbound and outbound messages
 /// share type letters (`U`, `M`, `Q`), so a name says which one is meant.
 public enum OUCHMessageName: String, Sendable, Equatable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import GatewayCore
+
 // OUCH 5.0 inbound messages (client → venue), each carried in one SoupBinTCP
 // Unsequenced Data packet. Offsets are from the type byte (offset 0); integers are
 // big-endian; layouts from shared/protocols.md, profile in specs/ouch.md.

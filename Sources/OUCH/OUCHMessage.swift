@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// One OUCH 5.0 message layout: a plain value that encodes itself into caller-provided
 /// memory and decodes itself from a received message in place.
 ///

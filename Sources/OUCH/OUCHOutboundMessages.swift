@@ -1,3 +1,5 @@
+import GatewayCore
+
 // OUCH 5.0 outbound messages (venue → client), each carried in one SoupBinTCP
 // Sequenced Data packet. Timestamps are nanoseconds since midnight (UTC at this
 // venue). Offsets from the type byte; integers big-endian.

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// SoupBinTCP 4.1 packet types (the byte after the Length field).
 public enum SoupBinTCPPacketType {
     // Either direction.

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// A SoupBinTCP packet whose payload does not fit its type.
 public enum SoupBinTCPPacketError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The payload is not the length the packet type has.

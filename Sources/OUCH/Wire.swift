@@ -1,51 +1,12 @@
-/// Reading and writing the binary fields of SoupBinTCP and OUCH in place.
-///
-/// Every integer on these wires is big-endian and unsigned; fields sit at fixed
-/// offsets with no alignment, so loads and stores are unaligned. Nothing here
-/// allocates or bounds-checks: callers check a message's length once, against its
-/// layout, before touching its fields.
+import GatewayCore
+
+/// SoupBinTCP and OUCH fields are read and written with GatewayCore's
+/// ``BigEndianWire``; the alpha and decimal-ASCII conventions of these two wires are
+/// added here.
 @usableFromInline
-enum Wire {
-    @inlinable @inline(__always)
-    static func u8(_ p: UnsafeRawPointer, _ offset: Int) -> UInt8 {
-        p.load(fromByteOffset: offset, as: UInt8.self)
-    }
+typealias Wire = BigEndianWire
 
-    @inlinable @inline(__always)
-    static func u16(_ p: UnsafeRawPointer, _ offset: Int) -> UInt16 {
-        UInt16(bigEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-    }
-
-    @inlinable @inline(__always)
-    static func u32(_ p: UnsafeRawPointer, _ offset: Int) -> UInt32 {
-        UInt32(bigEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    @inlinable @inline(__always)
-    static func u64(_ p: UnsafeRawPointer, _ offset: Int) -> UInt64 {
-        UInt64(bigEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
-
-    @inlinable @inline(__always)
-    static func put8(_ value: UInt8, _ p: UnsafeMutableRawPointer, _ offset: Int) {
-        p.storeBytes(of: value, toByteOffset: offset, as: UInt8.self)
-    }
-
-    @inlinable @inline(__always)
-    static func put16(_ value: UInt16, _ p: UnsafeMutableRawPointer, _ offset: Int) {
-        p.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt16.self)
-    }
-
-    @inlinable @inline(__always)
-    static func put32(_ value: UInt32, _ p: UnsafeMutableRawPointer, _ offset: Int) {
-        p.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt32.self)
-    }
-
-    @inlinable @inline(__always)
-    static func put64(_ value: UInt64, _ p: UnsafeMutableRawPointer, _ offset: Int) {
-        p.storeBytes(of: value.bigEndian, toByteOffset: offset, as: UInt64.self)
-    }
-
+extension BigEndianWire {
     /// True when every byte of `p[offset ..< offset + count]` is printable ASCII
     /// (0x20 through 0x7E): what an OUCH or SoupBinTCP alpha field may hold.
     @inlinable
@@ -130,12 +91,4 @@ enum Wire {
         while end > start, p.load(fromByteOffset: end - 1, as: UInt8.self) == UInt8(ascii: " ") { end -= 1 }
         return String(decoding: UnsafeRawBufferPointer(start: p + start, count: end - start), as: UTF8.self)
     }
-}
-
-/// "0x4F ('O')" or "0x00": a byte named for error messages and logs.
-func describeByte(_ byte: UInt8) -> String {
-    let hexDigits = Array("0123456789ABCDEF")
-    let hex = "0x" + String(hexDigits[Int(byte >> 4)]) + String(hexDigits[Int(byte & 0xF)])
-    if byte >= 0x21 && byte <= 0x7E { return hex + " ('" + String(UnicodeScalar(byte)) + "')" }
-    return hex
 }

@@ -98,18 +98,36 @@ final class GatewayRunTests: XCTestCase {
     }
 }
 
-/// A configuration that listens for OUCH on a port the kernel picks, so tests never collide
-/// with a gateway someone runs on the default port.
+/// A configuration for a gateway a test runs as a child process: every listener on a
+/// port the kernel picks (printed at start-up), the engine unpinned, the shared-memory
+/// rings in `dir`, so tests never collide with each other or with a gateway someone runs
+/// on the default ports. `group` puts the market-data feed on that multicast group.
+func testGatewayTOML(_ dir: String, ouchPort: Int = 0, group: String? = nil) -> String {
+    """
+    [engine]
+    core = -1
+    [ouch]
+    listen = "127.0.0.1:\(ouchPort)"
+    [fix]
+    listen = "127.0.0.1:0"
+    dictionary = "\(fixDictionaryPath)"
+    [market_data]
+    \(group.map { "group = \"\($0)\"\n" } ?? "")retransmission = "127.0.0.1:0"
+    snapshot = "127.0.0.1:0"
+    [shared_memory]
+    signals = "\(dir)/cift-signals"
+    fills = "\(dir)/cift-fills"
+
+    """
+}
+
+/// `testGatewayTOML` written to `dir/free-port.toml`.
 func freePortConfig(_ dir: String) throws -> String {
     let path = dir + "/free-port.toml"
-    try ("[ouch]\nlisten = \"127.0.0.1:0\"\n[fix]\nlisten = \"127.0.0.1:0\"\ndictionary = \"\(fixDictionaryPath)\"\n"
-        + "[market_data]\nretransmission = \"127.0.0.1:0\"\nsnapshot = \"127.0.0.1:0\"\n"
-        + "[shared_memory]\nsignals = \"\(dir)/cift-signals\"\nfills = \"\(dir)/cift-fills\"\n")
-        .write(toFile: path, atomically: true, encoding: .utf8)
+    try testGatewayTOML(dir).write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
 
-/// The venue's FIX dictionary in this checkout, whatever the working directory.
 let fixDictionaryPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("fix-dictionaries/FIX44.xml").path
 

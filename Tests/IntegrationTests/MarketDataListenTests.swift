@@ -12,22 +12,7 @@ final class MarketDataListenTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let group = try freeUDPPort()
         let config = dir + "/gateway.toml"
-        try """
-            [engine]
-            core = -1
-            [ouch]
-            listen = "127.0.0.1:0"
-            [fix]
-            listen = "127.0.0.1:0"
-            dictionary = "\(fixDictionaryPath)"
-            [market_data]
-            group = "239.192.0.1:\(group)"
-            retransmission = "127.0.0.1:0"
-            snapshot = "127.0.0.1:0"
-            [shared_memory]
-            signals = "\(dir)/cift-signals"
-            fills = "\(dir)/cift-fills"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try testGatewayTOML(dir, group: "239.192.0.1:\(group)").write(toFile: config, atomically: true, encoding: .utf8)
         let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir + "/data"])
         defer {
             gateway.signal(SIGTERM)

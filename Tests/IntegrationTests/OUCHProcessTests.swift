@@ -21,21 +21,7 @@ final class OUCHProcessTests: XCTestCase {
 
     func writeConfig(_ dir: String, port: Int = 0) throws -> String {
         let path = dir + "/gateway.toml"
-        try """
-            [engine]
-            core = -1
-            [ouch]
-            listen = "127.0.0.1:\(port)"
-            [fix]
-            listen = "127.0.0.1:0"
-            dictionary = "\(fixDictionaryPath)"
-            [market_data]
-            retransmission = "127.0.0.1:0"
-            snapshot = "127.0.0.1:0"
-            [shared_memory]
-            signals = "\(dir)/cift-signals"
-            fills = "\(dir)/cift-fills"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        try testGatewayTOML(dir, ouchPort: port).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 

@@ -32,21 +32,7 @@ final class QuickFIXInteropTests: XCTestCase {
 
     func startGateway(dir: String) throws -> (ChildProcess, Int)? {
         let config = dir + "/gateway.toml"
-        try """
-            [engine]
-            core = -1
-            [ouch]
-            listen = "127.0.0.1:0"
-            [fix]
-            listen = "127.0.0.1:0"
-            dictionary = "\(fixDictionaryPath)"
-            [market_data]
-            retransmission = "127.0.0.1:0"
-            snapshot = "127.0.0.1:0"
-            [shared_memory]
-            signals = "\(dir)/cift-signals"
-            fills = "\(dir)/cift-fills"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try testGatewayTOML(dir).write(toFile: config, atomically: true, encoding: .utf8)
         let gateway = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", config, "--data-dir", dir + "/data"])
         XCTAssertTrue(waitForStderr(gateway, "ready", seconds: 60), gateway.standardError)
         let log = gateway.standardError

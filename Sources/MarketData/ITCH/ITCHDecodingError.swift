@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// An ITCH message that cannot be read. Names the message type and what is wrong;
 /// a subscriber counts it and drops the message (its sequence number is still
 /// consumed: the MoldUDP64 block was received).

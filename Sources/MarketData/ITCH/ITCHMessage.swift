@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// Any message the venue sends on its ITCH feed or snapshot channel.
 ///
 /// The decoder checks the type byte and the type's one length, then reads the

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// An ITCH Stock field: 8 bytes of ASCII, left-justified, right-padded with spaces.
 /// Corresponds to ITCH "Stock" (Alpha 8) in Stock Directory, Stock Trading Action,
 /// Add Order and Trade.

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// The 20-byte header of every downstream MoldUDP64 packet.
 ///
 /// Session 0/10 · SequenceNumber 10/8 · MessageCount 18/2. SequenceNumber is that

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// A received downstream MoldUDP64 packet, checked whole and then read in place.
 ///
 /// The initializer walks every message block once, so a packet whose MessageCount

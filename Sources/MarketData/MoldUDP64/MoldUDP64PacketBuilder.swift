@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// Fills one downstream MoldUDP64 packet at a time in a buffer allocated once.
 ///
 /// The publisher calls ``begin(sequenceNumber:)``, then appends messages while

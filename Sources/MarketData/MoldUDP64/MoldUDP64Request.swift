@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// A retransmission request (subscriber → retransmission server, unicast UDP).
 ///
 /// Session 0/10 · SequenceNumber 10/8 · RequestedMessageCount 18/2: exactly 20

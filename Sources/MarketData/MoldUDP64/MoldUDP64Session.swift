@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// A MoldUDP64 Session field: 10 bytes of ASCII, left-justified, right-padded with
 /// spaces. It names the day's stream; sequence numbers are unique only within it.
 ///

@@ -1,42 +1,12 @@
 import FIX
 import GatewayCore
 
-/// The fields the gateway's FIXOrderEntry reads from an inbound order message, in one
-/// pass over the fields (its `FIXOrderEntryFields` is internal to the FIX module, so
-/// this mirrors it), and their conversion to the values a Command carries.
-struct NewOrderSingleFields {
-    var clOrdID: FIXValue?
-    var origClOrdID: FIXValue?
-    var symbol: FIXValue?
-    var side: FIXValue?
-    var orderQty: FIXValue?
-    var ordType: FIXValue?
-    var price: FIXValue?
-    var timeInForce: FIXValue?
-    var execInst: FIXValue?
-    var massCancelRequestType: FIXValue?
-    var msgSeqNum: FIXValue?
+/// The fields the gateway's FIXOrderEntry reads from an inbound order message
+/// (`FIXOrderEntryFields`, the gateway's own one-pass reader), and their conversion to
+/// the values a Command carries.
+typealias NewOrderSingleFields = FIXOrderEntryFields
 
-    init(_ message: FIXMessage) {
-        var it = message.fields
-        while let field = try? it.next() {
-            switch field.tag {
-            case FIXTag.clOrdID: clOrdID = field.value
-            case 41: origClOrdID = field.value
-            case FIXTag.symbol: symbol = field.value
-            case FIXTag.side: side = field.value
-            case FIXTag.orderQty: orderQty = field.value
-            case FIXTag.ordType: ordType = field.value
-            case FIXTag.price: price = field.value
-            case FIXTag.timeInForce: timeInForce = field.value
-            case 18: execInst = field.value
-            case 530: massCancelRequestType = field.value
-            case FIXTag.msgSeqNum: msgSeqNum = field.value
-            default: break
-            }
-        }
-    }
-
+extension FIXOrderEntryFields {
     /// The converted order, as the gateway converts it before building a Command:
     /// ClOrdID into a ClientOrderID, Symbol looked up by its bytes, Side, OrderQty,
     /// OrdType, Price, TimeInForce and MsgSeqNum as numbers.
