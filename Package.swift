@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Matching", targets: ["Matching"]),
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Network", targets: ["Network"]),
+        .library(name: "TLS", targets: ["TLS"]),
         .library(name: "OUCH", targets: ["OUCH"]),
         .library(name: "FIX", targets: ["FIX"]),
         .library(name: "MarketData", targets: ["MarketData"]),
@@ -37,6 +38,12 @@ let package = Package(
         // A few lines of C for what Swift cannot call directly: CPU_SET/CPU_ZERO
         // are macros, futex has no libc wrapper, and the CRC32C instruction.
         .target(name: "CCiftSystem"),
+
+        // OpenSSL (Debian's libssl-dev) and the calls Swift cannot make (macros).
+        .target(name: "CCiftTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+        // TLS over memory BIOs: contexts with the venue's policy, and sessions that
+        // never touch a socket.
+        .target(name: "TLS", dependencies: ["CCiftTLS"]),
 
         // Value types shared by every module: prices, sides, identifiers, and the
         // fixed-size Command and Event records that cross threads.
@@ -69,7 +76,7 @@ let package = Package(
         // connection table. Bytes in and out; knows no protocol.
         .target(
             name: "Network",
-            dependencies: ["CLiburing", "CCiftSystem", "Rings"]
+            dependencies: ["CLiburing", "CCiftSystem", "Rings", "TLS"]
         ),
 
         // SoupBinTCP 4.1 framing and server session, OUCH 5.0 codec, the OUCH
@@ -119,6 +126,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
