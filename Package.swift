@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "OUCH", "FIX", "MarketData",
+                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "TLS", "OUCH", "FIX", "MarketData",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]

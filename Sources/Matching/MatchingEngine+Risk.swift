@@ -1,15 +1,14 @@
 import GatewayCore
 
 /// The sink every event of a command goes through first: the risk book learns of it,
-/// then the caller's sink gets it. `base` points at the caller's sink for the duration
-/// of one `process` call only.
+/// then the caller's sink (held here, by value, for one `process` call) gets it.
 @usableFromInline
 struct RiskTrackingSink<Base: EventSink>: EventSink {
     @usableFromInline let risk: RiskBook
-    @usableFromInline let base: UnsafeMutablePointer<Base>
+    @usableFromInline var base: Base
 
     @inlinable
-    init(risk: RiskBook, base: UnsafeMutablePointer<Base>) {
+    init(risk: RiskBook, base: consuming Base) {
         self.risk = risk
         self.base = base
     }
@@ -17,7 +16,7 @@ struct RiskTrackingSink<Base: EventSink>: EventSink {
     @inlinable
     mutating func emit(_ event: Event) {
         risk.observe(event)
-        base.pointee.emit(event)
+        base.emit(event)
     }
 }
 

@@ -135,11 +135,11 @@ extension MatchingEngine {
         @inlinable
         mutating func process<Sink: EventSink>(_ command: Command, sequence: UInt64, into sink: inout Sink) {
             let stamp = EventStamp(sequence: sequence, timestamp: command.timestamp)
-            let risk = self.risk
-            withUnsafeMutablePointer(to: &sink) { base in
-                var tracking = RiskTrackingSink(risk: risk, base: base)
-                dispatch(command, stamp, &tracking)
-            }
+            // The caller's sink moves into the tracking sink and back: no copy of its
+            // state, so a sink that owns an array does not copy it on the next append.
+            var tracking = RiskTrackingSink(risk: risk, base: consume sink)
+            dispatch(command, stamp, &tracking)
+            sink = tracking.base
         }
 
         @inlinable

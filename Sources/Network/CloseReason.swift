@@ -23,12 +23,17 @@ public enum CloseReason: Sendable, Equatable, CustomStringConvertible {
     case closedByHandler
     /// The loop was stopped (`requestStop`).
     case loopShutdown
+    /// TLS listener: the handshake failed, or a record could not be read (a plain-text
+    /// client, an untrusted certificate, a corrupted or truncated record); OpenSSL's words.
+    case tlsFailure(String)
+    /// TLS listener: the handshake did not finish within the configured time.
+    case tlsHandshakeTimeout
 
     /// Whether output already queued is still written before the socket closes.
     var isGraceful: Bool {
         switch self {
         case .peerClosed, .closedByHandler, .loopShutdown: return true
-        case .receiveFailed, .sendFailed, .slowConsumer: return false
+        case .receiveFailed, .sendFailed, .slowConsumer, .tlsFailure, .tlsHandshakeTimeout: return false
         }
     }
 
@@ -40,6 +45,8 @@ public enum CloseReason: Sendable, Equatable, CustomStringConvertible {
         case .slowConsumer: return "slow consumer: pending output exceeded the send buffer limit"
         case .closedByHandler: return "closed by the handler"
         case .loopShutdown: return "network loop shut down"
+        case .tlsFailure(let detail): return "TLS failure: \(detail)"
+        case .tlsHandshakeTimeout: return "TLS handshake timed out"
         }
     }
 }

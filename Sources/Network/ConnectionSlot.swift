@@ -1,3 +1,5 @@
+import TLS
+
 /// Everything the loop keeps about one connection, in one fixed slot of the
 /// `ConnectionTable`. Loop thread only. Fields marked io_uring or epoll are
 /// used by that backend only.
@@ -22,6 +24,14 @@ struct ConnectionSlot {
     var listener = ListenerID(rawValue: 0)
     /// Pending output.
     var send: SendBuffer
+
+    // MARK: TLS (connections of a TLS listener)
+    /// The connection's TLS state machine; nil on a plain listener.
+    var tls: TLSSession?
+    /// The handler has heard `opened` (a TLS connection: once its handshake finished).
+    var openedReported = true
+    /// When an unfinished handshake gives up (monotonic nanoseconds).
+    var handshakeDeadline: Int64 = 0
 
     // MARK: Closing
     var closeReason: CloseReason = .closedByHandler

@@ -82,6 +82,7 @@ final class ConnectionTable {
         precondition(slots[slot].state != .free, "ConnectionTable.release(\(slot)) of a free slot")
         slots[slot].state = .free
         slots[slot].descriptor = -1
+        slots[slot].tls = nil
         let next = slots[slot].generation &+ 1
         slots[slot].generation = next == 0 ? 1 : next
         var tail = freeHead + freeCount

@@ -1,3 +1,5 @@
+import TLS
+
 /// A listening socket of a loop.
 struct Listener {
     enum State {
@@ -11,6 +13,8 @@ struct Listener {
     var descriptor: Int32
     var port: UInt16
     var state = State.active
+    /// A TLS listener's context (replaceable: a reload affects new connections).
+    var tls: TLSContext?
     /// io_uring: an accept is in the kernel.
     var acceptArmed = false
     /// io_uring: accept with one multishot request (false after the kernel

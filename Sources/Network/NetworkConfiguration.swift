@@ -59,6 +59,9 @@ public struct NetworkConfiguration: Sendable, Equatable {
     public var closeLingerMilliseconds: Int
     /// The listen(2) backlog, 1 to 65,535.
     public var listenBacklog: Int
+    /// A TLS connection whose handshake has not finished after this long is closed
+    /// (`CloseReason.tlsHandshakeTimeout`), 100 to 600,000 ms.
+    public var tlsHandshakeTimeoutMilliseconds = 5_000
 
     public init(
         backend: Backend = .automatic,
@@ -101,6 +104,7 @@ public struct NetworkConfiguration: Sendable, Equatable {
         try Self.checkPowerOfTwo("ioUringEntries", ioUringEntries, 8...32_768)
         try Self.check("closeLingerMilliseconds", closeLingerMilliseconds, 0...60_000)
         try Self.check("listenBacklog", listenBacklog, 1...65_535)
+        try Self.check("tlsHandshakeTimeoutMilliseconds", tlsHandshakeTimeoutMilliseconds, 100...600_000)
     }
 
     static func check(_ name: String, _ value: Int, _ range: ClosedRange<Int>) throws(NetworkError) {

@@ -1,3 +1,5 @@
+import TLS
+
 /// A connection's life, common to both backends: opened on accept, bytes
 /// delivered, closed in two steps (the decision, which needs no system call
 /// and may happen inside any handler callback; then the kernel work, done in
@@ -39,14 +41,93 @@ extension NetworkLoop {
             return
         }
         statistics.acceptedConnections += 1
+        if let context = listeners[listener].tls {
+            // The handler hears of a TLS connection once its handshake has finished.
+            do {
+                table.slots[slot].tls = try TLSSession(context: context)
+            } catch {
+                beginClose(slot, reason: .tlsFailure(error.message))
+                return
+            }
+            table.slots[slot].openedReported = false
+            table.slots[slot].handshakeDeadline = now + Int64(configuration.tlsHandshakeTimeoutMilliseconds) * 1_000_000
+            handshakingSlots.insert(slot)
+            return
+        }
         handler.opened(id, listener: ListenerID(rawValue: UInt16(listener)), loop: self)
     }
 
-    /// Hands received bytes to the handler.
+    /// Hands received bytes to the handler (a TLS connection's: decrypted first).
     @inline(__always)
     func deliver(_ slot: Int, _ bytes: UnsafeRawBufferPointer) {
         statistics.bytesReceived &+= UInt64(bytes.count)
+        if let session = table.slots[slot].tls {
+            deliverTLS(slot, session, bytes)
+            return
+        }
         handler.received(table.id(ofSlot: slot), bytes: bytes, loop: self)
+    }
+
+    /// Ciphertext in: the handshake advances (its answer queued), or records are
+    /// decrypted and their plaintext handed to the handler. A failure closes the
+    /// connection with OpenSSL's reason.
+    func deliverTLS(_ slot: Int, _ session: TLSSession, _ bytes: UnsafeRawBufferPointer) {
+        let id = table.id(ofSlot: slot)
+        let outcome = session.receive(bytes) { plaintext in
+            guard table.slots[slot].state == .open else { return }
+            reportOpenedIfNeeded(slot)
+            handler.received(id, bytes: plaintext, loop: self)
+        }
+        if table.slots[slot].state == .open { _ = queueTLSOutput(slot, session) }
+        switch outcome {
+        case .established: reportOpenedIfNeeded(slot)
+        case .handshaking, .open: break
+        case .closed: beginClose(slot, reason: .peerClosed)
+        case .failed(let reason):
+            statistics.tlsFailures &+= 1
+            beginClose(slot, reason: .tlsFailure(reason))
+        }
+    }
+
+    /// A TLS connection's handshake has finished: now the handler hears `opened`.
+    func reportOpenedIfNeeded(_ slot: Int) {
+        guard !table.slots[slot].openedReported, table.slots[slot].state == .open else { return }
+        table.slots[slot].openedReported = true
+        statistics.tlsHandshakes &+= 1
+        handler.opened(table.id(ofSlot: slot), listener: table.slots[slot].listener, loop: self)
+    }
+
+    /// Moves a TLS session's waiting ciphertext into the connection's send buffer.
+    func queueTLSOutput(_ slot: Int, _ session: TLSSession) -> SendResult {
+        var result = SendResult.queued
+        session.drainOutput { ciphertext in
+            guard result == .queued else { return }
+            if table.slots[slot].send.append(ciphertext) {
+                sendQueue.insert(slot)
+            } else {
+                statistics.slowConsumerDisconnects += 1
+                beginClose(slot, reason: .slowConsumer)
+                result = .slowConsumer
+            }
+        }
+        return result
+    }
+
+    /// Closes TLS connections whose handshake ran out of time (each turn; the list
+    /// holds only connections still handshaking).
+    func expireHandshakes() {
+        let pending = handshakingSlots.count
+        for index in 0..<pending {
+            let slot = handshakingSlots.slot(at: index)
+            guard table.slots[slot].state == .open, !table.slots[slot].openedReported else { continue }
+            if now >= table.slots[slot].handshakeDeadline {
+                statistics.tlsFailures &+= 1
+                beginClose(slot, reason: .tlsHandshakeTimeout)
+            } else {
+                handshakingSlots.insert(slot)
+            }
+        }
+        handshakingSlots.removeFirst(pending)
     }
 
     /// Decides that the connection in `slot` closes for `reason`: no more

@@ -33,6 +33,7 @@ extension NetworkLoop {
             }
             now = MonotonicClock.nanoseconds()
             statistics.turns &+= 1
+            if !handshakingSlots.isEmpty { expireHandshakes() }
             var work = handler.turn(loop: self, nowNanoseconds: now)
             work = try serviceQueues() || work
             if shuttingDown && openListeners == 0 && table.inUse == 0 {

@@ -1,5 +1,6 @@
 import CLiburing
 import Rings
+import TLS
 import Synchronization
 
 #if canImport(Glibc)
@@ -90,6 +91,8 @@ public final class NetworkLoop: @unchecked Sendable {
     let closeReports: SlotQueue
     /// Connections closing (possibly already released: checked on use).
     let closingSlots: SlotQueue
+    /// TLS connections whose handshake has not finished (for the handshake timeout).
+    let handshakingSlots: SlotQueue
 
     var listeners: [Listener] = []
     /// Listeners not yet fully closed.
@@ -169,6 +172,7 @@ public final class NetworkLoop: @unchecked Sendable {
         receiveQueue = SlotQueue(capacity: configuration.maxConnections)
         closeReports = SlotQueue(capacity: configuration.maxConnections)
         closingSlots = SlotQueue(capacity: configuration.maxConnections)
+        handshakingSlots = SlotQueue(capacity: configuration.maxConnections)
         listeners.reserveCapacity(configuration.maxListeners)
 
         do {
@@ -202,7 +206,13 @@ public final class NetworkLoop: @unchecked Sendable {
     /// SO_REUSEADDR is set and a bind that fails with EADDRINUSE is retried
     /// for up to 1 s. Accepted sockets get TCP_NODELAY. io_uring accepts with
     /// one multishot accept per listener.
-    public func listen(host: String, port: UInt16) throws(NetworkError) -> ListenerID {
+    ///
+    /// With `tls`, the listener's connections speak TLS: the loop drives each one's
+    /// `TLSSession` over memory (never a blocking call), tells the handler `opened`
+    /// only when the handshake has finished, delivers and takes plaintext, and closes a
+    /// connection whose handshake fails or takes longer than
+    /// `tlsHandshakeTimeoutMilliseconds` (the handler never hears of it).
+    public func listen(host: String, port: UInt16, tls: TLSContext? = nil) throws(NetworkError) -> ListenerID {
         assertOnLoopThread()
         precondition(phase != .finished && !shuttingDown, "NetworkLoop.listen after the loop stopped")
         guard listeners.count < configuration.maxListeners else {
@@ -210,7 +220,9 @@ public final class NetworkLoop: @unchecked Sendable {
         }
         let socket = try TCPSocket.listen(host: host, port: port, backlog: configuration.listenBacklog, nonBlocking: epoll != nil)
         let index = listeners.count
-        listeners.append(Listener(descriptor: socket.descriptor, port: socket.port))
+        var listener = Listener(descriptor: socket.descriptor, port: socket.port)
+        listener.tls = tls
+        listeners.append(listener)
         openListeners += 1
         do {
             if ioUring != nil {
@@ -247,6 +259,13 @@ public final class NetworkLoop: @unchecked Sendable {
         assertOnLoopThread()
         guard let slot = table.index(of: connection) else { return .unknownConnection }
         guard table.slots[slot].state == .open else { return .closed }
+        if let session = table.slots[slot].tls {
+            guard session.write(bytes) else {
+                beginClose(slot, reason: .tlsFailure("write before the handshake finished, or after a failure"))
+                return .closed
+            }
+            return queueTLSOutput(slot, session)
+        }
         if table.slots[slot].send.append(bytes) {
             sendQueue.insert(slot)
             return .queued
@@ -267,6 +286,11 @@ public final class NetworkLoop: @unchecked Sendable {
         guard let slot = table.index(of: connection) else { return .unknownConnection }
         guard table.slots[slot].state == .open else { return .alreadyClosing }
         if reason == .slowConsumer { statistics.slowConsumerDisconnects += 1 }
+        if reason.isGraceful, let session = table.slots[slot].tls, session.isEstablished {
+            // close_notify goes out ahead of the close, like any queued output.
+            session.shutdown()
+            _ = queueTLSOutput(slot, session)
+        }
         beginClose(slot, reason: reason)
         return .closing
     }
@@ -280,6 +304,29 @@ public final class NetworkLoop: @unchecked Sendable {
         assertOnLoopThread()
         guard let slot = table.index(of: connection) else { return nil }
         return table.slots[slot].send.count
+    }
+
+    /// The verified client certificate's subject (`CN=…,O=…`) of a TLS connection; nil
+    /// on a plain connection or when the client presented none.
+    public func tlsPeerSubject(of connection: ConnectionID) -> String? {
+        assertOnLoopThread()
+        guard let slot = table.index(of: connection) else { return nil }
+        return table.slots[slot].tls?.peerSubject
+    }
+
+    /// Whether `connection` arrived on a TLS listener.
+    public func isTLS(_ connection: ConnectionID) -> Bool {
+        assertOnLoopThread()
+        guard let slot = table.index(of: connection) else { return false }
+        return table.slots[slot].tls != nil
+    }
+
+    /// Gives a TLS listener a new context (a certificate reload): connections accepted
+    /// from now on use it; open ones keep theirs.
+    public func setTLSContext(_ context: TLSContext, for listener: ListenerID) {
+        assertOnLoopThread()
+        precondition(listeners[Int(listener.rawValue)].tls != nil, "setTLSContext on a plain listener")
+        listeners[Int(listener.rawValue)].tls = context
     }
 
     /// Whether `connection` names an open connection of this loop.

@@ -11,6 +11,10 @@ public struct NetworkStatistics: Sendable, Equatable {
     public var acceptErrors: UInt64 = 0
     /// Connections closed with `CloseReason.slowConsumer`.
     public var slowConsumerDisconnects: UInt64 = 0
+    /// TLS handshakes finished, and TLS connections closed for a failure or a
+    /// handshake timeout.
+    public var tlsHandshakes: UInt64 = 0
+    public var tlsFailures: UInt64 = 0
     /// Bytes handed to the handler in `received`.
     public var bytesReceived: UInt64 = 0
     /// Bytes the kernel took from send buffers.

@@ -102,11 +102,13 @@ extension GatewayConfiguration {
         if let sessions = try fix.tables("sessions") {
             c.fix.sessions = try sessions.map { s in
                 var s = s
+                let subject = try s.string("certificate_subject", default: "")
                 let session = FIXSessionSettings(
                     senderCompID: try required(&s, "sender_comp_id"),
                     account: try required(&s, "account"),
                     password: try required(&s, "password"),
-                    cancelOnDisconnect: try s.bool("cancel_on_disconnect", default: true))
+                    cancelOnDisconnect: try s.bool("cancel_on_disconnect", default: true),
+                    certificateSubject: subject.isEmpty ? nil : subject)
                 try s.finish()
                 return session
             }
@@ -146,6 +148,23 @@ extension GatewayConfiguration {
         c.marketData.retransmissionMaxMessages = try md.int(
             "retransmission_max_messages", default: c.marketData.retransmissionMaxMessages, range: 1...65_535)
         try md.finish()
+
+        var tls = try top.section("tls")
+        c.tls.fixListen = try address(&tls, "fix_listen", c.tls.fixListen)
+        c.tls.ouchListen = try address(&tls, "ouch_listen", c.tls.ouchListen)
+        c.tls.certificate = try tls.string("certificate", default: c.tls.certificate)
+        c.tls.privateKey = try tls.string("private_key", default: c.tls.privateKey)
+        c.tls.clientCA = try tls.string("client_ca", default: c.tls.clientCA)
+        c.tls.ciphers = try tls.string("ciphers", default: c.tls.ciphers)
+        c.tls.cipherSuites = try tls.string("ciphersuites", default: c.tls.cipherSuites)
+        c.tls.handshakeTimeoutMilliseconds = try tls.int(
+            "handshake_timeout_ms", default: c.tls.handshakeTimeoutMilliseconds, range: 100...600_000)
+        if c.tls.certificate.isEmpty != c.tls.privateKey.isEmpty {
+            throw ConfigurationError(
+                key: c.tls.certificate.isEmpty ? "tls.certificate" : "tls.private_key", value: "\"\"",
+                expected: "a PEM file: tls.certificate and tls.private_key go together (both empty: TLS off)")
+        }
+        try tls.finish()
 
         var shm = try top.section("shared_memory")
         c.sharedMemory.signalsPath = try shm.string("signals", default: c.sharedMemory.signalsPath)
@@ -282,6 +301,12 @@ extension GatewayConfiguration {
                 expected: "one of the [[accounts]] names, or \"\" for the last one")
         }
         let demoPassword = "demo"
+        if tls.isEnabled {
+            for (key, address) in [("tls.fix_listen", tls.fixListen), ("tls.ouch_listen", tls.ouchListen)] where !address.isLoopback
+                && (fix.sessions.contains { $0.password.lowercased() == demoPassword } || ouch.users.contains { $0.password.lowercased() == demoPassword }) {
+                throw ConfigurationError(key: key, value: "\"\(address)\"", expected: "a loopback address while demo passwords are configured")
+            }
+        }
         if !fix.listen.isLoopback && fix.sessions.contains(where: { $0.password.lowercased() == demoPassword }) {
             throw ConfigurationError(
                 key: "fix.listen", value: "\"\(fix.listen)\"",

@@ -1,4 +1,5 @@
 import GatewayCore
+import TLS
 
 /// Everything the gateway is told at start-up. Every key has a default (the embedded
 /// default configuration of shared/design.md); a TOML file overrides any of them.
@@ -13,6 +14,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var ouch = OUCHSettings()
     public var marketData = MarketDataSettings()
     public var sharedMemory = SharedMemorySettings()
+    public var tls = TLSSettings()
     public var symbols: [SymbolSettings] = SymbolSettings.demo
     public var accounts: [AccountSettings] = AccountSettings.demo
 
@@ -105,8 +107,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var account: String
         public var password: String
         public var cancelOnDisconnect: Bool
+        /// Over TLS with client certificates: the subject (`CN=…,O=…`) the session's
+        /// certificate must have; its Logon from any other (or none) is refused.
+        public var certificateSubject: String?
 
-        public init(senderCompID: String, account: String, password: String, cancelOnDisconnect: Bool = true) {
+        public init(senderCompID: String, account: String, password: String, cancelOnDisconnect: Bool = true,
+                    certificateSubject: String? = nil) {
+            self.certificateSubject = certificateSubject
             self.senderCompID = senderCompID
             self.account = account
             self.password = password
@@ -164,6 +171,22 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var flushDelayMicroseconds = 100
         /// Most messages one retransmission request is answered with.
         public var retransmissionMaxMessages = 1000
+        public init() {}
+    }
+
+    /// TLS order entry: off unless a certificate and its key are configured.
+    public struct TLSSettings: Sendable, Equatable {
+        public var fixListen = ListenAddress(host: "127.0.0.1", port: 9443)
+        public var ouchListen = ListenAddress(host: "127.0.0.1", port: 9444)
+        /// PEM certificate (chain) and private key; both empty: TLS off.
+        public var certificate = ""
+        public var privateKey = ""
+        /// PEM CA whose client certificates are required (mutual TLS); empty: none asked.
+        public var clientCA = ""
+        public var ciphers = TLSConfigurationDefaults.cipherList
+        public var cipherSuites = TLSConfigurationDefaults.cipherSuites
+        public var handshakeTimeoutMilliseconds = 5_000
+        public var isEnabled: Bool { !certificate.isEmpty }
         public init() {}
     }
 
@@ -251,4 +274,10 @@ extension GatewayConfiguration {
     public func accountIndex(named name: String) -> AccountIndex? {
         accounts.firstIndex { $0.name == name }.map { AccountIndex(rawValue: UInt16($0 + 1)) }
     }
+}
+
+/// The TLS module's defaults, named here so that the configuration reads them in one place.
+public enum TLSConfigurationDefaults {
+    public static let cipherList = TLSConfiguration.defaultCipherList
+    public static let cipherSuites = TLSConfiguration.defaultCipherSuites
 }

@@ -16,8 +16,12 @@ final class OrderEntryHandler: NetworkHandler {
     let port: OrderEntryPort
     let ouch: OUCHServer
     let fix: FIXFrontEnd
-    /// The listener FIX clients connect to; every other listener speaks SoupBinTCP.
-    var fixListener: ListenerID?
+    /// The listeners FIX clients connect to (plain and TLS); every other listener
+    /// speaks SoupBinTCP.
+    var fixListeners: Set<ListenerID> = []
+    /// The TLS listeners, which take reloaded contexts.
+    var tlsListeners: [ListenerID] = []
+    let tlsReload: TLSReloadMailbox
     /// Per connection slot: true when the connection is FIX. Preallocated for every slot.
     private var isFIX = [Bool](repeating: false, count: 1 << 16)
     let clock = SystemClock()
@@ -36,8 +40,9 @@ final class OrderEntryHandler: NetworkHandler {
 
     init(
         port: OrderEntryPort, ouch: OUCHServer, fix: FIXFrontEnd, phase: ManagedAtomic<OrderEntryPhase>,
-        drainingAcknowledged: ManagedAtomic<Bool>
+        drainingAcknowledged: ManagedAtomic<Bool>, tlsReload: TLSReloadMailbox
     ) {
+        self.tlsReload = tlsReload
         self.port = port
         self.ouch = ouch
         self.fix = fix
@@ -62,7 +67,7 @@ final class OrderEntryHandler: NetworkHandler {
             _ = loop.close(connection, reason: .closedByHandler)
             return
         }
-        let fix = listener == fixListener
+        let fix = fixListeners.contains(listener)
         isFIX[connection.slot] = fix
         if fix {
             self.fix.opened(connection, now: clock.now())
@@ -111,6 +116,10 @@ final class OrderEntryHandler: NetworkHandler {
             loop.setReadingPaused(true)
             // Releasing: every submit this thread made happens before the gateway sees it.
             drainingAcknowledged.store(true, ordering: .releasing)
+        }
+        if let context = tlsReload.take() {
+            for listener in tlsListeners { loop.setTLSContext(context, for: listener) }
+            Log.info("order entry: TLS certificates reloaded; new connections use them")
         }
         var io = OrderEntryIO(loop: loop, port: port)
         var worked = false

@@ -35,6 +35,10 @@ final class OrderEntryThread: @unchecked Sendable {
     nonisolated(unsafe) private var startError: Error?
     nonisolated(unsafe) private(set) var ouchPort: UInt16 = 0
     nonisolated(unsafe) private(set) var fixPort: UInt16 = 0
+    nonisolated(unsafe) private(set) var fixTLSPort: UInt16?
+    nonisolated(unsafe) private(set) var ouchTLSPort: UInt16?
+    /// Reloaded TLS contexts on their way to the I/O thread.
+    let tlsReload = TLSReloadMailbox()
     nonisolated(unsafe) private(set) var backendDescription = ""
     // Written by the I/O thread before it exits, read after `join`.
     nonisolated(unsafe) private(set) var failure: Error?
@@ -46,11 +50,13 @@ final class OrderEntryThread: @unchecked Sendable {
     /// Starts the thread and waits until it listens (or failed to).
     func start(
         name: String, network: NetworkConfiguration, ouchListen: ListenAddress, fixListen: ListenAddress,
+        tls: TLSListenerSettings? = nil,
         ouch makeOUCH: @escaping @Sendable () throws -> OUCHServer,
         fix makeFIX: @escaping @Sendable () throws -> FIXFrontEnd, port: OrderEntryPort
     ) throws {
         thread = try PinnedThread.start(name: name) { [self] in
-            run(network: network, ouchListen: ouchListen, fixListen: fixListen, makeOUCH: makeOUCH, makeFIX: makeFIX, port: port)
+            run(network: network, ouchListen: ouchListen, fixListen: fixListen, tls: tls, makeOUCH: makeOUCH,
+                makeFIX: makeFIX, port: port)
         }
         started.wait()
         if let startError {
@@ -61,7 +67,7 @@ final class OrderEntryThread: @unchecked Sendable {
     }
 
     private func run(
-        network: NetworkConfiguration, ouchListen: ListenAddress, fixListen: ListenAddress,
+        network: NetworkConfiguration, ouchListen: ListenAddress, fixListen: ListenAddress, tls: TLSListenerSettings?,
         makeOUCH: () throws -> OUCHServer, makeFIX: () throws -> FIXFrontEnd, port: OrderEntryPort
     ) {
         defer { exited.store(true, ordering: .releasing) }
@@ -70,13 +76,21 @@ final class OrderEntryThread: @unchecked Sendable {
         do {
             handler = OrderEntryHandler(
                 port: port, ouch: try makeOUCH(), fix: try makeFIX(), phase: phase,
-                drainingAcknowledged: drainingAcknowledged)
+                drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload)
             loop = try NetworkLoop(configuration: network, handler: handler, wakeSignal: wakeSignal)
             let listener = try loop.listen(host: ouchListen.host, port: ouchListen.port)
             ouchPort = loop.localPort(of: listener)
             let fixListener = try loop.listen(host: fixListen.host, port: fixListen.port)
-            handler.fixListener = fixListener
+            handler.fixListeners.insert(fixListener)
             fixPort = loop.localPort(of: fixListener)
+            if let tls {
+                let fixTLS = try loop.listen(host: tls.fix.host, port: tls.fix.port, tls: tls.context)
+                let ouchTLS = try loop.listen(host: tls.ouch.host, port: tls.ouch.port, tls: tls.context)
+                handler.fixListeners.insert(fixTLS)
+                handler.tlsListeners = [fixTLS, ouchTLS]
+                fixTLSPort = loop.localPort(of: fixTLS)
+                ouchTLSPort = loop.localPort(of: ouchTLS)
+            }
             backendDescription = loop.backendName + (loop.fallbackReason.map { " (io_uring unavailable: \($0))" } ?? "")
         } catch {
             startError = error
