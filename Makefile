@@ -39,6 +39,7 @@ perf: deps
 	cd perf && $(SWIFT) package benchmark thresholds check current
 	perf/scripts/fix-compare.sh
 	perf/scripts/itch-perf.sh
+	perf/scripts/signal-perf.sh
 
 clean:
 	rm -rf .build perf/.build

@@ -2,17 +2,40 @@ import GatewayCore
 import Matching
 import PerfSupport
 
-/// Counts the engine's events and folds their kinds and quantities into a digest, so
-/// that none of the work is optimised away. A plain struct of integers: `emit` is
-/// specialised into the engine and allocates nothing.
-struct CountingSink: EventSink {
+/// What `CountingSink` counts: kept in memory of its own (allocated once per rig), not
+/// in the sink value.
+struct SinkTotals {
     var events = 0
     var digest: UInt64 = 0
+}
+
+/// Counts the engine's events and folds their kinds and quantities into a digest, so
+/// that none of the work is optimised away. Allocates nothing.
+///
+/// The counts live behind a pointer rather than in the struct: since the engine wraps
+/// the caller's sink in `RiskTrackingSink` (it emits through
+/// `withUnsafeMutablePointer(to: &sink)`), a sink whose state is stored inline came back
+/// from `process` unchanged in these release builds (0 events after the prefill), so
+/// the replay check failed and the sink's work could be dropped. The gateway's own sink
+/// (`PendingSink`) keeps its state in a class and is not affected (perf/README.md,
+/// "Risk gates and the shared-memory ring").
+struct CountingSink: EventSink {
+    let totals: UnsafeMutablePointer<SinkTotals>
+
+    /// Starts `totals` again from zero.
+    init(_ totals: UnsafeMutablePointer<SinkTotals>) {
+        self.totals = totals
+        totals.pointee = SinkTotals()
+    }
+
+    var events: Int { totals.pointee.events }
+    var digest: UInt64 { totals.pointee.digest }
 
     @inlinable
     mutating func emit(_ event: Event) {
-        events &+= 1
-        digest = (digest ^ (UInt64(event.kind.rawValue) << 32 | UInt64(event.quantity))) &* 0x0000_0100_0000_01B3
+        totals.pointee.events &+= 1
+        totals.pointee.digest =
+            (totals.pointee.digest ^ (UInt64(event.kind.rawValue) << 32 | UInt64(event.quantity))) &* 0x0000_0100_0000_01B3
     }
 }
 
@@ -48,7 +71,9 @@ final class MatchingRig: @unchecked Sendable {
 
     // Worker thread only between begin and finish; read by the benchmark thread after.
     private var sequence: UInt64 = 1
-    private var sink = CountingSink()
+    private var digest: UInt64 = 0
+    /// The sinks' counts (one sink at a time: setup's prefill, then the worker's jobs).
+    private let totals: UnsafeMutablePointer<SinkTotals>
     private(set) var elapsedNanoseconds: Int64 = 1
     private(set) var failure: String?
     private var worker: BenchmarkWorker!
@@ -65,12 +90,15 @@ final class MatchingRig: @unchecked Sendable {
         samples = LatencySamples(capacity: recordLatency ? flow.measured.count : 0)
         timerSamples = LatencySamples(capacity: recordLatency ? flow.measured.count : 0)
 
-        var prefillSink = CountingSink()
+        totals = .allocate(capacity: 1)
+        totals.initialize(to: SinkTotals())
+        var prefillSink = CountingSink(totals)
         for command in flow.prefill {
             engine.process(command, sequence: sequence, into: &prefillSink)
             sequence &+= 1
         }
         precondition(engine.openOrderCount == flow.liveAfterPrefill, "prefill did not build the expected book")
+        precondition(prefillSink.events >= flow.prefill.count, "the sink missed the prefill's events")
 
         worker = BenchmarkWorker(name: "matching-engine", core: MatchingRig.engineCore) { [unowned self] job in
             switch Job(rawValue: job) {
@@ -86,6 +114,7 @@ final class MatchingRig: @unchecked Sendable {
     deinit {
         measured.deallocate()
         restore.deallocate()
+        totals.deallocate()
     }
 
     var placement: String { "engine \(worker.placement)" }
@@ -108,7 +137,7 @@ final class MatchingRig: @unchecked Sendable {
 
     private func processMeasured() {
         let commands = UnsafeBufferPointer(measured)
-        var sink = CountingSink()
+        var sink = CountingSink(totals)
         var sequence = self.sequence
         let start = nowNanoseconds()
         for index in 0..<commands.count {
@@ -123,7 +152,7 @@ final class MatchingRig: @unchecked Sendable {
     private func processMeasuredTimingEach() {
         let commands = UnsafeBufferPointer(measured)
         let samples = self.samples
-        var sink = CountingSink()
+        var sink = CountingSink(totals)
         var sequence = self.sequence
         let start = nowNanoseconds()
         for index in 0..<commands.count {
@@ -140,7 +169,7 @@ final class MatchingRig: @unchecked Sendable {
 
     /// The replay must match the generation: same number of events, same live count.
     private func finishMeasured(_ sink: CountingSink) {
-        self.sink.digest ^= sink.digest
+        digest ^= sink.digest
         if sink.events != flow.mix.events || engine.openOrderCount != flow.liveAfterMeasured {
             failure =
                 "replay diverged from generation: \(sink.events) events (expected \(flow.mix.events)), "
@@ -149,12 +178,12 @@ final class MatchingRig: @unchecked Sendable {
     }
 
     private func processRestore() {
-        var sink = CountingSink()
+        var sink = CountingSink(totals)
         for index in 0..<restore.count {
             engine.process(restore[index], sequence: sequence, into: &sink)
             sequence &+= 1
         }
-        self.sink.digest ^= sink.digest
+        digest ^= sink.digest
         if engine.openOrderCount != flow.liveAfterPrefill {
             failure = "restore left \(engine.openOrderCount) live orders (expected \(flow.liveAfterPrefill))"
         }

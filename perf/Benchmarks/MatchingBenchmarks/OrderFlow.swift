@@ -375,7 +375,7 @@ private struct FlowGenerator {
                     // Off the book; it comes back with `booked` if anything rests.
                     _ = remove(old)
                 }
-            case .accepted, .rejected, .cancelRejected, .massCancelDone, .tradingStateChanged, .systemEvent:
+            case .accepted, .rejected, .cancelRejected, .massCancelDone, .tradingStateChanged, .systemEvent, .riskUpdated:
                 break
             }
             precondition(event.kind != .rejected && event.kind != .cancelRejected, "generated an invalid command: \(event)")
