@@ -138,7 +138,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
-                "Rings", "cift-gateway", "cift-crash-drill",
+                "Rings", "TLS", "cift-gateway", "cift-crash-drill",
             ]
         ),
     ]

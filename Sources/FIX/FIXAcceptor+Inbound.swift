@@ -60,6 +60,15 @@ extension FIXAcceptor {
             refuseLogon(message, connection: connection, text: "HeartBtInt out of range", now: now, io: &io)
             return
         }
+        if let required = configuration.certificateSubject {
+            let presented = io.certificateSubject(of: connection)
+            guard presented == required else {
+                refuseLogon(message, connection: connection,
+                            text: "Certificate does not match the session (\(presented ?? "no client certificate"))",
+                            now: now, io: &io)
+                return
+            }
+        }
         guard sessions[index].connection == nil else {
             refuseLogon(message, connection: connection, text: "Session already logged on", now: now, io: &io)
             return

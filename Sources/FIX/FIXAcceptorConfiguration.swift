@@ -13,9 +13,13 @@ public struct FIXSessionConfiguration: Sendable {
     /// Accepted HeartBtInt (108) range, in seconds.
     public var minimumHeartBtInt: Int
     public var maximumHeartBtInt: Int
+    /// The client certificate subject (`CN=…,O=…`) this session must log on with (over
+    /// TLS with client certificates); nil: not checked.
+    public var certificateSubject: String?
 
     public init(clientCompID: String, ourCompID: String, username: String? = nil, password: String?,
-                minimumHeartBtInt: Int = 1, maximumHeartBtInt: Int = 120) {
+                minimumHeartBtInt: Int = 1, maximumHeartBtInt: Int = 120, certificateSubject: String? = nil) {
+        self.certificateSubject = certificateSubject
         self.clientCompID = clientCompID
         self.ourCompID = ourCompID
         self.username = username
@@ -83,4 +87,12 @@ public protocol FIXAcceptorIO {
     mutating func application(_ message: FIXMessage, session: Int, connection: UInt32)
     /// The session logged on (`true`) or its connection ended (`false`).
     mutating func sessionStateChanged(session: Int, loggedOn: Bool)
+    /// The verified client certificate subject of the connection (TLS with client
+    /// certificates), nil otherwise.
+    func certificateSubject(of connection: UInt32) -> String?
+}
+
+extension FIXAcceptorIO {
+    /// Plain transports have no certificates.
+    public func certificateSubject(of connection: UInt32) -> String? { nil }
 }

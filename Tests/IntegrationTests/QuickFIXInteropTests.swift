@@ -13,7 +13,7 @@ final class QuickFIXInteropTests: XCTestCase {
     static let initiatorSource = checkout.appendingPathComponent("Tests/InteropTests/quickfix-initiator/initiator.cpp").path
 
     /// Compiles the initiator into `dir`; fails the test with the compiler's output if it does not build.
-    func buildInitiator(in dir: String) throws -> String? {
+    static func buildInitiator(in dir: String) throws -> String? {
         let output = dir + "/initiator"
         guard let compiler = ["/usr/bin/g++", "/usr/bin/c++"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             XCTFail("g++ is not installed")
@@ -21,7 +21,8 @@ final class QuickFIXInteropTests: XCTestCase {
         }
         // Debian's QuickFIX 1.15.1 headers use dynamic exception specifications, which C++17 refuses.
         let gxx = try ChildProcess(path: compiler, arguments: [
-            "-std=c++14", "-O1", Self.initiatorSource, "-o", output, "-lquickfix", "-lpthread"])
+            "-std=c++14", "-O1", "-DHAVE_SSL=1", Self.initiatorSource, "-o", output, "-lquickfix", "-lssl", "-lcrypto",
+            "-lpthread"])
         let status = gxx.waitForExit(seconds: 300)
         guard status == 0 else {
             XCTFail("g++ failed (\(String(describing: status))): \(gxx.standardError)\n\(gxx.outputLines.joined(separator: "\n"))")
@@ -47,7 +48,7 @@ final class QuickFIXInteropTests: XCTestCase {
     func testQuickFIXInitiatorLogsOnTradesCancelsAndLogsOut() throws {
         let dir = makeTemporaryDirectory("quickfix")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let initiator = try Self.buildInitiator(in: dir) else { return }
         guard let (gateway, port) = try startGateway(dir: dir) else { return }
 
         try FileManager.default.createDirectory(atPath: dir + "/qf", withIntermediateDirectories: true)
@@ -114,7 +115,7 @@ final class QuickFIXInteropTests: XCTestCase {
     func testQuickFIXOrderMassCancel() throws {
         let dir = makeTemporaryDirectory("quickfix-mass")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let initiator = try Self.buildInitiator(in: dir) else { return }
         guard let (gateway, port) = try startGateway(dir: dir) else { return }
         let lines = try runScenario(initiator, port: port, "masscancel", qfDir: dir + "/qf")
         assertSaw(lines, "EXEC CLIENT1 150=0 39=0 11=BUY-1 ")
@@ -135,7 +136,7 @@ final class QuickFIXInteropTests: XCTestCase {
     func testQuickFIXKilledInitiatorReconnectsAndRecoversWhatItMissed() throws {
         let dir = makeTemporaryDirectory("quickfix-killed")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let initiator = try Self.buildInitiator(in: dir) else { return }
         guard let (gateway, port) = try startGateway(dir: dir) else { return }
         let qf = dir + "/qf"
         try FileManager.default.createDirectory(atPath: qf, withIntermediateDirectories: true)
@@ -160,7 +161,7 @@ final class QuickFIXInteropTests: XCTestCase {
     func testQuickFIXSequenceGapIsFilled() throws {
         let dir = makeTemporaryDirectory("quickfix-gap")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let initiator = try Self.buildInitiator(in: dir) else { return }
         guard let (gateway, port) = try startGateway(dir: dir) else { return }
         let lines = try runScenario(initiator, port: port, "gap", qfDir: dir + "/qf")
         guard let skipped = lines.first(where: { $0.hasPrefix("SKIPPED CLIENT1 ") }) else {
@@ -189,7 +190,7 @@ final class QuickFIXInteropTests: XCTestCase {
     func testQuickFIXReconnectsWithPersistedSequenceNumbers() throws {
         let dir = makeTemporaryDirectory("quickfix-reconnect")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard let initiator = try buildInitiator(in: dir) else { return }
+        guard let initiator = try Self.buildInitiator(in: dir) else { return }
         guard let (gateway, port) = try startGateway(dir: dir) else { return }
         let first = try runScenario(initiator, port: port, "logon", qfDir: dir + "/qf")
         assertSaw(first, "LOGON-RECEIVED CLIENT1 34=1 ")

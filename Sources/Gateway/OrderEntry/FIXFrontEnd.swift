@@ -95,6 +95,10 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
         _ = loop.close(ConnectionID(rawValue: connection), reason: .closedByHandler)
     }
 
+    func certificateSubject(of connection: UInt32) -> String? {
+        loop.tlsPeerSubject(of: ConnectionID(rawValue: connection))
+    }
+
     mutating func application(_ message: FIXMessage, session: Int, connection: UInt32) {
         frontEnd.orderEntry.received(message, session: session, connection: connection, now: now, io: &self)
     }

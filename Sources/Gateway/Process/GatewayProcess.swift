@@ -20,7 +20,7 @@ public enum GatewayProcess {
         let server = try GatewayServer(
             configuration: configuration, truncateCorruptJournal: options.truncateCorruptJournal)
         let elapsed = Double(monotonicNanoseconds() - started) / 1e6
-        Log.info("ready in \(String(format: "%.1f", elapsed)) ms: OUCH 5.0 on \(configuration.ouch.listen.host):\(server.ouchPort), FIX 4.4 on \(configuration.fix.listen.host):\(server.fixPort) (\(server.networkBackend)), ITCH 5.0 to \(configuration.marketData.group) (retransmission \(configuration.marketData.retransmission.host):\(server.marketDataRetransmissionPort)/udp, snapshots \(configuration.marketData.snapshot.host):\(server.marketDataSnapshotPort)), engine on \(configuration.engine.core.map { "core \($0)" } ?? "any core"), journal \(configuration.journal.durability)")
+        Log.info("ready in \(String(format: "%.1f", elapsed)) ms: OUCH 5.0 on \(configuration.ouch.listen.host):\(server.ouchPort), FIX 4.4 on \(configuration.fix.listen.host):\(server.fixPort) (\(server.networkBackend)), \(server.tlsDescription), ITCH 5.0 to \(configuration.marketData.group) (retransmission \(configuration.marketData.retransmission.host):\(server.marketDataRetransmissionPort)/udp, snapshots \(configuration.marketData.snapshot.host):\(server.marketDataSnapshotPort)), engine on \(configuration.engine.core.map { "core \($0)" } ?? "any core"), journal \(configuration.journal.durability)")
         fflush(nil)  // the banner reaches a pipe before "ready" does
 
         var status: Int32 = 0
@@ -35,6 +35,15 @@ public enum GatewayProcess {
             }
             lastCheck = now
             if let signal = ShutdownSignals.wait(milliseconds: 500) {
+                if signal == SIGHUP {
+                    do {
+                        try server.reloadCertificates()
+                        Log.info("received SIGHUP: TLS certificates read again; new connections use them")
+                    } catch {
+                        Log.error("received SIGHUP: TLS certificates not reloaded, the old ones stay: \(error)")
+                    }
+                    continue
+                }
                 Log.info("received \(signal == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
                 break
             }

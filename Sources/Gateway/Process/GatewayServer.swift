@@ -7,6 +7,7 @@ import Matching
 import Network
 import OUCH
 import Rings
+import TLS
 
 /// A running gateway: recovered engine, journal, engine thread and the order-entry I/O
 /// thread. `GatewayProcess` runs one until a signal; tests run one in-process.
@@ -28,6 +29,26 @@ public final class GatewayServer: @unchecked Sendable {
     /// The retransmission server's UDP port and the snapshot service's TCP port.
     public var marketDataRetransmissionPort: UInt16 { marketData.retransmissionPort }
     public var marketDataSnapshotPort: UInt16 { marketData.snapshotPort }
+    /// The TLS listeners' ports (nil: TLS off).
+    public var fixTLSPort: UInt16? { orderEntry.fixTLSPort }
+    public var ouchTLSPort: UInt16? { orderEntry.ouchTLSPort }
+    /// For the ready line: where TLS listens, or how to turn it on.
+    public var tlsDescription: String {
+        guard let fix = fixTLSPort, let ouch = ouchTLSPort else {
+            return "TLS off (set [tls] certificate and private_key; see the README)"
+        }
+        return "FIX over TLS on \(configuration.tls.fixListen.host):\(fix), OUCH over TLS on \(configuration.tls.ouchListen.host):\(ouch)"
+            + (configuration.tls.clientCA.isEmpty ? "" : " (client certificates required)")
+    }
+
+    /// Reads the TLS certificate, key and client CA again and gives them to the TLS
+    /// listeners for new connections (SIGHUP). A file that cannot be used is an error and
+    /// the old certificates stay.
+    public func reloadCertificates() throws {
+        guard configuration.tls.isEnabled else { return }
+        orderEntry.tlsReload.post(try TLSContext(server: TLSConfiguration(gateway: configuration)))
+    }
+
     /// `io_uring` or `epoll`, with the reason when io_uring could not be used.
     public var networkBackend: String { orderEntry.backendDescription }
 
@@ -100,9 +121,14 @@ public final class GatewayServer: @unchecked Sendable {
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
         let source = port.source
         do {
+            let tls = try configuration.tls.isEnabled
+                ? TLSListenerSettings(
+                    fix: configuration.tls.fixListen, ouch: configuration.tls.ouchListen,
+                    context: TLSContext(server: TLSConfiguration(gateway: configuration)))
+                : nil
             try orderEntry.start(
                 name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
-                ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen,
+                ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
                 ouch: { [recovery] in
                     let server = try OUCHServer(configuration: ouchConfiguration)
                     for (account, reference) in recovery.highestUserReference {
@@ -184,6 +210,7 @@ extension NetworkConfiguration {
             backend: backend, maxConnections: c.network.maxConnections,
             maxSendBufferBytes: c.network.maxSendBufferBytes,
             maxIdleWaitMilliseconds: c.network.maxIdleWaitMilliseconds, spinTurns: c.network.spinTurns)
+        tlsHandshakeTimeoutMilliseconds = c.tls.handshakeTimeoutMilliseconds
         try validate()
     }
 }
@@ -226,7 +253,8 @@ extension FIXAcceptorConfiguration {
         }
         self.init(
             sessions: c.fix.sessions.map {
-                FIXSessionConfiguration(clientCompID: $0.senderCompID, ourCompID: c.fix.compID, username: $0.senderCompID, password: $0.password)
+                FIXSessionConfiguration(clientCompID: $0.senderCompID, ourCompID: c.fix.compID, username: $0.senderCompID,
+                                        password: $0.password, certificateSubject: $0.certificateSubject)
             },
             storeDirectory: storeDirectory, dictionary: dictionary,
             schedule: c.fix.sessionStartSecondsUTC.flatMap { start in
@@ -242,4 +270,14 @@ extension FIXAcceptorConfiguration {
 private final class HandedOver<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+extension TLSConfiguration {
+    /// The TLS listeners' configuration from the gateway's `[tls]`.
+    init(gateway c: GatewayConfiguration) {
+        self.init(
+            certificatePath: c.tls.certificate, privateKeyPath: c.tls.privateKey,
+            clientCAPath: c.tls.clientCA.isEmpty ? nil : c.tls.clientCA,
+            cipherList: c.tls.ciphers, cipherSuites: c.tls.cipherSuites)
+    }
 }

@@ -2,15 +2,17 @@
 import Glibc
 #endif
 
-/// SIGINT and SIGTERM, taken synchronously: blocked in every thread (threads inherit
-/// the mask, so this must run before any thread starts) and collected with
-/// `sigtimedwait`, so no handler runs in the middle of the engine's work.
+/// SIGINT and SIGTERM (stop) and SIGHUP (reload the TLS certificates), taken
+/// synchronously: blocked in every thread (threads inherit the mask, so this must run
+/// before any thread starts) and collected with `sigtimedwait`, so no handler runs in
+/// the middle of the engine's work.
 public enum ShutdownSignals {
     private static func set() -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
         return set
     }
 
@@ -20,7 +22,7 @@ public enum ShutdownSignals {
         pthread_sigmask(SIG_BLOCK, &s, nil)
     }
 
-    /// Waits up to `milliseconds` for SIGINT or SIGTERM; returns the signal or nil.
+    /// Waits up to `milliseconds` for SIGINT, SIGTERM or SIGHUP; returns the signal or nil.
     public static func wait(milliseconds: Int) -> Int32? {
         var s = set()
         var timeout = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)

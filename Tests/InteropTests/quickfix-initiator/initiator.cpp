@@ -6,7 +6,9 @@
 // Debian's QuickFIX 1.15.1 headers use dynamic exception specifications (throw(...)),
 // which C++17 forbids: build with -std=c++14.
 //
-// usage: initiator <port> <scenario> <dictionary> <work dir>
+// usage: initiator <port> <scenario> <dictionary> <work dir> [tls <CA file> [<certificate> <key>]]
+//   With "tls" the sessions connect with QuickFIX's SSLSocketInitiator (OpenSSL), verify
+//   the gateway against the CA and, when given, present a client certificate.
 //   scenario: "logon" (log on, one resting order, log out), "full" (also cross,
 //   replace and cancel), "masscancel" (two resting orders, OrderMassCancelRequest 530=7),
 //   "gap" (CLIENT1 skips 5 MsgSeqNums before an order: the gateway's ResendRequest is
@@ -22,8 +24,10 @@
 #include <quickfix/Session.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketInitiator.h>
+#include <quickfix/SSLSocketInitiator.h>
 
 #include <chrono>
+#include <memory>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -190,6 +194,16 @@ int main(int argc, char **argv) {
       << "FileStorePath=" << dir << "/store\nFileLogPath=" << dir << "/log\n"
       << "UseDataDictionary=Y\nDataDictionary=" << dictionary << "\n"
       << "[SESSION]\nSenderCompID=CLIENT1\n[SESSION]\nSenderCompID=CLIENT2\n";
+  const bool tls = argc > 6 && std::string(argv[5]) == "tls";
+  if (tls) {
+    std::string text = cfg.str();
+    std::ostringstream ssl;
+    ssl << "SSLProtocol=all -SSLv2 -SSLv3 -TLSv1 -TLSv1_1\nCertificationAuthoritiesFile=" << argv[6] << "\n";
+    if (argc > 8) ssl << "ClientCertificateFile=" << argv[7] << "\nClientCertificateKeyFile=" << argv[8] << "\n";
+    // The [DEFAULT] section takes the SSL settings.
+    text.insert(text.find("[SESSION]"), ssl.str());
+    cfg.str(text);
+  }
   int status = 1;
   try {
     std::istringstream in(cfg.str());
@@ -197,7 +211,12 @@ int main(int argc, char **argv) {
     App app;
     FIX::FileStoreFactory store(settings);
     FIX::ScreenLogFactory log(false, false, true);  // events (including rejects) on stdout
-    FIX::SocketInitiator initiator(app, store, settings, log);
+    std::unique_ptr<FIX::Initiator> initiatorPointer;
+    if (tls)
+      initiatorPointer.reset(new FIX::SSLSocketInitiator(app, store, settings, log));
+    else
+      initiatorPointer.reset(new FIX::SocketInitiator(app, store, settings, log));
+    FIX::Initiator &initiator = *initiatorPointer;
     initiator.start();
     bool ok = waitFor("LOGON CLIENT1") && waitFor("LOGON CLIENT2");
     if (ok && scenario == "reconnect") {
