@@ -30,14 +30,17 @@ build:
 build-debug:
 	$(SWIFT) build
 
-## perf: the benchmarks in perf/ (ring, matching, FIX codec): prints the figures, then fails if an
-## allocation count grew past perf/Thresholds; then the FIX round trip comparison (gateway,
-## QuickFIX, TCP floor; perf/scripts/fix-compare.sh)
+## perf: the benchmarks in perf/ (ring, matching, FIX codec, market data): prints the figures, then
+## fails if an allocation count grew past perf/Thresholds; then the short latency comparison
+## (cift-perf load: OUCH gateway vs TCP floor, FIX gateway vs QuickFIX vs floor, order -> ITCH
+## Add Order, an open-loop run with the full order mix; about a minute,
+## perf/scripts/load-compare.sh; the long run: perf/RESULTS.md) and the market-data burst
+## rates (perf/scripts/itch-perf.sh)
 perf: deps
 	cd perf && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update current --no-progress
 	cd perf && $(SWIFT) package benchmark baseline read current
 	cd perf && $(SWIFT) package benchmark thresholds check current
-	perf/scripts/fix-compare.sh
+	perf/scripts/load-compare.sh
 	perf/scripts/itch-perf.sh
 	perf/scripts/signal-perf.sh
 

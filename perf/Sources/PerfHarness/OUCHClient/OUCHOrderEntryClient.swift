@@ -57,6 +57,11 @@ public final class OUCHOrderEntryClient {
         try send(length: SoupBinTCPEncoder.unsequencedData(order, sendBuffer.baseAddress!))
     }
 
+    /// Writes any one OUCH message (Enter, Replace, Cancel...) in its own Unsequenced Data packet.
+    public func send<Message: OUCHMessage>(message: Message) throws {
+        try send(length: SoupBinTCPEncoder.unsequencedData(message, sendBuffer.baseAddress!))
+    }
+
     /// A Client Heartbeat when nothing was written for a second (the session's
     /// heartbeat timeout is 30 s; runs are far shorter, this is for safety).
     public func heartbeatIfIdle() throws {

@@ -9,7 +9,7 @@ import Musl
 /// another thread only shuts the descriptor down to wake it.
 public final class TCPListener: @unchecked Sendable {
     public let port: Int
-    private var fd: Int32
+    public private(set) var fd: Int32
 
     public init(port: Int = 0) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
