@@ -98,6 +98,35 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
 
+        // OUCH 5.0 codec: ns per Enter Order found in a SoupBinTCP stream and decoded,
+        // per Order Accepted / Order Executed encoded with its Sequenced Data header,
+        // zero mallocs.
+        .executableTarget(
+            name: "OUCHCodecBenchmarks",
+            dependencies: [
+                "PerfSupport",
+                .product(name: "OUCH", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/OUCHCodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // Journal: ns per 96-byte command record appended in `.write` durability, in
+        // batches of 1, 64 and 256 records per pwrite, zero mallocs.
+        .executableTarget(
+            name: "JournalBenchmarks",
+            dependencies: [
+                "PerfSupport",
+                .product(name: "Journal", package: "cift-gateway"),
+                .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/JournalBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
         // The latency harness's parts: sockets, child processes, closed-loop driver,
         // HDR histograms, reports, and one client per protocol (FIX; OUCH with the
         // ITCH multicast subscriber for `cift-perf itch`).
