@@ -99,7 +99,9 @@ final class SharedMemoryGatewayTests: XCTestCase {
         XCTAssertEqual(shm.expectRejection(noPrice), 1006)
         XCTAssertEqual(shm.expectRejection(negative), RejectReason.invalidRiskUpdate.rawValue)
         shm.expectAcknowledgement(good)
-        // Every slot was freed, in order.
+        // Every slot is freed, in order (right after the answers are written).
+        let deadline = Date().addingTimeInterval(5)
+        while shm.signals.consumerIndex < good && Date() < deadline { usleep(1_000) }
         XCTAssertEqual(shm.signals.consumerIndex, good)
         // And the order-entry side never noticed.
         let client = try OUCHTestClient(port: gateway.ouchPort)
