@@ -122,6 +122,9 @@ public final class OUCHSessionStore {
         self.synchronous = synchronous
         self.fd = fd
         self.offsets = state.offsets
+        // Address space for a day's messages (about a million per user), committed by the
+        // kernel only as it is written: appending never stops the I/O thread to copy.
+        self.offsets.reserveCapacity(max(state.offsets.count * 2, 1 << 20))
         self.fileEnd = state.end
         self.durableCount = state.offsets.count
         self.persistedHighWater = state.highWater

@@ -24,7 +24,8 @@ enum MarketDataFeed {
         }
         return ITCHPublisherConfiguration(
             session: session, symbols: symbols, maximumPacketSize: c.marketData.maxPacketSize,
-            flushDelayNanoseconds: Int64(c.marketData.flushDelayMicroseconds) * 1000)
+            flushDelayNanoseconds: Int64(c.marketData.flushDelayMicroseconds) * 1000,
+            expectedOrders: c.engine.maxOrders, expectedLevelsPerSide: min(c.engine.maxPriceLevelsPerSide, 4096))
     }
 
     /// Opens today's store (creating the directory).

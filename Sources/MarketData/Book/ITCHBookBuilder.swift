@@ -69,6 +69,22 @@ public struct ITCHBookBuilder: Sendable {
 
     public init() {}
 
+    /// Room for `orders` resting orders and `levelsPerSide` prices on each side of each of
+    /// `stockLocates`, taken now, so that a publisher's book does not grow (allocate)
+    /// while the feed runs.
+    public mutating func reserveCapacity(orders: Int, levelsPerSide: Int, stockLocates: [SymbolIndex]) {
+        orderTable.reserveCapacity(orders)
+        symbols.reserveCapacity(stockLocates.count)
+        for locate in stockLocates {
+            var state = symbols[locate] ?? SymbolState()
+            state.bids.levels.reserveCapacity(levelsPerSide)
+            state.bids.prices.reserveCapacity(levelsPerSide)
+            state.asks.levels.reserveCapacity(levelsPerSide)
+            state.asks.prices.reserveCapacity(levelsPerSide)
+            symbols[locate] = state
+        }
+    }
+
     // MARK: Applying messages
 
     /// Applies one message. On error the book is unchanged.

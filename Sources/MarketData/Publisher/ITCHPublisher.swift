@@ -51,6 +51,8 @@ public final class ITCHPublisher {
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64, alignment: 8)
         stockByLocate = Dictionary(uniqueKeysWithValues: configuration.symbols.map { ($0.locate, $0.stock) })
         book = ITCHBookBuilder()
+        book.reserveCapacity(orders: configuration.expectedOrders, levelsPerSide: configuration.expectedLevelsPerSide,
+                             stockLocates: configuration.symbols.map(\.locate))
         if store.count == 0 {
             resumeEngineSequence = nil
         } else {

@@ -24,10 +24,17 @@ public struct ITCHPublisherConfiguration: Sendable {
     /// A heartbeat (or, after the end of the session, an End of Session) when nothing
     /// was sent for this long.
     public var heartbeatIntervalNanoseconds: Int64
+    /// Room reserved in the publisher's book at start (the engine's `maxOrders` and
+    /// price levels per side), so that the book never allocates while the feed runs.
+    public var expectedOrders: Int
+    public var expectedLevelsPerSide: Int
 
     public init(session: MoldUDP64Session, symbols: [ITCHSymbol],
                 maximumPacketSize: Int = MoldUDP64PacketBuilder.defaultMaximumPacketSize,
-                flushDelayNanoseconds: Int64 = 100_000, heartbeatIntervalNanoseconds: Int64 = 1_000_000_000) {
+                flushDelayNanoseconds: Int64 = 100_000, heartbeatIntervalNanoseconds: Int64 = 1_000_000_000,
+                expectedOrders: Int = 4096, expectedLevelsPerSide: Int = 256) {
+        self.expectedOrders = expectedOrders
+        self.expectedLevelsPerSide = expectedLevelsPerSide
         self.session = session
         self.symbols = symbols
         self.maximumPacketSize = maximumPacketSize
