@@ -121,6 +121,8 @@ public final class FIXMessageStore {
             offset += Self.recordHeaderLength + length
         }
         offsets = records
+        // Room for a day's messages (address space, committed as written).
+        offsets.reserveCapacity(max(records.count * 2, 1 << 20))
         end = offset
         truncatedBytes = size - offset
         if truncatedBytes > 0 {
