@@ -86,18 +86,7 @@ final class FIXBadInputTests: XCTestCase {
 
     override func setUpWithError() throws {
         directory = makeTemporaryDirectory("fixbad")
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory
-        c.engine.core = nil
-        c.engine.maxOrders = 10_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
-        c.sharedMemory.signalsPath = directory + "/cift-signals"
-        c.sharedMemory.fillsPath = directory + "/cift-fills"
-        c.fix.dictionary = fixDictionaryPath
-        gateway = try GatewayServer(configuration: c)
+        gateway = try GatewayServer(configuration: testGatewayConfiguration(directory))
         good = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT2")
         good.logon()
         XCTAssertNotNil(good.expect("A"))

@@ -12,20 +12,7 @@ final class FIXGatewayTests: XCTestCase {
     override func setUp() { directory = makeTemporaryDirectory("fix") }
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
-    func configuration() -> GatewayConfiguration {
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory
-        c.engine.core = nil
-        c.engine.maxOrders = 10_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
-        c.sharedMemory.signalsPath = directory + "/cift-signals"
-        c.sharedMemory.fillsPath = directory + "/cift-fills"
-        c.fix.dictionary = fixDictionaryPath
-        return c
-    }
+    func configuration() -> GatewayConfiguration { testGatewayConfiguration(directory) }
 
     func testLogonAndWrongPassword() throws {
         let gateway = try GatewayServer(configuration: configuration())

@@ -1,3 +1,4 @@
+import Gateway
 import Foundation
 import XCTest
 
@@ -119,6 +120,25 @@ func testGatewayTOML(_ dir: String, ouchPort: Int = 0, group: String? = nil) -> 
     fills = "\(dir)/cift-fills"
 
     """
+}
+
+/// A gateway configuration for a test that runs the gateway in its own process space:
+/// the embedded default with every listener on a port the kernel picks, the engine
+/// unpinned, `maxOrders` orders, and every file (data, shared-memory rings) under
+/// `directory`, so tests never collide with each other or with a running gateway.
+func testGatewayConfiguration(_ directory: String, dataDirectory: String? = nil, maxOrders: Int = 10_000) -> GatewayConfiguration {
+    var c = GatewayConfiguration.embeddedDefault
+    c.dataDirectory = dataDirectory ?? directory
+    c.engine.core = nil
+    c.engine.maxOrders = maxOrders
+    c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
+    c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
+    c.fix.dictionary = fixDictionaryPath
+    c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
+    c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
+    c.sharedMemory.signalsPath = directory + "/cift-signals"
+    c.sharedMemory.fillsPath = directory + "/cift-fills"
+    return c
 }
 
 /// `testGatewayTOML` written to `dir/free-port.toml`.

@@ -30,13 +30,7 @@ final class MarketDataFeedTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
     func configuration() -> GatewayConfiguration {
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory
-        c.engine.core = nil
-        c.engine.maxOrders = 20_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.dictionary = fixDictionaryPath
+        var c = testGatewayConfiguration(directory, maxOrders: 20_000)
         c.marketData.group = ListenAddress(host: "239.192.0.1", port: groupPort)
         c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
         c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)

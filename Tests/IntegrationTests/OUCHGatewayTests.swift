@@ -18,17 +18,7 @@ final class OUCHGatewayTests: XCTestCase {
     }
 
     func configuration(users: Int = 4, sendBuffer: Int = 1 << 20) -> GatewayConfiguration {
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory
-        c.engine.core = nil
-        c.engine.maxOrders = 200_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
-        c.sharedMemory.signalsPath = directory + "/cift-signals"
-        c.sharedMemory.fillsPath = directory + "/cift-fills"
-        c.fix.dictionary = fixDictionaryPath
+        var c = testGatewayConfiguration(directory, maxOrders: 200_000)
         c.network.maxSendBufferBytes = sendBuffer
         if users > 4 {
             c.accounts = (1...users).map { .init(name: "ACC\($0)") }

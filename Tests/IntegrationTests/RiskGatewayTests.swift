@@ -38,17 +38,7 @@ final class RiskGatewayTests: XCTestCase {
     }
 
     func configuration(rate: Int = 0) -> GatewayConfiguration {
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory
-        c.engine.core = nil
-        c.engine.maxOrders = 10_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.dictionary = fixDictionaryPath
-        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
-        c.sharedMemory.signalsPath = directory + "/cift-signals"
-        c.sharedMemory.fillsPath = directory + "/cift-fills"
+        var c = testGatewayConfiguration(directory)
         c.ouch.maxMessagesPerSecond = rate
         c.fix.maxMessagesPerSecond = rate
         return c

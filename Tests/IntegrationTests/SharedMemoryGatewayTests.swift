@@ -20,17 +20,7 @@ final class SharedMemoryGatewayTests: XCTestCase {
     var fillsPath: String { directory + "/cift-fills" }
 
     func configuration(capacity: Int = 1024) -> GatewayConfiguration {
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory + "/data"
-        c.engine.core = nil
-        c.engine.maxOrders = 10_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.dictionary = fixDictionaryPath
-        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
-        c.sharedMemory.signalsPath = signalsPath
-        c.sharedMemory.fillsPath = fillsPath
+        var c = testGatewayConfiguration(directory, dataDirectory: directory + "/data")
         c.sharedMemory.capacity = capacity
         return c
     }

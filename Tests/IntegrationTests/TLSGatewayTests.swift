@@ -115,17 +115,7 @@ final class TLSGatewayTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
 
     func configuration(mutual: Bool = false) -> GatewayConfiguration {
-        var c = GatewayConfiguration.embeddedDefault
-        c.dataDirectory = directory + "/data"
-        c.engine.core = nil
-        c.engine.maxOrders = 10_000
-        c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)
-        c.fix.dictionary = fixDictionaryPath
-        c.marketData.retransmission = ListenAddress(host: "127.0.0.1", port: 0)
-        c.marketData.snapshot = ListenAddress(host: "127.0.0.1", port: 0)
-        c.sharedMemory.signalsPath = directory + "/cift-signals"
-        c.sharedMemory.fillsPath = directory + "/cift-fills"
+        var c = testGatewayConfiguration(directory, dataDirectory: directory + "/data")
         c.tls.fixListen = ListenAddress(host: "127.0.0.1", port: 0)
         c.tls.ouchListen = ListenAddress(host: "127.0.0.1", port: 0)
         c.tls.certificate = pki + "/server.pem"
