@@ -12,6 +12,7 @@
 #if defined(__linux__)
 #include <linux/futex.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -93,6 +94,15 @@ int32_t cift_thread_set_current_name(const char *name) {
     return pthread_setname_np(pthread_self(), name);
 }
 
+int32_t cift_thread_set_timer_slack(uint64_t nanoseconds) {
+    return prctl(PR_SET_TIMERSLACK, (unsigned long)(nanoseconds == 0 ? 1 : nanoseconds), 0, 0, 0) == 0 ? 0 : errno;
+}
+
+uint64_t cift_thread_timer_slack(void) {
+    int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+    return slack < 0 ? 0 : (uint64_t)slack;
+}
+
 int32_t cift_thread_get_current_name(char *buffer, int32_t capacity) {
     if (capacity <= 0) {
         return ERANGE;
@@ -139,6 +149,13 @@ int32_t cift_thread_pin_current(int32_t cpu) {
 }
 
 int32_t cift_thread_current_cpu(void) { return -ENOSYS; }
+
+int32_t cift_thread_set_timer_slack(uint64_t nanoseconds) {
+    (void)nanoseconds;
+    return ENOSYS;
+}
+
+uint64_t cift_thread_timer_slack(void) { return 0; }
 
 int32_t cift_thread_set_current_name(const char *name) {
 #if defined(__APPLE__)

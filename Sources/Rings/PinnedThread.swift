@@ -224,3 +224,16 @@ private final class ThreadStart: @unchecked Sendable {
         }
     }
 }
+
+extension PinnedThread {
+    /// Lets the calling thread's timed waits fire within `nanoseconds` of their deadline
+    /// instead of Linux's default 50 µs: for a thread that polls something nobody can
+    /// wake it for (the shared-memory bridge, Python's ring) or sleeps until its next
+    /// timer (the market-data thread). Best effort: an error leaves the default.
+    public static func setCurrentTimerSlack(nanoseconds: UInt64) {
+        _ = cift_thread_set_timer_slack(nanoseconds)
+    }
+
+    /// The calling thread's timer slack in nanoseconds (0 when unknown).
+    public static var currentTimerSlack: UInt64 { cift_thread_timer_slack() }
+}

@@ -91,4 +91,15 @@ final class PinnedThreadTests: XCTestCase {
             sched_yield()
         }
     }
+
+    func testTimerSlackIsTheThreadsOwn() throws {
+        let seen = ManagedAtomic<UInt64>(0)
+        let thread = try PinnedThread.start(name: "cift-slack") {
+            PinnedThread.setCurrentTimerSlack(nanoseconds: 1_000)
+            seen.store(PinnedThread.currentTimerSlack, ordering: .releasing)
+        }
+        thread.join()
+        XCTAssertEqual(seen.load(ordering: .acquiring), 1_000)
+        XCTAssertNotEqual(PinnedThread.currentTimerSlack, 1_000, "the starting thread keeps its own")
+    }
 }

@@ -46,6 +46,15 @@ int32_t cift_thread_current_cpu(void);
 /// Corresponds to pthread_setname_np(pthread_self(), name).
 int32_t cift_thread_set_current_name(const char *name);
 
+/// Sets the calling thread's timer slack (how late the kernel may fire its timed
+/// waits, 50 µs by default) to `nanoseconds` (at least 1). Returns 0 or errno.
+/// Corresponds to prctl(PR_SET_TIMERSLACK, nanoseconds).
+int32_t cift_thread_set_timer_slack(uint64_t nanoseconds);
+
+/// The calling thread's timer slack in nanoseconds (prctl(PR_GET_TIMERSLACK)), 0 when
+/// it cannot be read.
+uint64_t cift_thread_timer_slack(void);
+
 /// Copies the calling thread's name into `buffer` (NUL-terminated).
 /// Returns 0 or errno. Corresponds to pthread_getname_np(pthread_self()).
 int32_t cift_thread_get_current_name(char *buffer, int32_t capacity);

@@ -74,6 +74,8 @@ final class MarketDataThread: @unchecked Sendable {
     }
 
     private func run(parking: WakeSignal.EventFDConsumer) {
+        // Its poll timeouts are its timers (heartbeat, a partial packet's delay).
+        PinnedThread.setCurrentTimerSlack(nanoseconds: 1_000)
         var io = MulticastIO(fd: sockets.multicast, group: sockets.group)
         let clock = SystemClock()
         var emptyTurns = 0
