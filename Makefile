@@ -41,6 +41,7 @@ perf: deps
 	cd perf && $(SWIFT) package benchmark baseline read current
 	cd perf && $(SWIFT) package benchmark thresholds check current
 	perf/scripts/load-compare.sh
+	perf/scripts/tls-compare.sh
 	perf/scripts/itch-perf.sh
 	perf/scripts/signal-perf.sh
 

@@ -127,6 +127,19 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
 
+        // TLS: the gateway's TLSSession pair in memory after the handshake, ns per
+        // 50 / 150-byte message encrypted and decrypted (one record each), mallocs counted.
+        .executableTarget(
+            name: "TLSBenchmarks",
+            dependencies: [
+                "PerfSupport",
+                .product(name: "TLS", package: "cift-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TLSBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
         // The latency harness's parts: sockets, child processes, closed-loop driver,
         // HDR histograms, reports, and one client per protocol (FIX; OUCH with the
         // ITCH multicast subscriber for `cift-perf itch`).
@@ -139,6 +152,7 @@ let package = Package(
                 .product(name: "MarketData", package: "cift-gateway"),
                 .product(name: "MarketDataSubscriber", package: "cift-gateway"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "TLS", package: "cift-gateway"),
             ]
         ),
 
@@ -148,6 +162,7 @@ let package = Package(
             dependencies: [
                 "PerfHarness",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "TLS", package: "cift-gateway"),
             ]
         ),
     ]

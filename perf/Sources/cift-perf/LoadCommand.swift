@@ -18,7 +18,12 @@ struct LoadCommand: ParsableCommand {
             another, and prints the ratios; the compared runs send new orders only (the \
             acceptor answers nothing else). --feed subscribes to the market-data group and \
             needs multicast on loopback (perf/scripts/load-compare.sh enters a namespace). \
-            Every run stops at --orders measured requests or --duration seconds.
+            --tls-compare starts the gateway with [tls] (a test PKI made in the temporary directory \
+            by scripts/make-test-certificates.sh, client certificates required), runs the same load \
+            against its plain listener and then its TLS listener (then the TCP echo floor plain and \
+            behind TLS), prints the TLS / plain ratios, and \
+            measures --handshakes connection set-ups on each (TCP connect; TCP connect → TLS \
+            established). Every run stops at --orders measured requests or --duration seconds.
             """
     )
 
@@ -50,6 +55,18 @@ struct LoadCommand: ParsableCommand {
 
     @Flag(help: "Also run the QuickFIX acceptor (FIX) and the TCP floor with the same load, and print the ratios.")
     var compare = false
+
+    @Flag(help: "Start the gateway with TLS and run the same load against its plain and its TLS listener (same process), one after the other.")
+    var tlsCompare = false
+
+    @Flag(help: "With --tls-compare: run the TLS listener's load first (the run order's own effect shows when both orders are run).")
+    var tlsFirst = false
+
+    @Option(help: "With --tls-compare: connection set-ups measured on each listener (one after another, before the load).")
+    var handshakes = 200
+
+    @Option(help: "With --tls-compare: an existing test PKI (ca.pem, server.pem/.key, client1.pem/.key) instead of making one.")
+    var tlsCertificates: String?
 
     @Flag(help: "Time each resting order to its ITCH Add Order on the multicast feed (gateway runs only).")
     var feed = false
@@ -90,6 +107,8 @@ struct LoadCommand: ParsableCommand {
     func validate() throws {
         if (gateway == nil) == (target == nil) { throw ValidationError("give exactly one of --gateway PATH and --target HOST:PORT") }
         if let target, HostPort(target) == nil { throw ValidationError("--target must be HOST:PORT") }
+        if tlsCompare && (gateway == nil || compare) { throw ValidationError("--tls-compare needs --gateway PATH and excludes --compare") }
+        if tlsCompare && handshakes < 0 { throw ValidationError("--handshakes must be ≥ 0") }
         if compare && protocolName == .fix && quickfix == nil { throw ValidationError("--compare --protocol fix needs --quickfix PATH") }
         guard (1...4).contains(connections) else { throw ValidationError("--connections must be 1...4 (the demo users / sessions)") }
         guard inFlight >= 1 && inFlight <= 1_024, rate > 0, warmup >= 0, orders >= 1, duration > 0, timeout > 0 else {
@@ -116,22 +135,36 @@ struct LoadCommand: ParsableCommand {
         let targets = try LoadTargets.start(
             protocolName: protocolName, gateway: gateway, target: target.flatMap(HostPort.init), group: HostPort(group),
             interface: interface, dictionary: gatewayDictionary, settings: gatewaySettings,
-            quickfix: compare && protocolName == .fix ? quickfix : nil, floor: compare, feed: feed)
+            quickfix: compare && protocolName == .fix ? quickfix : nil, floor: compare, feed: feed,
+            tls: tlsCompare, tlsCertificates: tlsCertificates)
         var failed = true
         defer { targets.stop(keepLogs: failed) }
 
         let protocolTitle = protocolName == .ouch ? "OUCH" : "FIX"
+        var connects: [HandshakeRun.Result] = []
+        if tlsCompare && handshakes > 0, let context = targets.tlsContext {
+            for t in targets.addresses where t.kind == .gateway || t.kind == .gatewayTLS {
+                let tls = t.kind == .gatewayTLS
+                connects.append(try HandshakeRun.run(
+                    to: t.address, transport: tls ? .tls(context) : .plain, count: handshakes,
+                    name: "\(protocolTitle) \(tls ? "TLS" : "plain")",
+                    title: tls ? "connect → TLS done" : "TCP connect"))
+            }
+        }
         var entries: [LoadReport.Target] = []
-        for (index, t) in targets.addresses.enumerated() {
+        let order = tlsFirst ? Array(targets.addresses.reversed()) : targets.addresses
+        for (index, t) in order.enumerated() {
             let connections = try LoadTargets.connect(
-                t.kind, protocolName: protocolName, address: t.address, count: self.connections, run: index)
+                t.kind, protocolName: protocolName, address: t.address, count: self.connections, run: index,
+                tls: targets.tlsContext)
+            let gatewayKind = t.kind == .gateway || t.kind == .gatewayTLS
             let result = try LoadRun.run(
                 label: "\(protocolTitle) \(t.kind.rawValue)", connections: connections, plan: plan,
-                acknowledgeOnly: t.kind != .gateway, feed: t.kind == .gateway ? targets.feed : nil,
+                acknowledgeOnly: !gatewayKind, feed: gatewayKind ? targets.feed : nil,
                 maxLive: compare ? Int.max : 200)
             entries.append(LoadReport.Target(target: t.kind.rawValue, title: t.kind.title, protocolName: protocolTitle, result: result))
         }
-        let report = LoadReport(command: CommandLine.arguments, targets: entries)
+        let report = LoadReport(command: CommandLine.arguments, targets: entries, connects: connects)
         print(report.render())
         if let out {
             for path in try report.write(to: out) { print("wrote \(path)") }

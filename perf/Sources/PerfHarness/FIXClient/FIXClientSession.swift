@@ -9,7 +9,7 @@ import Foundation
 /// after losing messages.
 public final class FIXClientSession {
     public let settings: FIXSessionSettings
-    let socket: TCPSocket
+    let socket: any ByteTransport
     public let output: FIXSendBuffer
     let input: FIXReceiveBuffer
     var expectedSequenceNumber = 1
@@ -18,9 +18,9 @@ public final class FIXClientSession {
     var logoutReceived = false
 
     /// Connects to `address` (nothing is sent yet).
-    public init(connectingTo address: HostPort, settings: FIXSessionSettings) throws {
+    public init(connectingTo address: HostPort, settings: FIXSessionSettings, transport: ClientTransport = .plain) throws {
         self.settings = settings
-        socket = try TCPSocket.connect(to: address)
+        socket = try transport.connect(to: address)
         try socket.setReceiveTimeout(milliseconds: 1_000)
         output = FIXSendBuffer(socket: socket, senderCompID: settings.senderCompID, targetCompID: settings.targetCompID)
         input = FIXReceiveBuffer(socket: socket)

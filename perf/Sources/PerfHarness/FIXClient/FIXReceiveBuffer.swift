@@ -4,13 +4,13 @@ import FIX
 /// hands out every whole message (framed and checksum-checked by the gateway's own
 /// ``FIXFrameDecoder``), keeping a partial one for the next read.
 public final class FIXReceiveBuffer {
-    let socket: TCPSocket
+    let socket: any ByteTransport
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
     var start = 0
     var end = 0
     let decoder = FIXFrameDecoder(maximumBodyLength: 65_536)
 
-    public init(socket: TCPSocket) { self.socket = socket }
+    public init(socket: any ByteTransport) { self.socket = socket }
 
     deinit { buffer.deallocate() }
 

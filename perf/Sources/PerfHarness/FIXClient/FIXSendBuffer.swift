@@ -5,7 +5,7 @@ import GatewayCore
 /// buffer allocated up front, each with the standard header (49, 56, 34, 52) and the
 /// next MsgSeqNum, and written with one `send` per ``flush()``.
 public final class FIXSendBuffer {
-    let socket: TCPSocket
+    let socket: any ByteTransport
     let senderCompID: [UInt8]
     let targetCompID: [UInt8]
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
@@ -14,7 +14,7 @@ public final class FIXSendBuffer {
     public private(set) var nextSequenceNumber = 1
     let clock = SystemClock()
 
-    public init(socket: TCPSocket, senderCompID: String, targetCompID: String) {
+    public init(socket: any ByteTransport, senderCompID: String, targetCompID: String) {
         self.socket = socket
         self.senderCompID = Array(senderCompID.utf8)
         self.targetCompID = Array(targetCompID.utf8)

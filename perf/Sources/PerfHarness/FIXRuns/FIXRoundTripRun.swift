@@ -12,7 +12,7 @@ public enum FIXRoundTripRun {
         let writer = NewOrderSingleWriter(prefix: "P\(seconds)R\(runIndex)-")
         let progress = Progress(label: "\(target.rawValue), \(load.inFlight) in flight")
         switch target {
-        case .gateway, .quickfix:
+        case .gateway, .quickfix, .gatewayTLS:
             let fix = try FIXClientSession(
                 connectingTo: address, settings: FIXSessionSettings(senderCompID: "CLIENT\(session % 4 + 1)"))
             try fix.logOn()
@@ -20,7 +20,7 @@ public enum FIXRoundTripRun {
             let result = try ClosedLoop.run(&client, load, progress: progress)
             try fix.logOut()
             return result
-        case .floor:
+        case .floor, .floorTLS:
             var client = try EchoClient(connectingTo: address, writer: writer)
             defer { client.close() }
             return try ClosedLoop.run(&client, load, progress: progress)

@@ -13,8 +13,9 @@ public final class FIXLoadConnection: LoadConnection {
     static let lastQty = 32
 
     /// Connects and logs on as `senderCompID`; `prefix` keeps ClOrdIDs unique on the target.
-    public init(address: HostPort, senderCompID: String, prefix: String) throws {
-        session = try FIXClientSession(connectingTo: address, settings: FIXSessionSettings(senderCompID: senderCompID))
+    public init(address: HostPort, senderCompID: String, prefix: String, transport: ClientTransport = .plain) throws {
+        session = try FIXClientSession(
+            connectingTo: address, settings: FIXSessionSettings(senderCompID: senderCompID), transport: transport)
         self.prefix = Array(prefix.utf8)
         try session.logOn()
     }

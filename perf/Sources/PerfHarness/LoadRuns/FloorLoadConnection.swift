@@ -10,7 +10,7 @@ import OUCH
 public final class FloorLoadConnection: LoadConnection {
     public enum Bytes: Sendable { case fix, ouch }
     let bytes: Bytes
-    let socket: TCPSocket
+    let socket: any ByteTransport
     let fixOutput: FIXSendBuffer
     let fixInput: FIXReceiveBuffer
     let prefix: [UInt8] = Array("F".utf8)
@@ -20,9 +20,9 @@ public final class FloorLoadConnection: LoadConnection {
     var end = 0
     static let ouchSymbols = PriceWalk.symbols.map { OUCHSymbol($0)! }
 
-    public init(address: HostPort, bytes: Bytes) throws {
+    public init(address: HostPort, bytes: Bytes, transport: ClientTransport = .plain) throws {
         self.bytes = bytes
-        socket = try TCPSocket.connect(to: address)
+        socket = try transport.connect(to: address)
         try socket.setReceiveTimeout(milliseconds: 1_000)
         fixOutput = FIXSendBuffer(socket: socket, senderCompID: "CLIENT1", targetCompID: "CIFT")
         fixInput = FIXReceiveBuffer(socket: socket)

@@ -10,24 +10,29 @@ import Glibc
 /// buffer, frames what the gateway sends with the OUCH module's `SoupBinTCPStreamReader`.
 /// Used by one thread.
 public final class OUCHOrderEntryClient {
-    public let socket: TCPSocket
+    public let socket: any ByteTransport
     private var reader = SoupBinTCPStreamReader(direction: .serverToClient)
     private let sendBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
     private let receiveBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
     private var lastSend: Int64 = 0
 
-    /// Connects and logs in as `username` (a new session, sequence 1); throws unless
+    /// Connects (plain TCP or TLS, `transport`) and logs in as `username`, asking for
+    /// the next sequenced message (0: none of an earlier login's are replayed, so the
+    /// same users can log in again for a second run on one gateway); throws unless
     /// Login Accepted comes back within 10 s.
-    public init(address: HostPort, username: String, password: String) throws {
-        socket = try TCPSocket.connect(to: address)
+    public init(address: HostPort, username: String, password: String, transport: ClientTransport = .plain) throws {
+        socket = try transport.connect(to: address)
         try socket.setReceiveTimeout(milliseconds: 10_000)
         let request = SoupBinTCPLoginRequest(
-            username: username, password: password, requestedSession: "", requestedSequenceNumber: 1,
+            username: username, password: password, requestedSession: "", requestedSequenceNumber: 0,
             heartbeatTimeoutMilliseconds: 30_000)
         try send(length: SoupBinTCPEncoder.loginRequest(request, sendBuffer.baseAddress!))
         var accepted = false
+        let deadline = nowNanoseconds() + 10_000_000_000
         while !accepted {
-            guard try receiveAvailable() else { throw HarnessError("OUCH \(address): no Login Accepted within 10 s") }
+            guard try receiveAvailable() || nowNanoseconds() < deadline else {
+                throw HarnessError("OUCH \(address): no Login Accepted within 10 s")
+            }
             try drain { packet in
                 switch packet {
                 case .loginAccepted: accepted = true
@@ -75,7 +80,12 @@ public final class OUCHOrderEntryClient {
         let length = SoupBinTCPEncoder.logoutRequest(sendBuffer.baseAddress!)
         try? send(length: length)
         try? socket.setReceiveTimeout(milliseconds: 3_000)
-        while let n = try? socket.receive(into: receiveBuffer), n > 0 {}
+        let deadline = nowNanoseconds() + 3_000_000_000
+        while nowNanoseconds() < deadline {
+            // nil: nothing yet (a timeout, or over TLS only a session ticket or part of a record).
+            guard let n = try? socket.receive(into: receiveBuffer) else { continue }
+            if n == 0 { break }
+        }
         socket.close()
     }
 

@@ -20,13 +20,16 @@ public enum GatewayProcess {
         public var marketDataGroup: HostPort
         /// `market_data.interface`.
         public var marketDataInterface: String
+        /// `tls.fix_listen` / `tls.ouch_listen` when the gateway was started with TLS.
+        public var tlsFIX: HostPort?
+        public var tlsOUCH: HostPort?
     }
 
     /// As ``start(executable:dictionary:settings:directory:)``, and also the OUCH
     /// listener and the market-data group (on a free port; retransmission and snapshot
     /// on port 0, picked by the kernel).
     public static func startWithListeners(
-        executable: String, dictionary: String?, settings: [String] = [], directory: String
+        executable: String, dictionary: String?, settings: [String] = [], directory: String, tls: TLSCertificates? = nil
     ) throws -> (ChildProcess, Listeners) {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw HarnessError("--gateway \(executable): not an executable file")
@@ -47,6 +50,18 @@ public enum GatewayProcess {
         config.set("market_data", "snapshot", string: "127.0.0.1:0")
         config.set("shared_memory", "signals", string: directory + "/shm-signals")
         config.set("shared_memory", "fills", string: directory + "/shm-fills")
+        var tlsFIX: HostPort?
+        var tlsOUCH: HostPort?
+        if let tls {
+            // TLS listeners on free ports, client certificates required (the venue's setup).
+            tlsFIX = HostPort(host: "127.0.0.1", port: try TCPListener.freePort())
+            tlsOUCH = HostPort(host: "127.0.0.1", port: try TCPListener.freePort())
+            config.set("tls", "certificate", string: tls.serverCertificate)
+            config.set("tls", "private_key", string: tls.serverKey)
+            config.set("tls", "client_ca", string: tls.ca)
+            config.set("tls", "fix_listen", string: tlsFIX!.description)
+            config.set("tls", "ouch_listen", string: tlsOUCH!.description)
+        }
         for assignment in settings { try config.set(assignment: assignment) }
         let path = directory + "/gateway.toml"
         try config.render(defaults: defaults).write(toFile: path, atomically: true, encoding: .utf8)
@@ -58,7 +73,8 @@ public enum GatewayProcess {
             child.stop()
             throw error
         }
-        return (child, Listeners(fix: fix, ouch: ouch, marketDataGroup: group, marketDataInterface: "127.0.0.1"))
+        return (child, Listeners(fix: fix, ouch: ouch, marketDataGroup: group, marketDataInterface: "127.0.0.1",
+                                 tlsFIX: tlsFIX, tlsOUCH: tlsOUCH))
     }
 
     /// The output of `cift-gateway config`: the embedded default configuration.

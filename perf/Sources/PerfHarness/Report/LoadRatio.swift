@@ -30,6 +30,19 @@ public struct LoadRatio: Sendable, Codable {
                 ratios.append(LoadRatio(what: "FIX throughput, gateway / QuickFIX", value: t, relation: "≥", goal: 10, met: t >= 10))
             }
         }
+        if let tls = targets.first(where: { $0.target == "gateway-tls" })?.latencies["ack"], ack.p50 > 0 {
+            let r = tls.p50 / ack.p50
+            ratios.append(LoadRatio(what: "\(p) order→ack p50, TLS / plain (same gateway)", value: r, relation: "≤", goal: 1.2, met: r <= 1.2))
+            if ack.p99 > 0 {
+                let r99 = tls.p99 / ack.p99
+                ratios.append(LoadRatio(what: "\(p) order→ack p99, TLS / plain (stated; the goal is on p50)", value: r99, relation: "≤", goal: 1.2, met: r99 <= 1.2))
+            }
+        }
+        if let floor = targets.first(where: { $0.target == "floor" })?.latencies["ack"],
+           let floorTLS = targets.first(where: { $0.target == "floor-tls" })?.latencies["ack"], floor.p50 > 0 {
+            let r = floorTLS.p50 / floor.p50
+            ratios.append(LoadRatio(what: "\(p) echo p50, TLS floor / TCP floor (the transport alone; stated)", value: r, relation: "≤", goal: 1.2, met: r <= 1.2))
+        }
         if let feed = gateway.latencies["feed"] {
             ratios.append(LoadRatio(what: "\(p) order→ITCH Add Order p50 (µs)", value: feed.p50, relation: "<", goal: 10, met: feed.p50 < 10))
         }

@@ -50,8 +50,11 @@ public struct LoadReport: Codable {
     public var command: [String]
     public var targets: [Target]
     public var ratios: [LoadRatio]
+    /// Connection set-up times (`--tls-compare`): plain TCP connect, TCP connect → TLS established.
+    public var connects: [HandshakeRun.Result]
 
-    public init(command: [String], targets: [Target]) {
+    public init(command: [String], targets: [Target], connects: [HandshakeRun.Result] = []) {
+        self.connects = connects
         date = ISO8601DateFormatter().string(from: Date())
         host = ProcessInfo.processInfo.hostName
         cores = ProcessInfo.processInfo.activeProcessorCount
@@ -87,6 +90,15 @@ public struct LoadReport: Codable {
                          + "too-late cancels/replaces \(c.tooLate), executions \(c.executions), marketable unfilled \(c.marketUnfilled)"
                          + (t.latencies["feed"] != nil ? ", Add Order before ack \(c.feedBeforeAck), feed gap messages \(c.feedGapMessages)" : "")
                          + (t.stoppedByDuration ? " (stopped by --duration)" : ""))
+        }
+        if !connects.isEmpty {
+            lines.append("")
+            lines.append("Connection set-up, one connection after another, no load running (µs):")
+            lines.append(row(["listener", "measure", "count", "p50", "p90", "p99", "p99.9", "p99.99", "max"]))
+            for c in connects {
+                let l = c.latency
+                lines.append(row([c.tlsVersion.map { c.name.replacingOccurrences(of: "TLS", with: $0) } ?? c.name, c.title, String(l.count), f(l.p50), f(l.p90), f(l.p99), f(l.p999), f(l.p9999), f(l.max)]))
+            }
         }
         if !ratios.isEmpty {
             lines.append("")
