@@ -87,22 +87,32 @@ final class EngineLoop: @unchecked Sendable {
     /// has room for them. Returns whether it took any.
     private func takeCommands() -> Bool {
         var took = 0
-        var sink = PendingSink(loop: self)
-        for (index, ring) in inbound.enumerated() {
+        var sink = PendingSink(loop: self, pending: pending)
+        // The loop holds every object it uses for its whole life: `_withUnsafeGuaranteedRef`
+        // calls them without the retain and release per command an ordinary access costs.
+        let journal = Unmanaged.passUnretained(journalRing)
+        let engine = Unmanaged.passUnretained(self.engine)
+        var sequence = nextSequence
+        defer { nextSequence = sequence }
+        for index in inbound.indices {
             // The engine is the journal ring's producer, so capacity − count never
             // overstates the room (the consumer only ever makes more).
-            let room = min(batchSize, journalRing.capacity - journalRing.count)
+            let room = journal._withUnsafeGuaranteedRef { min(batchSize, $0.capacity - $0.count) }
             if room == 0 { break }
             // Each entry is pushed (published) on its own rather than claimed and published
             // once per batch: waitForPendingRoom, in the middle of a command, needs the
             // journal thread to see that command already.
-            took += ring.drain(maxCount: room) { command in
-                assert(Int(command.origin.source) == index + 1, "a command carries its port's source")
-                let sequence = nextSequence
-                nextSequence &+= 1
-                let queued = journalRing.tryPush(JournalEntry(sequence: sequence, command: command))
-                precondition(queued, "journal ring room was checked before draining")
-                engine.process(command, sequence: sequence, into: &sink)
+            took += Unmanaged.passUnretained(inbound[index])._withUnsafeGuaranteedRef { ring in
+                ring.drain(maxCount: room) { command in
+                    assert(Int(command.origin.source) == index + 1, "a command carries its port's source")
+                    let current = sequence
+                    sequence &+= 1
+                    let queued = journal._withUnsafeGuaranteedRef {
+                        $0.tryPush(JournalEntry(sequence: current, command: command))
+                    }
+                    precondition(queued, "journal ring room was checked before draining")
+                    engine._withUnsafeGuaranteedRef { $0.process(command, sequence: current, into: &sink) }
+                }
             }
         }
         if took > 0 { journalSignal.wake() }
@@ -120,11 +130,14 @@ final class EngineLoop: @unchecked Sendable {
         var touched: UInt64 = 0
         var released = false
         var marketDataTouched = false
-        while let event = pending.first, event.pointee.sequence < durable {
+        // As in takeCommands: the loop holds these for its life; no retain per event.
+        let pending = Unmanaged.passUnretained(self.pending)
+        let feed = marketData.map { Unmanaged.passUnretained($0) }
+        while let event = pending._withUnsafeGuaranteedRef({ $0.first }), event.pointee.sequence < durable {
             // The feed's copy is checked for room first and pushed last, so an event
             // reaches the order-entry side and the feed both, or neither yet.
-            let toMarketData = marketData != nil && Self.isMarketData(event.pointee)
-            if toMarketData && marketData!.count >= marketData!.capacity { break }
+            let toMarketData = feed != nil && Self.isMarketData(event.pointee)
+            if toMarketData && feed!._withUnsafeGuaranteedRef({ $0.count >= $0.capacity }) { break }
             let source = Int(event.pointee.destination.source)
             if Self.isBroadcast(event.pointee.kind) {
                 // Venue-wide news (end of day, halts) goes to every live port that takes
@@ -140,14 +153,15 @@ final class EngineLoop: @unchecked Sendable {
                 }
             } else if source >= 1 && source <= outbound.count && !shared.isAbandoned(source - 1) {
                 // An abandoned port's owner has gone: its events are dropped, not waited for.
-                if !outbound[source - 1].tryPush(event.pointee) { break }
+                let pushed = Unmanaged.passUnretained(outbound[source - 1])._withUnsafeGuaranteedRef { $0.tryPush(event.pointee) }
+                if !pushed { break }
                 touched |= 1 << UInt64((source - 1) & 63)
             }
             if toMarketData {
-                _ = marketData!.tryPush(event.pointee)
+                _ = feed!._withUnsafeGuaranteedRef { $0.tryPush(event.pointee) }
                 marketDataTouched = true
             }
-            pending.removeFirst()
+            pending._withUnsafeGuaranteedRef { $0.removeFirst() }
             released = true
         }
         if marketDataTouched { marketDataSignal?.wake() }
@@ -195,14 +209,17 @@ final class EngineLoop: @unchecked Sendable {
 /// certainly alive, and a checked reference would cost reference counting per event.
 struct PendingSink: EventSink {
     unowned(unsafe) let loop: EngineLoop
+    /// The loop's queue, held the same way (reached through `loop` it would be retained
+    /// and released per event).
+    unowned(unsafe) let pending: PendingEvents
 
     @inline(__always)
     mutating func emit(_ event: Event) {
-        if !loop.pending.append(event) {
+        if !pending.append(event) {
             loop.waitForPendingRoom()
             // Still full only when the journal has failed: the event's command was never
             // written, so the event must never leave; dropping it is the honest outcome.
-            _ = loop.pending.append(event)
+            _ = pending.append(event)
         }
     }
 }
