@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
-        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).

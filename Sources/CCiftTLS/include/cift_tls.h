@@ -26,4 +26,19 @@ int cift_tls_certificate_expired(X509 *certificate);
 /// 1 when the certificate's notBefore is in the future, 0 when not, -1 on error.
 int cift_tls_certificate_not_yet_valid(X509 *certificate);
 
+/// What this thread asked of OpenSSL's memory functions (cift_tls_memory.c): small
+/// blocks requested, how many came from the thread's cache, how many from libc.
+struct cift_tls_memory_stats {
+    unsigned long long requests;
+    unsigned long long cache_hits;
+    unsigned long long libc_allocations;
+};
+
+/// 1 when OpenSSL's memory functions are the gateway's (installed when the library
+/// loads, before OpenSSL allocates); 0 when OpenSSL refused (it had allocated already).
+int cift_tls_memory_installed(void);
+
+/// The calling thread's counts since it started.
+struct cift_tls_memory_stats cift_tls_memory_thread_stats(void);
+
 #endif

@@ -39,6 +39,8 @@ public final class GatewayServer: @unchecked Sendable {
         }
         return "FIX over TLS on \(configuration.tls.fixListen.host):\(fix), OUCH over TLS on \(configuration.tls.ouchListen.host):\(ouch)"
             + (configuration.tls.clientCA.isEmpty ? "" : " (client certificates required)")
+            // Without the gateway's memory functions OpenSSL mallocs per record.
+            + (TLSMemory.isInstalled ? "" : "; OpenSSL's per-record memory comes from malloc (its memory functions could not be replaced)")
     }
 
     /// Reads the TLS certificate, key and client CA again and gives them to the TLS
