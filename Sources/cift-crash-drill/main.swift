@@ -1,7 +1,7 @@
 // cift-crash-drill: the gateway's engine, journal and recovery with a synthetic order
 // source instead of the network, for the crash test (Tests/IntegrationTests).
 //
-//   cift-crash-drill --data-dir DIR --orders N [--durability write|fsync] [--first-ref R]
+//   cift-crash-drill --data-dir DIR --orders N [--durability write|fsync] [--journal-writer journal-thread|engine-thread] [--first-ref R]
 //       recovers DIR, then enters N resting orders (buys below 100.00, sells above, so none
 //       trade) and prints `ACK <account> <userRef> <orderRef> <sequence>` for each order
 //       whose acceptance has left the engine — which it may only do once the command is in
@@ -22,6 +22,7 @@ struct DrillArguments {
     var dataDirectory = ""
     var orders = 0
     var durability = "write"
+    var journalWriter = "journal-thread"
     var firstReference: UInt32 = 1
     var dump = false
 
@@ -37,9 +38,10 @@ struct DrillArguments {
             case "--data-dir": dataDirectory = try value()
             case "--orders": orders = Int(try value()) ?? -1
             case "--durability": durability = try value()
+            case "--journal-writer": journalWriter = try value()
             case "--first-ref": firstReference = UInt32(try value()) ?? 0
             case "--dump": dump = true
-            default: throw ConfigurationError(key: arguments[i], value: "", expected: "--data-dir, --orders, --durability, --first-ref or --dump")
+            default: throw ConfigurationError(key: arguments[i], value: "", expected: "--data-dir, --orders, --durability, --journal-writer, --first-ref or --dump")
             }
             i += 1
         }
@@ -74,6 +76,7 @@ func runDrill() throws -> Int32 {
     var configuration = GatewayConfiguration.embeddedDefault
     configuration.dataDirectory = args.dataDirectory
     configuration.journal.durability = args.durability
+    configuration.journal.writer = args.journalWriter
     try configuration.validate()
 
     let dataDirectory = try DataDirectory(path: configuration.dataDirectory)

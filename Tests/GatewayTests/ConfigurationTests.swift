@@ -99,6 +99,30 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(c.ouch.users.map(\.username), ["BRK1"])
     }
 
+    /// The engine and the journal park at once by default (a spinning thread holds a core
+    /// the other threads need on a 2-core machine); the bridge spins after Python's
+    /// records, because Python cannot wake it. Each count is its own key.
+    func testEachWaitingThreadHasItsOwnSpinCount() throws {
+        let d = GatewayConfiguration.embeddedDefault
+        XCTAssertEqual([d.engine.spinCount, d.journal.spinCount, d.sharedMemory.spinCount], [0, 0, 2_000])
+        let c = try GatewayConfiguration.parse(toml: """
+            [engine]
+            spin_count = 5000
+            [journal]
+            spin_count = 300
+            [shared_memory]
+            spin_count = 0
+            """)
+        XCTAssertEqual([c.engine.spinCount, c.journal.spinCount, c.sharedMemory.spinCount], [5_000, 300, 0])
+        XCTAssertEqual(d.journal.writer, "journal-thread")
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: "[journal]\nwriter = \"engine-thread\"").journal.writer, "engine-thread")
+        for (section, key) in [("engine", "engine.spin_count"), ("journal", "journal.spin_count"), ("shared_memory", "shared_memory.spin_count")] {
+            XCTAssertThrowsError(try GatewayConfiguration.parse(toml: "[\(section)]\nspin_count = -1")) { error in
+                XCTAssertEqual((error as? ConfigurationError)?.key, key)
+            }
+        }
+    }
+
     /// Every refusal names the key, the value and what was expected.
     func testRefusalsNameKeyValueAndExpectation() {
         let cases: [(String, String, String, String)] = [
@@ -123,6 +147,8 @@ final class ConfigurationTests: XCTestCase {
             ("[fix]\nsession_start = \"08:00\"", "fix.session_end", "\"\"", "both, or neither"),
             ("[fix]\nsession_start = \"8am\"\nsession_end = \"17:00\"", "fix.session_start", "\"8am\"", "\"HH:MM:SS\" in UTC"),
             ("[fix]\nmax_latency_seconds = -1", "fix.max_latency_seconds", "-1", "an integer from 0"),
+            ("[journal]\nwriter = \"main\"", "journal.writer", "\"main\"", "\"journal-thread\" or \"engine-thread\""),
+            ("[journal]\ndurability = \"fsync\"\nwriter = \"engine-thread\"", "journal.writer", "\"engine-thread\"", "with durability = \"fsync\""),
             ("[engine", "(file)", "line 1", "valid TOML"),
         ]
         for (toml, key, value, expected) in cases {

@@ -9,6 +9,8 @@ import XCTest
 /// order-entry ports from the test thread.
 final class EngineRuntimeTests: XCTestCase {
     var directory = ""
+    /// `journal.writer`: the tests at the end run the others with the engine writing.
+    var journalWriter = "journal-thread"
 
     override func setUp() {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cift-runtime-\(UUID().uuidString)").path
@@ -28,6 +30,7 @@ final class EngineRuntimeTests: XCTestCase {
         c.engine.pendingEventCapacity = pending
         c.engine.waitStrategy = "spin-park"
         c.journal.ringCapacity = 1 << 10
+        c.journal.writer = journalWriter
         return c
     }
 
@@ -209,6 +212,50 @@ final class EngineRuntimeTests: XCTestCase {
         XCTAssertTrue(port.submit(order(port, ref: 5, account: 1, side: .buy, price: 900_000)))
         XCTAssertEqual(collect(port, count: 1).first?.rejectReason, .duplicateOrderID)
         XCTAssertNil(runtime.stop())
+    }
+
+    // MARK: The engine thread writing the journal itself (`journal.writer = "engine-thread"`)
+
+    func testEngineWriterReleasesEventsOnlyAfterTheCommandIsInTheJournal() throws {
+        journalWriter = "engine-thread"
+        try testEventsReturnToTheirOwnPortOnlyAfterTheCommandIsInTheJournal()
+    }
+
+    func testEngineWriterStopLosesNothingAndTheJournalRebuildsTheSameBooks() throws {
+        journalWriter = "engine-thread"
+        try testAStopLosesNothingAndTheJournalRebuildsTheSameBooks()
+    }
+
+    func testEngineWriterMassCancelLargerThanThePendingQueueDeliversEveryEvent() throws {
+        journalWriter = "engine-thread"
+        try testMassCancelLargerThanThePendingQueueDeliversEveryEvent()
+    }
+
+    func testEngineWriterWriteFailureStopsAcknowledgementsAndStopReturnsTheError() throws {
+        journalWriter = "engine-thread"
+        try testAJournalWriteFailureStopsAcknowledgementsAndStopReturnsTheError()
+    }
+
+    func testEngineWriterRestartContinuesTheSequenceFromTheJournal() throws {
+        journalWriter = "engine-thread"
+        try testRestartContinuesTheSequenceFromTheJournal()
+    }
+
+    /// No journal thread is started when the engine writes.
+    func testEngineWriterRunsWithoutAJournalThread() throws {
+        journalWriter = "engine-thread"
+        let (runtime, _) = try start(configuration(), ports: 1)
+        let names = threadNames()
+        XCTAssertTrue(names.contains("cift-engine"), "\(names)")
+        XCTAssertFalse(names.contains("cift-journal"), "\(names)")
+        XCTAssertNil(runtime.stop())
+    }
+
+    /// The names of this process's threads (/proc/self/task/*/comm).
+    func threadNames() -> [String] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 }
 

@@ -31,10 +31,10 @@ final class CrashRecoveryTests: XCTestCase {
         })
     }
 
-    func killMidBurst(durability: String, dir: String) throws -> [Ack] {
+    func killMidBurst(durability: String, dir: String, journalWriter: String = "journal-thread") throws -> [Ack] {
         let drill = try ChildProcess(
             executable: "cift-crash-drill",
-            arguments: ["--data-dir", dir, "--orders", "400000", "--durability", durability])
+            arguments: ["--data-dir", dir, "--orders", "400000", "--durability", durability, "--journal-writer", journalWriter])
         // Wait for a good part of the burst to be acknowledged, then kill without warning.
         let sawEnough = drill.waitFor(seconds: 120) { self.acks($0).count >= 20_000 }
         XCTAssertTrue(sawEnough, "the drill acknowledged orders: \(drill.standardError)")
@@ -56,6 +56,18 @@ final class CrashRecoveryTests: XCTestCase {
         let dir = makeTemporaryDirectory("crash")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let acknowledged = try killMidBurst(durability: "write", dir: dir)
+        XCTAssertGreaterThanOrEqual(acknowledged.count, 20_000)
+        let (rebuilt, log) = try recoveredLiveOrders(dir: dir)
+        let missing = Set(acknowledged).subtracting(rebuilt)
+        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged orders lost, e.g. \(Array(missing.prefix(5))); recovery said: \(log)")
+        XCTAssertGreaterThanOrEqual(rebuilt.count, acknowledged.count)
+    }
+
+    /// The same with the engine thread writing the journal itself (no journal thread).
+    func testEveryAcknowledgedOrderSurvivesSIGKILLWhenTheEngineWritesTheJournal() throws {
+        let dir = makeTemporaryDirectory("crash-engine-writer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let acknowledged = try killMidBurst(durability: "write", dir: dir, journalWriter: "engine-thread")
         XCTAssertGreaterThanOrEqual(acknowledged.count, 20_000)
         let (rebuilt, log) = try recoveredLiveOrders(dir: dir)
         let missing = Set(acknowledged).subtracting(rebuilt)

@@ -38,6 +38,8 @@ extension GatewayConfiguration {
         out.append("max_file_bytes = \(journal.maxFileBytes)")
         out.append("ring_capacity = \(journal.ringCapacity)")
         out.append("wait_strategy = \(q(journal.waitStrategy))")
+        out.append("spin_count = \(journal.spinCount)")
+        out.append("writer = \(q(journal.writer))  # journal-thread | engine-thread (durability = \"write\" only)")
         out.append("")
         out.append("[fix]")
         out.append("listen = \(q(fix.listen.description))")
@@ -100,6 +102,7 @@ extension GatewayConfiguration {
         out.append("capacity = \(sharedMemory.capacity)  # slots per ring, a power of two")
         out.append("strategy_account = \(q(sharedMemory.strategyAccount))  # the account signals trade for; empty: the last of the accounts")
         out.append("wait_strategy = \(q(sharedMemory.waitStrategy))  # the bridge thread's")
+        out.append("spin_count = \(sharedMemory.spinCount)  # empty turns before it sleeps")
         out.append("poll_interval_us = \(sharedMemory.pollIntervalMicroseconds)  # longest sleep between looks at the signals ring")
         for s in symbols {
             out.append("")
@@ -135,7 +138,7 @@ extension GatewayConfiguration {
         out.append("CIFT Gateway configuration")
         out.append("  data directory     \(dataDirectory)")
         out.append("  engine             core \(engine.core.map(String.init) ?? "not pinned"), wait \(engine.waitStrategy), max orders \(engine.maxOrders)")
-        out.append("  journal            durability \(journal.durability), roll at \(journal.maxFileBytes) bytes")
+        out.append("  journal            durability \(journal.durability), written by the \(journal.writer == "engine-thread" ? "engine thread" : "journal thread"), roll at \(journal.maxFileBytes) bytes")
         let hoursText = fix.sessionStartSecondsUTC.flatMap { start in
             fix.sessionEndSecondsUTC.map { "sessions \(FIXSessionSchedule.formatTimeOfDay(start))-\(FIXSessionSchedule.formatTimeOfDay($0)) UTC" }
         } ?? "sessions always open"

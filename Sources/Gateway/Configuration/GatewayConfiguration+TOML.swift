@@ -78,6 +78,17 @@ extension GatewayConfiguration {
             "max_file_bytes", default: c.journal.maxFileBytes, range: (1 << 16)...(1 << 40))
         c.journal.ringCapacity = try powerOfTwo(&journal, "ring_capacity", c.journal.ringCapacity)
         c.journal.waitStrategy = try waitStrategy(&journal, "wait_strategy", c.journal.waitStrategy)
+        c.journal.spinCount = try journal.int("spin_count", default: c.journal.spinCount, range: 0...100_000_000)
+        c.journal.writer = try journal.string("writer", default: c.journal.writer)
+        guard ["journal-thread", "engine-thread"].contains(c.journal.writer) else {
+            throw ConfigurationError(key: "journal.writer", value: "\"\(c.journal.writer)\"", expected: "\"journal-thread\" or \"engine-thread\"")
+        }
+        // An fdatasync per turn on the engine thread would stall matching for milliseconds.
+        if c.journal.writer == "engine-thread" && c.journal.durability == "fsync" {
+            throw ConfigurationError(
+                key: "journal.writer", value: "\"engine-thread\"",
+                expected: "\"journal-thread\" with durability = \"fsync\" (group commit stays off the engine thread)")
+        }
         try journal.finish()
 
         var fix = try top.section("fix")
@@ -176,6 +187,7 @@ extension GatewayConfiguration {
         }
         c.sharedMemory.strategyAccount = try shm.string("strategy_account", default: c.sharedMemory.strategyAccount)
         c.sharedMemory.waitStrategy = try waitStrategy(&shm, "wait_strategy", c.sharedMemory.waitStrategy)
+        c.sharedMemory.spinCount = try shm.int("spin_count", default: c.sharedMemory.spinCount, range: 0...100_000_000)
         c.sharedMemory.pollIntervalMicroseconds = try shm.int(
             "poll_interval_us", default: c.sharedMemory.pollIntervalMicroseconds, range: 1...1_000_000)
         try shm.finish()

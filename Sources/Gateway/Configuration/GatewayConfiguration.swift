@@ -28,8 +28,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var core: Int? = 1
         /// How the engine waits when its inbound rings are empty: busy-spin, spin-yield or spin-park.
         public var waitStrategy = "spin-park"
-        /// Spins before yielding or parking.
-        public var spinCount = 2_000
+        /// Empty turns spent spinning before yielding or parking. 0 by default: on the
+        /// 2-core machines the venue runs on, a spinning engine holds the core the network
+        /// thread needs next (perf/RESULTS.md, "Wait strategies"); raise it on dedicated cores.
+        public var spinCount = 0
         /// Live orders the engine can hold; beyond it new orders are rejected. The order
         /// key map is sized from it, and a map far larger than the live book costs a cache
         /// miss per lookup (perf/README.md): size it to the venue, not to the maximum.
@@ -78,6 +80,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var ringCapacity = 1 << 16
         /// The journal thread's wait strategy.
         public var waitStrategy = "spin-park"
+        /// The journal thread's empty turns spent spinning before yielding or parking (0,
+        /// as the engine's, for the same reason).
+        public var spinCount = 0
+        /// Which thread writes the journal: "journal-thread" (the engine hands each command
+        /// to it through a ring and carries on matching) or "engine-thread" (the engine
+        /// writes each turn's records itself before releasing the turn's events: two
+        /// thread hand-offs fewer per acknowledgement; `durability = "write"` only).
+        public var writer = "journal-thread"
         public init() {}
     }
 
@@ -204,6 +214,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// busy, then (spin-park) sleeps at most `pollIntervalMicroseconds` (Python
         /// cannot wake it), or busy-spins for the lowest latency on a core of its own.
         public var waitStrategy = "spin-park"
+        /// Spins after the last record before parking: back-to-back records from Python
+        /// find the bridge still looking.
+        public var spinCount = 2_000
         public var pollIntervalMicroseconds = 100
         public init() {}
     }

@@ -4,13 +4,15 @@ import Matching
 import Rings
 
 /// The engine thread's loop: take commands from the inbound rings, give each the next
-/// sequence number, hand it to the journal thread, match it, and hold its events until
-/// the journal reports the command durable; then route them to the outbound rings.
+/// sequence number, hand it to the journal thread (or append it to its own journal
+/// buffer), match it, and hold its events until the command is durable; then route them
+/// to the outbound rings (specs/threading.md, "The durability gate").
 ///
 /// Threading: ``run()`` is the engine thread; everything here except ``signal`` (woken by
 /// producers) and the atomics is touched by that thread alone. Nothing allocates, locks or
 /// makes a system call per command: rings and the pending queue are preallocated, and the
-/// only system calls are futex wake-ups of a parked consumer, at most one per ring per turn.
+/// only system calls are futex wake-ups of a parked consumer, at most one per ring per
+/// turn, and, when the engine writes the journal itself, one `pwrite` per turn.
 final class EngineLoop: @unchecked Sendable {
     let engine: MatchingEngine
     let inbound: [SPSCRing<Command>]
@@ -23,6 +25,9 @@ final class EngineLoop: @unchecked Sendable {
     let marketDataSignal: WakeSignal?
     let journalRing: SPSCRing<JournalEntry>
     let journalSignal: WakeSignal
+    /// Set when the engine thread writes the journal itself (`journal.writer =
+    /// "engine-thread"`): then the journal ring and thread are unused.
+    let ownJournal: EngineThreadJournal?
     /// The engine thread's own signal: producers and the journal thread wake it.
     let signal: WakeSignal
     let idler: ConsumerIdler
@@ -36,7 +41,7 @@ final class EngineLoop: @unchecked Sendable {
         engine: MatchingEngine, inbound: [SPSCRing<Command>], outbound: [SPSCRing<Event>],
         outboundSignals: [WakeSignal], receivesBroadcasts: [Bool],
         marketData: SPSCRing<Event>? = nil, marketDataSignal: WakeSignal? = nil,
-        journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal,
+        journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal, ownJournal: EngineThreadJournal? = nil,
         signal: WakeSignal, waitStrategy: WaitStrategy, shared: RuntimeShared,
         pendingCapacity: Int, batchSize: Int, nextSequence: UInt64
     ) {
@@ -49,6 +54,7 @@ final class EngineLoop: @unchecked Sendable {
         self.marketDataSignal = marketDataSignal
         self.journalRing = journalRing
         self.journalSignal = journalSignal
+        self.ownJournal = ownJournal
         self.signal = signal
         self.idler = ConsumerIdler(strategy: waitStrategy, signal: signal)
         self.shared = shared
@@ -92,12 +98,14 @@ final class EngineLoop: @unchecked Sendable {
         // calls them without the retain and release per command an ordinary access costs.
         let journal = Unmanaged.passUnretained(journalRing)
         let engine = Unmanaged.passUnretained(self.engine)
+        let own = ownJournal.map { Unmanaged.passUnretained($0) }
         var sequence = nextSequence
         defer { nextSequence = sequence }
         for index in inbound.indices {
             // The engine is the journal ring's producer, so capacity − count never
-            // overstates the room (the consumer only ever makes more).
-            let room = journal._withUnsafeGuaranteedRef { min(batchSize, $0.capacity - $0.count) }
+            // overstates the room (the consumer only ever makes more). Writing the journal
+            // itself, the engine has no ring to fill: a batch per port.
+            let room = own != nil ? batchSize : journal._withUnsafeGuaranteedRef { min(batchSize, $0.capacity - $0.count) }
             if room == 0 { break }
             // Each entry is pushed (published) on its own rather than claimed and published
             // once per batch: waitForPendingRoom, in the middle of a command, needs the
@@ -107,15 +115,22 @@ final class EngineLoop: @unchecked Sendable {
                     assert(Int(command.origin.source) == index + 1, "a command carries its port's source")
                     let current = sequence
                     sequence &+= 1
-                    let queued = journal._withUnsafeGuaranteedRef {
-                        $0.tryPush(JournalEntry(sequence: current, command: command))
+                    if let own {
+                        own._withUnsafeGuaranteedRef { $0.append(command, sequence: current) }
+                    } else {
+                        let queued = journal._withUnsafeGuaranteedRef {
+                            $0.tryPush(JournalEntry(sequence: current, command: command))
+                        }
+                        precondition(queued, "journal ring room was checked before draining")
                     }
-                    precondition(queued, "journal ring room was checked before draining")
                     engine._withUnsafeGuaranteedRef { $0.process(command, sequence: current, into: &sink) }
                 }
             }
         }
-        if took > 0 { journalSignal.wake() }
+        if took > 0 {
+            // One write for the turn's records, on this thread; or the journal thread's.
+            if let ownJournal { ownJournal.commit() } else { journalSignal.wake() }
+        }
         return took > 0
     }
 
@@ -191,12 +206,14 @@ final class EngineLoop: @unchecked Sendable {
     }
 
     /// Called when the pending queue is full in the middle of a command (a mass cancel of
-    /// many orders): the command is already in the journal ring, so waiting for the journal
-    /// and the consumers always makes room.
+    /// many orders): the command is already in the journal ring (or the engine's own
+    /// journal buffer, written here first), so waiting for the journal and the consumers
+    /// always makes room.
     func waitForPendingRoom() {
+        ownJournal?.commit()
         // Acquiring: pairs with the journal thread's releasing store of the failure flag.
         while pending.isFull && !shared.journalFailed.load(ordering: .acquiring) {
-            journalSignal.wake()
+            if ownJournal == nil { journalSignal.wake() }
             if !releaseDurableEvents() { idler.idle() }
         }
         idler.reset()

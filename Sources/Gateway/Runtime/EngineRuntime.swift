@@ -14,6 +14,8 @@ public final class EngineRuntime: @unchecked Sendable {
     let journalLoop: JournalLoop
     let shared: RuntimeShared
     let engineCore: Int?
+    /// `journal.writer = "engine-thread"`: no journal thread; the engine writes.
+    let writesOwnJournal: Bool
     private var engineThread: PinnedThread?
     private var journalThread: PinnedThread?
     /// The engine's market-data ring (nil when built without one): every durable event the
@@ -51,7 +53,7 @@ public final class EngineRuntime: @unchecked Sendable {
         let portCount = portSignals.count
         precondition(portCount < 64, "at most 63 order-entry ports")
         let engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
-        let journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.engine.spinCount)
+        let journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.journal.spinCount)
         shared = RuntimeShared(durableSequence: nextSequence, portCount: portCount)
         let engineSignal = WakeSignal()
         let journalSignal = WakeSignal()
@@ -74,11 +76,14 @@ public final class EngineRuntime: @unchecked Sendable {
             try SPSCRing<Event>(capacity: configuration.engine.outboundRingCapacity)
         }
         marketData = marketDataRing.map { MarketDataPort(ring: $0, signal: marketDataSignal!) }
+        writesOwnJournal = configuration.journal.writer == "engine-thread"
         engineLoop = EngineLoop(
             engine: engine, inbound: inbound, outbound: outbound, outboundSignals: signals,
             receivesBroadcasts: (0..<portCount).map { $0 < (broadcastPorts ?? portCount) },
             marketData: marketDataRing, marketDataSignal: marketDataSignal,
-            journalRing: journalRing, journalSignal: journalSignal, signal: engineSignal,
+            journalRing: journalRing, journalSignal: journalSignal,
+            ownJournal: writesOwnJournal ? EngineThreadJournal(writer: journal, shared: shared) : nil,
+            signal: engineSignal,
             waitStrategy: engineWait, shared: shared, pendingCapacity: configuration.engine.pendingEventCapacity,
             batchSize: configuration.engine.batchSize, nextSequence: nextSequence)
         journalLoop = JournalLoop(
@@ -87,14 +92,17 @@ public final class EngineRuntime: @unchecked Sendable {
         engineCore = configuration.engine.core
     }
 
-    /// Starts the journal thread, then the engine thread pinned to its configured core.
+    /// Starts the journal thread (unless the engine writes the journal itself), then the
+    /// engine thread pinned to its configured core.
     /// A core that does not exist is an error naming it.
     public func start() throws {
         if let core = engineCore {
             try ThreadPinning.validate(core: core)
         }
-        let journalLoop = self.journalLoop
-        journalThread = try PinnedThread.start(name: "cift-journal", core: nil) { journalLoop.run() }
+        if !writesOwnJournal {
+            let journalLoop = self.journalLoop
+            journalThread = try PinnedThread.start(name: "cift-journal", core: nil) { journalLoop.run() }
+        }
         let engineLoop = self.engineLoop
         engineThread = try PinnedThread.start(name: "cift-engine", core: engineCore) { engineLoop.run() }
     }
