@@ -95,6 +95,23 @@ public final class FIXAcceptor {
         if case .session(let index) = state { endSession(index, io: &io) }
     }
 
+    /// Writes every session store's pending records and inbound number
+    /// (`FIXMessageStore.flush`). Call before anything given to `io.send` can reach a
+    /// peer: the stores are written behind, so this is what keeps a message from being on
+    /// the wire without being in its store. A session whose store cannot be written is
+    /// disconnected (as when an append fails), with the error as the reason.
+    public func flushStores<IO: FIXAcceptorIO>(io: inout IO) {
+        for index in sessions.indices where sessions[index].store.hasUnwrittenData {
+            do throws(FIXMessageStoreError) {
+                try sessions[index].store.flush()
+            } catch {
+                if let connection = sessions[index].connection {
+                    drop(connection, reason: error.description, io: &io)
+                }
+            }
+        }
+    }
+
     /// Timers (logon and logout timeouts, Heartbeat, TestRequest, silence) and the
     /// continuation of ResendRequests larger than one batch.
     public func tick<IO: FIXAcceptorIO>(now: Timestamp, io: inout IO) {

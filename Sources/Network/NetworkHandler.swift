@@ -38,4 +38,14 @@ public protocol NetworkHandler: AnyObject {
     /// the loop parked and wakes it. Must not block; called on the loop's
     /// thread.
     func hasPendingWork() -> Bool
+
+    /// Called on the loop's thread just before the loop hands queued sends to the kernel
+    /// (at most once per turn, only when there is something to send): the last moment to
+    /// write anything that must be durable before the peer can see the bytes (the FIX
+    /// message stores, which are written behind). Does nothing by default.
+    func willSend(loop: NetworkLoop)
+}
+
+extension NetworkHandler {
+    public func willSend(loop: NetworkLoop) {}
 }

@@ -47,6 +47,8 @@ extension NetworkLoop {
     /// One send per connection with pending output and none in flight
     /// (io_uring); writes until the socket is full (epoll).
     func flushSends() throws(NetworkError) {
+        // What must be durable before the peer sees these bytes is written first.
+        handler.willSend(loop: self)
         let pending = sendQueue.count
         for index in 0..<pending {
             let slot = sendQueue.slot(at: index)

@@ -323,6 +323,8 @@ final class FIXAcceptorTests: XCTestCase {
         h.receive(h.newOrder())
         _ = try h.sendExecutionReport("E2")
         h.acceptor.closed(1, now: h.now, io: &h.io)
+        // The turn's sends reach the kernel: the stores are written first.
+        _ = h.drain()
         let directory = h.directory
         h.acceptor = try FIXAcceptor(configuration: FIXSessionHarness.configuration(directory: directory))
         XCTAssertEqual(h.acceptor.store(session: 0).nextSenderSeqNum, 3)

@@ -35,6 +35,48 @@ final class FIXMessageStoreTests: XCTestCase {
         try [UInt8]("logon".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
         try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
         try store.setNextTargetSeqNum(5)
+        try store.flush()
+    }
+
+    /// Written behind: appends and the inbound number stay in memory until `flush`, which
+    /// writes them (the golden bytes); `message` and `close` flush by themselves.
+    func testWritesWaitForFlush() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        let created = try fileBytes()
+        try [UInt8]("logon".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
+        try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        try store.setNextTargetSeqNum(5)
+        XCTAssertTrue(store.hasUnwrittenData)
+        XCTAssertEqual(try fileBytes(), created, "nothing written before the flush")
+        try store.flush()
+        XCTAssertFalse(store.hasUnwrittenData)
+        XCTAssertEqual(try fileBytes(), Self.goldenWhileRunning)
+
+        // A pending record is read back through a flush of its own; close flushes too.
+        try [UInt8]("xyz".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        XCTAssertEqual(try store.message(3), .application(Array("xyz".utf8)))
+        XCTAssertFalse(store.hasUnwrittenData)
+        try store.setNextTargetSeqNum(6)
+        store.close()
+        let reopened = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(reopened.nextSenderSeqNum, 4)
+        XCTAssertEqual(reopened.nextTargetSeqNum, 6)
+    }
+
+    /// A message larger than the pending buffer goes to the file at once, after what was
+    /// pending, and reads back whole.
+    func testMessageLargerThanTheBufferIsWrittenInOrder() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        try [UInt8]("small".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        let huge = (0..<(FIXMessageStore.pendingCapacity + 100)).map { UInt8(truncatingIfNeeded: $0) }
+        try huge.withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        try [UInt8]("after".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        store.close()
+        let reopened = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(reopened.messageCount, 3)
+        XCTAssertEqual(try reopened.message(1), .application(Array("small".utf8)))
+        XCTAssertEqual(try reopened.message(2), .application(huge))
+        XCTAssertEqual(try reopened.message(3), .application(Array("after".utf8)))
     }
 
     func testNewStoreStartsAtOne() throws {

@@ -120,6 +120,7 @@ final class FIXSessionScheduleTests: XCTestCase {
         let first = try harness(schedule, now: at(9))
         first.logOn()
         first.receive(first.newOrder())
+        _ = first.drain()  // the turn ends: the stores are written
         let directory = first.directory
         defer { first.removeDirectory() }
 

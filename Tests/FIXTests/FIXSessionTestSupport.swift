@@ -133,7 +133,10 @@ final class FIXSessionHarness {
     }
 
     /// The messages sent since the last call, as fields.
+    /// What the acceptor sent since the last drain. The stores are flushed first, as the
+    /// gateway does before a turn's sends reach the kernel.
     func drain() -> [[Int: String]] {
+        acceptor.flushStores(io: &io)
         defer { taken = io.sent.count }
         return io.sent[taken...].map { fixFields($0.bytes) }
     }

@@ -72,6 +72,8 @@ final class TestHandler: NetworkHandler, @unchecked Sendable {
     var onTurn: ((NetworkLoop) -> Bool)?
     /// Loop thread: after recording an opened connection.
     var onOpened: ((ConnectionID, NetworkLoop) -> Void)?
+    /// Loop thread: just before the loop hands queued sends to the kernel.
+    var onWillSend: ((NetworkLoop) -> Void)?
 
     private let lock = NSLock()
     private var commands: [(NetworkLoop) -> Void] = []
@@ -127,6 +129,10 @@ final class TestHandler: NetworkHandler, @unchecked Sendable {
 
     func hasPendingWork() -> Bool {
         locked { !commands.isEmpty }
+    }
+
+    func willSend(loop: NetworkLoop) {
+        onWillSend?(loop)
     }
 }
 

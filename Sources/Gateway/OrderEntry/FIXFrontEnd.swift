@@ -69,6 +69,14 @@ final class FIXFrontEnd {
         return true
     }
 
+    /// Writes every session store's pending records (at shutdown, after the loop has
+    /// stopped: an error is reported, not turned into a disconnect).
+    func flushStores() throws {
+        for index in 0..<acceptor.configuration.sessions.count {
+            try acceptor.store(session: index).flush()
+        }
+    }
+
     /// Timers, at most every 100 ms.
     func tick(nowNanoseconds: Int64, now: Timestamp, io: inout FIXSessionIO) {
         guard nowNanoseconds - lastTick >= 100_000_000 else { return }

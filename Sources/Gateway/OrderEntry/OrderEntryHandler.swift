@@ -124,6 +124,11 @@ final class OrderEntryHandler: NetworkHandler {
         var io = OrderEntryIO(loop: loop, port: port)
         var worked = false
         let now = clock.now()
+        // What the last turn's input changed without sending anything (a peer's heartbeat
+        // moves the inbound number only) is written now, at most a turn late.
+        var storeIO = fixIO(loop, now)
+        fix.acceptor.flushStores(io: &storeIO)
+        finish(storeIO)
         if paused && !draining && ouch.resume(now: now, io: &io) {
             paused = false
             loop.setReadingPaused(false)
@@ -185,6 +190,14 @@ final class OrderEntryHandler: NetworkHandler {
         guard failure == nil else { return }
         failure = error
         Log.error("order entry: session store write failed, stopping: \(error)")
+    }
+
+    /// The FIX stores are written behind: what this turn appended goes to the files
+    /// before the loop hands the turn's sends to the kernel (specs/fix44.md, "Message store").
+    func willSend(loop: NetworkLoop) {
+        var io = fixIO(loop, clock.now())
+        fix.acceptor.flushStores(io: &io)
+        finish(io)
     }
 
     func hasPendingWork() -> Bool {

@@ -106,6 +106,7 @@ final class OrderEntryThread: @unchecked Sendable {
         }
         do {
             try handler.ouch.flushStores()
+            try handler.fix.flushStores()
         } catch {
             failure = failure ?? error
         }
