@@ -52,27 +52,27 @@ final class CrashRecoveryTests: XCTestCase {
         return (live(restart.outputLines), restart.standardError)
     }
 
-    func testEveryAcknowledgedOrderSurvivesSIGKILL() throws {
-        let dir = makeTemporaryDirectory("crash")
+    /// Kills a drill writing with `journalWriter` mid-burst; every acknowledged order is
+    /// in the rebuilt books.
+    func assertEveryAcknowledgedOrderSurvivesSIGKILL(journalWriter: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = makeTemporaryDirectory("crash-\(journalWriter)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let acknowledged = try killMidBurst(durability: "write", dir: dir)
-        XCTAssertGreaterThanOrEqual(acknowledged.count, 20_000)
+        let acknowledged = try killMidBurst(durability: "write", dir: dir, journalWriter: journalWriter)
+        XCTAssertGreaterThanOrEqual(acknowledged.count, 20_000, file: file, line: line)
         let (rebuilt, log) = try recoveredLiveOrders(dir: dir)
         let missing = Set(acknowledged).subtracting(rebuilt)
-        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged orders lost, e.g. \(Array(missing.prefix(5))); recovery said: \(log)")
-        XCTAssertGreaterThanOrEqual(rebuilt.count, acknowledged.count)
+        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged orders lost, e.g. \(Array(missing.prefix(5))); recovery said: \(log)",
+                      file: file, line: line)
+        XCTAssertGreaterThanOrEqual(rebuilt.count, acknowledged.count, file: file, line: line)
+    }
+
+    func testEveryAcknowledgedOrderSurvivesSIGKILL() throws {
+        try assertEveryAcknowledgedOrderSurvivesSIGKILL(journalWriter: "journal-thread")
     }
 
     /// The same with the engine thread writing the journal itself (no journal thread).
     func testEveryAcknowledgedOrderSurvivesSIGKILLWhenTheEngineWritesTheJournal() throws {
-        let dir = makeTemporaryDirectory("crash-engine-writer")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let acknowledged = try killMidBurst(durability: "write", dir: dir, journalWriter: "engine-thread")
-        XCTAssertGreaterThanOrEqual(acknowledged.count, 20_000)
-        let (rebuilt, log) = try recoveredLiveOrders(dir: dir)
-        let missing = Set(acknowledged).subtracting(rebuilt)
-        XCTAssertTrue(missing.isEmpty, "\(missing.count) acknowledged orders lost, e.g. \(Array(missing.prefix(5))); recovery said: \(log)")
-        XCTAssertGreaterThanOrEqual(rebuilt.count, acknowledged.count)
+        try assertEveryAcknowledgedOrderSurvivesSIGKILL(journalWriter: "engine-thread")
     }
 
     func testEveryAcknowledgedOrderSurvivesSIGKILLInFsyncMode() throws {
