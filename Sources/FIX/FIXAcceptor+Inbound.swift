@@ -226,6 +226,12 @@ extension FIXAcceptor {
             try sendLogout(index, text: "Logon while logged on", now: now, io: &io)
             drop(connection, reason: "Logon while logged on", io: &io)
         } else {
+            // The inbound number goes to the file before the application layer can turn
+            // the message into an engine command: a crash after the command is journaled
+            // must not find the number behind it, or the peer's resend of this message
+            // (PossDupFlag=Y) would be applied a second time. One pwrite per application
+            // message; the stores' other writes wait for the turn's end.
+            try store.flush()
             io.application(message, session: index, connection: connection)
         }
     }

@@ -36,7 +36,9 @@ public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConv
 /// another, followed by `fdatasync` when `synchronous`. The owner calls `flush` before
 /// any message it appended can reach the peer (the gateway: just before the network loop
 /// hands the turn's sends to the kernel), so a message is never on the wire without being
-/// in the file, at two system calls per turn instead of one or two per message. `message`,
+/// in the file, at two system calls per turn instead of one or two per message (the
+/// acceptor also flushes before it hands an application message on: specs/fix44.md,
+/// "Message store"). `message`,
 /// `close` and `reset` flush or drop what is pending themselves. Used from one thread
 /// (the acceptor's I/O thread).
 public final class FIXMessageStore {

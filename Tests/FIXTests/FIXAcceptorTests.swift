@@ -318,6 +318,29 @@ final class FIXAcceptorTests: XCTestCase {
 
     // MARK: Restart
 
+    /// The stores are written behind, except the inbound number of an application
+    /// message: it is in the file before the order-entry layer sees the message (and so
+    /// before any engine command it becomes), while an outbound message waits for the
+    /// turn's flush.
+    func testAnApplicationMessagesInboundNumberIsOnDiskBeforeTheApplicationSeesIt() throws {
+        h.logOn()
+        _ = h.drain()
+        let path = h.acceptor.store(session: 0).path
+        func inboundOnDisk() throws -> Int {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            return bytes[24..<32].reduce(0) { $0 << 8 | Int($1) }
+        }
+        XCTAssertEqual(try inboundOnDisk(), 2)
+        h.receive(h.newOrder())
+        XCTAssertEqual(h.io.applications.count, 1)
+        XCTAssertEqual(try inboundOnDisk(), 3, "written before the application layer had the message")
+        let recordsBefore = try Data(contentsOf: URL(fileURLWithPath: path)).count
+        _ = try h.sendExecutionReport("E1")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).count, recordsBefore, "the report waits for the turn's flush")
+        _ = h.drain()
+        XCTAssertGreaterThan(try Data(contentsOf: URL(fileURLWithPath: path)).count, recordsBefore)
+    }
+
     func testRestartKeepsSequenceNumbersAndResendsOldMessages() throws {
         h.logOn()
         h.receive(h.newOrder())
