@@ -15,10 +15,12 @@ run: deps build
 CIFT_RANDOM_COMMANDS ?= 2000000
 export CIFT_RANDOM_COMMANDS
 
-## test: install what is missing and run the whole test suite (Swift, then the Python package)
+## test: install what is missing and run the whole test suite (Swift, then the hot-path
+## tests again in a release build, then the Python package)
 test: deps
 	$(SWIFT) build --build-tests
 	scripts/run-tests.sh
+	scripts/run-release-tests.sh
 	python/run-tests.sh
 
 deps:
