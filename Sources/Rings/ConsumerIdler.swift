@@ -40,7 +40,8 @@ public final class ConsumerIdler: @unchecked Sendable {
     public let signal: WakeSignal
 
     @usableFromInline let spins: Int
-    let timeoutNanoseconds: Int64
+    /// How long a park lasts at most (spin-then-park); consumer thread only.
+    @usableFromInline var timeoutNanoseconds: Int64
 
     // Consumer thread only.
     /// Consecutive empty turns, up to `spins`.
@@ -105,6 +106,15 @@ public final class ConsumerIdler: @unchecked Sendable {
                 announced = false
             }
         }
+    }
+
+    /// Changes how long a park lasts at most (spin-then-park only; ignored otherwise): a
+    /// consumer that polls something nobody can wake it for (the shared-memory bridge)
+    /// sleeps longer while that stays quiet. Consumer thread only.
+    public func setParkTimeout(nanoseconds: Int64) {
+        guard case .spinThenPark = strategy else { return }
+        precondition(nanoseconds > 0, "ConsumerIdler.setParkTimeout: the park timeout must be positive")
+        timeoutNanoseconds = nanoseconds
     }
 
     /// Call after a turn in which some ring had work: the next empty turn

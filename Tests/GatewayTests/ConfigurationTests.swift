@@ -115,6 +115,9 @@ final class ConfigurationTests: XCTestCase {
             """)
         XCTAssertEqual([c.engine.spinCount, c.journal.spinCount, c.sharedMemory.spinCount], [5_000, 300, 0])
         XCTAssertEqual(d.journal.writer, "journal-thread")
+        XCTAssertEqual([d.sharedMemory.pollIntervalMicroseconds, d.sharedMemory.idlePollIntervalMicroseconds, d.sharedMemory.idleAfterMilliseconds], [100, 1_000, 1_000])
+        // A poll interval above the idle default raises the idle one with it.
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: "[shared_memory]\npoll_interval_us = 5000").sharedMemory.idlePollIntervalMicroseconds, 5_000)
         XCTAssertEqual(try GatewayConfiguration.parse(toml: "[journal]\nwriter = \"engine-thread\"").journal.writer, "engine-thread")
         for (section, key) in [("engine", "engine.spin_count"), ("journal", "journal.spin_count"), ("shared_memory", "shared_memory.spin_count")] {
             XCTAssertThrowsError(try GatewayConfiguration.parse(toml: "[\(section)]\nspin_count = -1")) { error in
@@ -148,6 +151,7 @@ final class ConfigurationTests: XCTestCase {
             ("[fix]\nsession_start = \"8am\"\nsession_end = \"17:00\"", "fix.session_start", "\"8am\"", "\"HH:MM:SS\" in UTC"),
             ("[fix]\nmax_latency_seconds = -1", "fix.max_latency_seconds", "-1", "an integer from 0"),
             ("[journal]\nwriter = \"main\"", "journal.writer", "\"main\"", "\"journal-thread\" or \"engine-thread\""),
+            ("[shared_memory]\npoll_interval_us = 500\nidle_poll_interval_us = 100", "shared_memory.idle_poll_interval_us", "100", "an integer from 500"),
             ("[journal]\ndurability = \"fsync\"\nwriter = \"engine-thread\"", "journal.writer", "\"engine-thread\"", "with durability = \"fsync\""),
             ("[engine", "(file)", "line 1", "valid TOML"),
         ]

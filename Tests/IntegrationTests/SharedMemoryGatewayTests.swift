@@ -100,6 +100,21 @@ final class SharedMemoryGatewayTests: XCTestCase {
         guard case .orderAccepted = client.nextMessage() else { return XCTFail() }
     }
 
+    /// After a quiet spell the bridge polls less often (`idle_poll_interval_us` once no
+    /// record has come for `idle_after_ms`); a record is still read, and the ones after
+    /// it at the short interval again.
+    func testARecordAfterAQuietSpellIsStillRead() throws {
+        var c = configuration()
+        c.sharedMemory.idleAfterMilliseconds = 20
+        c.sharedMemory.idlePollIntervalMicroseconds = 50_000
+        let gateway = try GatewayServer(configuration: c)
+        defer { gateway.stop() }
+        let shm = try SharedMemoryTestClient(signalsPath: signalsPath, fillsPath: fillsPath)
+        usleep(200_000)  // well past idle_after_ms: the bridge sleeps 50 ms at a time
+        shm.expectAcknowledgement(shm.setLimit("ACC1", .maxOrderQuantity, 5_000))
+        shm.expectAcknowledgement(shm.setLimit("ACC1", .maxOrderQuantity, 6_000))
+    }
+
     /// A Python producer that dies after writing a slot and before publishing it: the
     /// gateway never reads that slot; the next producer's record takes its place.
     func testAProducerKilledHalfwayThroughARecordIsNeverRead() throws {

@@ -104,6 +104,8 @@ extension GatewayConfiguration {
         out.append("wait_strategy = \(q(sharedMemory.waitStrategy))  # the bridge thread's")
         out.append("spin_count = \(sharedMemory.spinCount)  # empty turns before it sleeps")
         out.append("poll_interval_us = \(sharedMemory.pollIntervalMicroseconds)  # longest sleep between looks at the signals ring")
+        out.append("idle_poll_interval_us = \(sharedMemory.idlePollIntervalMicroseconds)  # the same once no record has come for idle_after_ms")
+        out.append("idle_after_ms = \(sharedMemory.idleAfterMilliseconds)")
         for s in symbols {
             out.append("")
             out.append("[[symbols]]  # stock locate \(symbolIndex(named: s.name)!.rawValue)")

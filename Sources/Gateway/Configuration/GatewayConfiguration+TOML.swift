@@ -190,6 +190,11 @@ extension GatewayConfiguration {
         c.sharedMemory.spinCount = try shm.int("spin_count", default: c.sharedMemory.spinCount, range: 0...100_000_000)
         c.sharedMemory.pollIntervalMicroseconds = try shm.int(
             "poll_interval_us", default: c.sharedMemory.pollIntervalMicroseconds, range: 1...1_000_000)
+        c.sharedMemory.idlePollIntervalMicroseconds = try shm.int(
+            "idle_poll_interval_us", default: max(c.sharedMemory.idlePollIntervalMicroseconds, c.sharedMemory.pollIntervalMicroseconds),
+            range: c.sharedMemory.pollIntervalMicroseconds...1_000_000)
+        c.sharedMemory.idleAfterMilliseconds = try shm.int(
+            "idle_after_ms", default: c.sharedMemory.idleAfterMilliseconds, range: 0...3_600_000)
         try shm.finish()
 
         if let symbols = try top.tables("symbols") {

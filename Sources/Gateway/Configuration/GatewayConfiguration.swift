@@ -218,6 +218,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// find the bridge still looking.
         public var spinCount = 2_000
         public var pollIntervalMicroseconds = 100
+        /// The longest sleep once no record has come for `idleAfterMilliseconds` (a
+        /// gateway with no Python attached); the first record after that waits at most
+        /// this, the next ones `pollIntervalMicroseconds` again.
+        public var idlePollIntervalMicroseconds = 1_000
+        public var idleAfterMilliseconds = 1_000
         public init() {}
     }
 

@@ -37,6 +37,11 @@ enum SharedMemoryBridgeSetup {
         let wait = try WaitStrategy(
             configuration: c.sharedMemory.waitStrategy, spins: c.sharedMemory.spinCount,
             parkTimeout: .microseconds(c.sharedMemory.pollIntervalMicroseconds))
-        return SignalBridgeThread(bridge: bridge, waitStrategy: wait)
+        let backoff = BridgePollBackoff(
+            activeNanoseconds: Int64(c.sharedMemory.pollIntervalMicroseconds) * 1_000,
+            idleNanoseconds: Int64(c.sharedMemory.idlePollIntervalMicroseconds) * 1_000,
+            idleAfterNanoseconds: Int64(c.sharedMemory.idleAfterMilliseconds) * 1_000_000,
+            now: monotonicNanoseconds())
+        return SignalBridgeThread(bridge: bridge, waitStrategy: wait, backoff: backoff)
     }
 }

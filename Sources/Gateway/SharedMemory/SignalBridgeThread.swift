@@ -4,8 +4,9 @@ import Rings
 
 /// The thread that runs the `SignalBridge`. Python cannot wake it, so it polls: it
 /// spins while there is work, then parks on its port's signal (which the engine rings
-/// when it has events for it) for at most `pollInterval`, and looks at the signals
-/// ring again. `shared_memory.wait_strategy` chooses how eagerly.
+/// when it has events for it) for at most the poll interval, and looks at the signals
+/// ring again. `shared_memory.wait_strategy` chooses how eagerly; `BridgePollBackoff`
+/// lengthens the interval while no record comes.
 final class SignalBridgeThread: @unchecked Sendable {
     let bridge: SignalBridge
     let idler: ConsumerIdler
@@ -14,9 +15,13 @@ final class SignalBridgeThread: @unchecked Sendable {
     private let stopRequested = ManagedAtomic(false)
     private var thread: PinnedThread?
 
-    init(bridge: SignalBridge, waitStrategy: WaitStrategy) {
+    /// The poll interval in force (bridge thread only).
+    private var backoff: BridgePollBackoff
+
+    init(bridge: SignalBridge, waitStrategy: WaitStrategy, backoff: BridgePollBackoff) {
         self.bridge = bridge
         idler = ConsumerIdler(strategy: waitStrategy, signal: bridge.port.signal)
+        self.backoff = backoff
     }
 
     func start() throws {
@@ -37,10 +42,12 @@ final class SignalBridgeThread: @unchecked Sendable {
         while true {
             if bridge.turn() {
                 idler.reset()
+                if backoff.worked(now: monotonicNanoseconds()) { idler.setParkTimeout(nanoseconds: backoff.current) }
                 continue
             }
             // Acquiring: pairs with `stop`'s releasing store.
             if stopRequested.load(ordering: .acquiring) && bridge.port.outboundIsEmpty { return }
+            if backoff.idle(now: monotonicNanoseconds()) { idler.setParkTimeout(nanoseconds: backoff.current) }
             idler.idle()
         }
     }
