@@ -7,7 +7,7 @@
 # perf/python/signal_perf.py measure against it, stops it and removes the directory.
 #
 #   WAIT_STRATEGY   the bridge thread's shared_memory.wait_strategy (default spin-park;
-#                   busy-spin, spin-yield; bare names: the bridge spins engine.spin_count
+#                   busy-spin, spin-yield; bare names: the bridge spins shared_memory.spin_count
 #                   turns and parks at most shared_memory.poll_interval_us)
 #   POLL_US         shared_memory.poll_interval_us (default: the gateway's, 100)
 #   ENGINE_WAIT     engine.wait_strategy (default: the gateway's, spin-park)
