@@ -133,7 +133,14 @@ public final class FeedSubscriber {
             let snapshot = try SnapshotClient.fetch(
                 from: server, symbols: configuration.snapshotSymbols,
                 timeoutMilliseconds: configuration.snapshotTimeoutMilliseconds)
-            sequencer.applySnapshot(snapshot.messages, lastSequenceNumber: snapshot.lastSequenceNumber, emit)
+            guard let session = MoldUDP64Session(snapshot.session) else {
+                throw .snapshotProtocol("Login Accepted names session \"\(snapshot.session)\", not 10 printable characters")
+            }
+            if sequencer.snapshotSessionConflicts(session) {
+                throw .snapshotProtocol("the snapshot is of session \(session), the feed configured is \(sequencer.configuration.session!)")
+            }
+            sequencer.applySnapshot(
+                snapshot.messages, lastSequenceNumber: snapshot.lastSequenceNumber, session: session, emit)
         }
 
         var fds = [receiver.fd]

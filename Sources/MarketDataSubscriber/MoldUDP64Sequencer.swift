@@ -227,9 +227,25 @@ public struct MoldUDP64Sequencer {
     /// and resting orders; a Snapshot Complete among them is applied like any other),
     /// joins the feed at `lastSequenceNumber + 1`, discards buffered messages at or
     /// below `lastSequenceNumber` and applies the buffered ones that follow.
+    ///
+    /// `session` is the snapshot's (the snapshot server's Login Accepted). The snapshot is
+    /// the truth: when the session followed so far was only taken from the first live
+    /// packet and differs (the feed rolled to a new day while the snapshot was fetched, or
+    /// another feed shares the group), the sequencer follows the snapshot's session from
+    /// now on and discards every message it buffered from the other one. A session that
+    /// was configured is checked by the caller before (``snapshotSessionConflicts(_:)``).
     public mutating func applySnapshot(
-        _ messages: [ITCHMessage], lastSequenceNumber: UInt64, _ emit: (MoldUDP64SequencerEvent) -> Void
+        _ messages: [ITCHMessage], lastSequenceNumber: UInt64, session snapshotSession: MoldUDP64Session? = nil,
+        _ emit: (MoldUDP64SequencerEvent) -> Void
     ) {
+        if let snapshotSession, session != snapshotSession {
+            statistics.discardedBySnapshot += buffered.count
+            buffered = [:]
+            lowestBuffered = nil
+            highestKnownSequenceNumber = 0
+            endOfSessionSequenceNumber = nil
+            session = snapshotSession
+        }
         book = ITCHBookBuilder()
         reported = [:]
         for message in messages { apply(message, sequence: nil, emit) }
@@ -242,6 +258,12 @@ public struct MoldUDP64Sequencer {
         statistics.discardedBySnapshot += stale.count
         lowestBuffered = buffered.keys.min()
         statistics.messagesApplied += drain(emit)
+    }
+
+    /// True when a snapshot of `snapshotSession` cannot be used: another session was
+    /// configured (``Configuration/session``).
+    public func snapshotSessionConflicts(_ snapshotSession: MoldUDP64Session) -> Bool {
+        configuration.session.map { $0 != snapshotSession } ?? false
     }
 
     // MARK: Retransmission

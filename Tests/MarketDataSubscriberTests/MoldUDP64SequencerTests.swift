@@ -175,6 +175,35 @@ final class MoldUDP64SequencerTests: XCTestCase {
         assertSameBook(sequencer.book, try referenceBook([m1, m2, m3, m6]))
     }
 
+    /// The first live packet came from another session than the snapshot's (the feed
+    /// rolled to a new day, or another feed shares the group): the snapshot wins; what
+    /// was buffered from the other session is dropped and its packets are ignored after.
+    func testSnapshotOfAnotherSessionThanTheFirstPacketIsFollowed() throws {
+        let yesterday = MoldUDP64Session("CIFT261120")!
+        var sequencer = MoldUDP64Sequencer(awaitingSnapshot: true)
+        try sequencer.take(packet(4, [m4, m5], session: yesterday))
+        XCTAssertEqual(sequencer.session, yesterday, "followed from the first packet")
+        XCTAssertFalse(sequencer.snapshotSessionConflicts(testSession), "nothing was configured")
+        var events: [MoldUDP64SequencerEvent] = []
+        sequencer.applySnapshot([m1, m2], lastSequenceNumber: 2, session: testSession) { events.append($0) }
+        XCTAssertEqual(sequencer.session, testSession)
+        XCTAssertEqual(sequencer.bufferedMessageCount, 0, "yesterday's messages are not today's")
+        XCTAssertEqual(sequencer.statistics.discardedBySnapshot, 2)
+        XCTAssertEqual(sequencer.nextSequenceNumber, 3)
+        XCTAssertNil(sequencer.gap)
+        XCTAssertEqual(try sequencer.take(packet(6, [m3], session: yesterday)).0, .wrongSession)
+        try sequencer.take(packet(3, [m3]))
+        XCTAssertEqual(sequencer.nextSequenceNumber, 4)
+    }
+
+    func testAConfiguredSessionConflictsWithAnotherSessionsSnapshot() {
+        var configuration = MoldUDP64Sequencer.Configuration()
+        configuration.session = testSession
+        let sequencer = MoldUDP64Sequencer(configuration: configuration, awaitingSnapshot: true)
+        XCTAssertTrue(sequencer.snapshotSessionConflicts(MoldUDP64Session("CIFT261120")!))
+        XCTAssertFalse(sequencer.snapshotSessionConflicts(testSession))
+    }
+
     func testSnapshotOlderThanTheBufferedFeedLeavesAHoleToRequest() throws {
         var sequencer = MoldUDP64Sequencer(awaitingSnapshot: true)
         try sequencer.take(packet(5, [m5]))
