@@ -4,9 +4,11 @@ import GatewayCore
 extension OUCHServer {
     /// Decides a Login Request (specs/soupbintcp.md, "Login"). Checks, in order: the
     /// packet's form, the credentials (unknown user or wrong password → `A`), the
-    /// requested session (`S`), and that the user is not logged in already (`A`).
+    /// client certificate when the user is bound to one (`A`), the requested session
+    /// (`S`), and that the user is not logged in already (`A`). `certificateSubject` is
+    /// the connection's verified client certificate subject (nil: none, or plain TCP).
     @usableFromInline
-    func decideLogin(_ payload: UnsafeRawBufferPointer) -> OUCHLoginDecision {
+    func decideLogin(_ payload: UnsafeRawBufferPointer, certificateSubject: String? = nil) -> OUCHLoginDecision {
         let request: SoupBinTCPLoginRequest
         do throws(SoupBinTCPPacketError) {
             request = try SoupBinTCPLoginRequest(payload: payload)
@@ -22,6 +24,12 @@ extension OUCHServer {
             return .reject(
                 code: SoupBinTCPLoginRejectReason.notAuthorized,
                 reason: "login rejected: wrong password for user '\(users[user].username)'")
+        }
+        if let required = users[user].certificateSubject, certificateSubject != required {
+            return .reject(
+                code: SoupBinTCPLoginRejectReason.notAuthorized,
+                reason: "login rejected: certificate does not match user '\(users[user].username)' "
+                    + "(\(certificateSubject ?? "no client certificate"))")
         }
         guard !sessionEnded, request.requestedSession.isEmpty || request.requestedSession == sessionName else {
             return .reject(

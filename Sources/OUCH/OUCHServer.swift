@@ -488,7 +488,7 @@ public final class OUCHServer: @unchecked Sendable {
     func login<IO: OUCHServerIO>(
         _ slot: Int, _ payload: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
     ) -> OUCHPacketStatus {
-        switch decideLogin(payload) {
+        switch decideLogin(payload, certificateSubject: io.certificateSubject(of: connections[slot].id)) {
         case .malformed(let reason):
             drop(slot, reason: reason, now: now, io: &io)
             return .closed

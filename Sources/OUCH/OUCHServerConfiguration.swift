@@ -18,10 +18,13 @@ public struct OUCHUser: Sendable, Equatable {
     /// The Firm (4 characters) the user trades for. When set, an Enter Order whose
     /// Firm appendage names another firm is rejected (firm not authorized).
     public var firm: String?
+    /// Over TLS with client certificates: the subject (`CN=…,O=…`) the user's connection
+    /// must present; a login from any other certificate (or none) is rejected.
+    public var certificateSubject: String?
 
     public init(
         username: String, password: String, account: AccountIndex, session: UInt16,
-        cancelOnDisconnect: Bool = true, firm: String? = nil
+        cancelOnDisconnect: Bool = true, firm: String? = nil, certificateSubject: String? = nil
     ) {
         self.username = username
         self.password = password
@@ -29,6 +32,7 @@ public struct OUCHUser: Sendable, Equatable {
         self.session = session
         self.cancelOnDisconnect = cancelOnDisconnect
         self.firm = firm
+        self.certificateSubject = certificateSubject
     }
 }
 

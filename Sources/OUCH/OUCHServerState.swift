@@ -15,6 +15,14 @@ public protocol OUCHServerIO {
     /// server has already forgotten it; a later ``OUCHServer/closed(_:now:io:)`` for it
     /// is ignored.
     mutating func close(_ connection: UInt32, reason: String)
+    /// The verified client certificate's subject of a TLS connection (`CN=…,O=…`); nil
+    /// for plain TCP or no client certificate.
+    func certificateSubject(of connection: UInt32) -> String?
+}
+
+extension OUCHServerIO {
+    /// Plain TCP everywhere: no certificate.
+    public func certificateSubject(of connection: UInt32) -> String? { nil }
 }
 
 /// What became of the bytes given to ``OUCHServer/received(_:bytes:now:io:)``.
@@ -77,6 +85,8 @@ struct OUCHServerUser {
     @usableFromInline let session: UInt16
     @usableFromInline let cancelOnDisconnect: Bool
     @usableFromInline let firm: OUCHFirm?
+    /// The client certificate subject the user's connection must present (nil: any).
+    @usableFromInline let certificateSubject: String?
     @usableFromInline let store: OUCHSessionStore
     /// The connection logged in as this user, if any.
     @usableFromInline var connection: UInt32?
@@ -92,6 +102,7 @@ struct OUCHServerUser {
         session = user.session
         cancelOnDisconnect = user.cancelOnDisconnect
         firm = user.firm.flatMap { OUCHFirm($0) }
+        certificateSubject = user.certificateSubject
         self.store = store
         connection = nil
     }

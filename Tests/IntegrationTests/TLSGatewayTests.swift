@@ -227,6 +227,36 @@ final class TLSGatewayTests: XCTestCase {
         XCTAssertTrue(plain.expect("5")?[58]?.contains("no client certificate") ?? false)
     }
 
+    /// The same for an OUCH user: a SoupBinTCP login with another certificate (or none)
+    /// gets Login Rejected `A` (not authorized) and is closed; its own certificate logs in.
+    func testMutualTLSBindsAnOUCHUserToItsCertificate() throws {
+        var c = configuration(mutual: true)
+        c.ouch.users[0].certificateSubject = "CN=CLIENT1,O=CIFT test"
+        let gateway = try GatewayServer(configuration: c)
+        defer { gateway.stop() }
+        let login = SoupBinTCPEncoder.bytes {
+            SoupBinTCPLoginRequest(username: "OUCH01", password: "demo", requestedSession: "", requestedSequenceNumber: 1,
+                                   heartbeatTimeoutMilliseconds: 30_000).encode($0)
+        }
+        let rejected: [UInt8] = [0x00, 0x02, UInt8(ascii: "J"), UInt8(ascii: "A")]
+        let wrong = try TLSTestConnection(port: gateway.ouchTLSPort!, context: client("client2"))
+        XCTAssertEqual(wrong.handshake(), .established)
+        wrong.send(login)
+        XCTAssertTrue(wrong.waitFor { $0.starts(with: rejected) }, hex(wrong.plaintext))
+        XCTAssertTrue(wrong.waitForClose())
+        let right = try TLSTestConnection(port: gateway.ouchTLSPort!, context: client("client1"))
+        XCTAssertEqual(right.handshake(), .established)
+        right.send(login)
+        XCTAssertTrue(right.waitFor { $0.count >= 3 && $0[2] == UInt8(ascii: "A") }, hex(right.plaintext))
+        // Plain TCP has no certificate: refused too.
+        let plain = try OUCHTestClient(port: gateway.ouchPort)
+        plain.login("OUCH01")
+        XCTAssertEqual(plain.next(), .loginRejected(UInt8(ascii: "A")))
+        // Another user, not bound, still logs in over plain TCP.
+        let other = try OUCHTestClient(port: gateway.ouchPort)
+        XCTAssertNotNil(other.loginAccepted("OUCH02"))
+    }
+
     // MARK: Bad input; every other session keeps working
 
     func testBadInputIsRefusedAndOtherSessionsKeepWorking() throws {

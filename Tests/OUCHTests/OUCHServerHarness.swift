@@ -10,6 +10,10 @@ struct FakeIO: OUCHServerIO {
     var closes: [(connection: UInt32, reason: String)] = []
     var room: Int?
     var refusals = 0
+    /// Each connection's verified client certificate subject (TLS); absent: none.
+    var subjects: [UInt32: String] = [:]
+
+    func certificateSubject(of connection: UInt32) -> String? { subjects[connection] }
 
     mutating func send(_ connection: UInt32, _ bytes: UnsafeRawBufferPointer) {
         sent[connection, default: []].append(contentsOf: bytes)

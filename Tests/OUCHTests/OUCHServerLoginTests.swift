@@ -50,6 +50,21 @@ final class OUCHServerLoginTests: XCTestCase {
         XCTAssertEqual(h.take(2), [.loginAccepted(session: "20251120", sequence: 1)])
     }
 
+    /// A user bound to a client certificate subject logs in only from a connection that
+    /// presented it (TLS with client certificates); any other, or none, is `A`.
+    func testAUserBoundToACertificateNeedsThatCertificate() throws {
+        h = try ServerHarness { $0.users[0].certificateSubject = "CN=CLIENT1,O=CIFT test" }
+        h.io.subjects[1] = "CN=CLIENT2,O=CIFT test"
+        XCTAssertEqual(h.login(1), [rejectedA])
+        XCTAssertEqual(h.closes(1), ["login rejected: certificate does not match user 'OUCH01' (CN=CLIENT2,O=CIFT test)"])
+        XCTAssertEqual(h.login(2), [rejectedA])
+        XCTAssertEqual(h.closes(2), ["login rejected: certificate does not match user 'OUCH01' (no client certificate)"])
+        h.io.subjects[3] = "CN=CLIENT1,O=CIFT test"
+        XCTAssertEqual(h.login(3), [.loginAccepted(session: "20251120", sequence: 1)])
+        // Users without a binding are unaffected.
+        XCTAssertEqual(h.login(4, "OUCH02", "secret"), [.loginAccepted(session: "20251120", sequence: 1)])
+    }
+
     /// A second login for a user already logged in is refused `A`; the first
     /// connection carries on.
     func testASecondConcurrentLoginIsNotAuthorized() {

@@ -72,6 +72,7 @@ extension GatewayConfiguration {
             out.append("account = \(q(u.account))")
             out.append("password = \(q(u.password))")
             out.append("cancel_on_disconnect = \(u.cancelOnDisconnect)")
+            if let subject = u.certificateSubject { out.append("certificate_subject = \(q(subject))") }
         }
         out.append("")
         out.append("[market_data]")

@@ -135,11 +135,13 @@ extension GatewayConfiguration {
         if let users = try ouch.tables("users") {
             c.ouch.users = try users.map { u in
                 var u = u
+                let subject = try u.string("certificate_subject", default: "")
                 let user = OUCHUserSettings(
                     username: try required(&u, "username"),
                     account: try required(&u, "account"),
                     password: try required(&u, "password"),
-                    cancelOnDisconnect: try u.bool("cancel_on_disconnect", default: true))
+                    cancelOnDisconnect: try u.bool("cancel_on_disconnect", default: true),
+                    certificateSubject: subject.isEmpty ? nil : subject)
                 try u.finish()
                 return user
             }

@@ -150,12 +150,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var account: String
         public var password: String
         public var cancelOnDisconnect: Bool
+        /// Over TLS with client certificates: the subject (`CN=…,O=…`) the user's
+        /// certificate must have; its login from any other (or none) is rejected.
+        public var certificateSubject: String?
 
-        public init(username: String, account: String, password: String, cancelOnDisconnect: Bool = true) {
+        public init(username: String, account: String, password: String, cancelOnDisconnect: Bool = true,
+                    certificateSubject: String? = nil) {
             self.username = username
             self.account = account
             self.password = password
             self.cancelOnDisconnect = cancelOnDisconnect
+            self.certificateSubject = certificateSubject
         }
 
         public static let demo = (1...4).map {

@@ -29,4 +29,8 @@ struct OrderEntryIO: OUCHServerIO {
         Log.info("order entry: closing connection \(ConnectionID(rawValue: connection)): \(reason)")
         _ = loop.close(ConnectionID(rawValue: connection), reason: .closedByHandler)
     }
+
+    func certificateSubject(of connection: UInt32) -> String? {
+        loop.tlsPeerSubject(of: ConnectionID(rawValue: connection))
+    }
 }

@@ -227,7 +227,7 @@ extension OUCHServerConfiguration {
             OUCHUser(
                 username: u.username, password: u.password, account: try c.account(named: u.account, key: "ouch.users[\(i)].account"),
                 session: GatewayConfiguration.ouchSessionBase + UInt16(i),
-                cancelOnDisconnect: u.cancelOnDisconnect)
+                cancelOnDisconnect: u.cancelOnDisconnect, certificateSubject: u.certificateSubject)
         }
         let symbols = c.symbolDirectory.map { OUCHSymbolEntry(name: $1.name, index: $0, tick: $1.tick) }
         // One SoupBinTCP session per UTC day, its stores in <data>/ouch/<YYYYMMDD>: a restart
