@@ -28,3 +28,17 @@ final class BridgePollBackoffTests: XCTestCase {
         XCTAssertEqual(b.current, 100_000)
     }
 }
+
+/// The bridge's name keys: a record's space-padded 8-byte field and the configured name
+/// give the same key, without a String per record.
+final class SignalNameKeyTests: XCTestCase {
+    func testPaddedFieldsAndConfiguredNamesMeet() {
+        XCTAssertEqual(SignalRecord.nameKey(Array("AAPL    ".utf8)), SignalRecord.nameKey("AAPL".utf8))
+        XCTAssertEqual(SignalRecord.nameKey([UInt8]("ACC1".utf8) + [0, 0, 0, 0]), SignalRecord.nameKey("ACC1".utf8))
+        XCTAssertNotEqual(SignalRecord.nameKey("AAPL".utf8), SignalRecord.nameKey("AAP".utf8))
+        XCTAssertNotEqual(SignalRecord.nameKey("AB".utf8), SignalRecord.nameKey("BA".utf8))
+        XCTAssertEqual(SignalRecord.nameKey("GOOGLEFB".utf8), SignalRecord.nameKey(Array("GOOGLEFB".utf8)))
+        XCTAssertNil(SignalRecord.nameKey("TOOLONGNAME".utf8), "a name a record cannot hold")
+        XCTAssertEqual(SignalRecord.nameKey(Array("        ".utf8)), 0, "an empty field names nothing configured")
+    }
+}

@@ -34,8 +34,10 @@ final class SignalBridge {
     let port: OrderEntryPort
     let strategyAccount: AccountIndex
     let symbolNames: [[UInt8]]
-    let symbolsByName: [String: SymbolIndex]
-    let accountsByName: [String: AccountIndex]
+    /// By `SignalRecord.nameKey` of the name (names longer than 8 bytes cannot be named
+    /// in a record and are left out).
+    let symbolsByName: [UInt64: SymbolIndex]
+    let accountsByName: [UInt64: AccountIndex]
     let clock = SystemClock()
 
     private(set) var inFlight: [InFlight] = []
@@ -64,8 +66,10 @@ final class SignalBridge {
         var names = [[UInt8]](repeating: [], count: (symbols.map { Int($0.index.rawValue) }.max() ?? 0) + 1)
         for s in symbols { names[Int(s.index.rawValue)] = Array(s.name.utf8) }
         symbolNames = names
-        symbolsByName = Dictionary(uniqueKeysWithValues: symbols.map { ($0.name, $0.index) })
-        accountsByName = accounts
+        symbolsByName = Dictionary(symbols.compactMap { s in SignalRecord.nameKey(s.name.utf8).map { ($0, s.index) } },
+                                   uniquingKeysWith: { first, _ in first })
+        accountsByName = Dictionary(accounts.compactMap { name, index in SignalRecord.nameKey(name.utf8).map { ($0, index) } },
+                                    uniquingKeysWith: { first, _ in first })
         for (symbol, shares) in positions where shares != 0 { self.positions[symbol] = (shares, 0) }
         inFlight.reserveCapacity(Self.maximumInFlight)
         backlog.reserveCapacity(Self.maximumBacklog)

@@ -30,6 +30,21 @@ struct SignalRecord {
         static let price32 = 32, ttl = 40, tag = 48, created = 56
     }
 
+    /// A symbol or account name as a lookup key: its bytes other than spaces and NULs,
+    /// packed from the low byte up (the record's 8-byte fields are space-padded; a
+    /// configured name is not). Nil for more than 8 such bytes. No String is built per
+    /// record.
+    static func nameKey<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt64? {
+        var key: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in bytes where byte != 0x20 && byte != 0 {
+            guard shift < 64 else { return nil }
+            key |= UInt64(byte) << shift
+            shift += 8
+        }
+        return key
+    }
+
     init(_ bytes: UnsafeRawBufferPointer) {
         sequence = bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
         kindByte = bytes[Offset.kind]
@@ -42,14 +57,12 @@ struct SignalRecord {
     /// (high), so that journal replay can tell which records were applied.
     static func decode(
         _ bytes: UnsafeRawBufferPointer, strategyAccount: AccountIndex, origin: OrderOrigin, now: Timestamp,
-        symbolIndex: (String) -> SymbolIndex?, accountIndex: (String) -> AccountIndex?
+        symbolIndex: (UInt64) -> SymbolIndex?, accountIndex: (UInt64) -> AccountIndex?
     ) -> Outcome {
         let record = SignalRecord(bytes)
         func i64(_ offset: Int) -> Int64 { bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self).littleEndian }
-        func name(_ offset: Int) -> String {
-            var text = ""
-            for i in offset..<(offset + 8) where bytes[i] != 0x20 && bytes[i] != 0 { text.append(Character(UnicodeScalar(bytes[i]))) }
-            return text
+        func name(_ offset: Int) -> UInt64 {
+            nameKey(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 8)])) ?? 0
         }
         var command = Command(kind: .signal, origin: origin, timestamp: now)
         command.userReference = UInt32(truncatingIfNeeded: record.sequence)
