@@ -70,13 +70,15 @@ public final class EngineRuntime: @unchecked Sendable {
             signals.append(signal)
             ports.append(OrderEntryPort(source: Self.source(ofPort: i), inbound: inRing, outbound: outRing, engineSignal: engineSignal, signal: signal))
         }
-        let journalRing = try SPSCRing<JournalEntry>(capacity: configuration.journal.ringCapacity)
+        // The engine writing the journal itself never uses the ring: keep it token-sized.
+        let writesOwnJournal = configuration.journal.writer == "engine-thread"
+        let journalRing = try SPSCRing<JournalEntry>(capacity: writesOwnJournal ? 2 : configuration.journal.ringCapacity)
         self.ports = ports
         let marketDataRing = try marketDataSignal.map { _ in
             try SPSCRing<Event>(capacity: configuration.engine.outboundRingCapacity)
         }
         marketData = marketDataRing.map { MarketDataPort(ring: $0, signal: marketDataSignal!) }
-        writesOwnJournal = configuration.journal.writer == "engine-thread"
+        self.writesOwnJournal = writesOwnJournal
         engineLoop = EngineLoop(
             engine: engine, inbound: inbound, outbound: outbound, outboundSignals: signals,
             receivesBroadcasts: (0..<portCount).map { $0 < (broadcastPorts ?? portCount) },
