@@ -305,8 +305,10 @@ extension FIXAcceptor {
               let value = message.firstValue(of: FIXTag.sendingTime),
               let sent = FIXUTCTimestamp.parse(value.bytes)
         else { return true }
-        let difference = sent.rawValue - now.rawValue
-        return difference <= tolerance && -difference <= tolerance
+        // Both lie within Int64, but their difference need not (a SendingTime in 1678
+        // against today's clock): compare in 128 bits rather than trap.
+        let difference = Int128(sent.rawValue) - Int128(now.rawValue)
+        return difference <= Int128(tolerance) && -difference <= Int128(tolerance)
     }
 
     /// With a schedule: a store that belongs to an earlier session day starts again

@@ -13,25 +13,43 @@ public enum FIXUTCTimestamp {
     public static let secondsLength = 17
 
     /// Parses a timestamp; nil when the layout, a digit or a range (month 1–12, day
-    /// within the month, hour 0–23, minute 0–59, second 0–60) is wrong.
+    /// within the month, hour 0–23, minute 0–59, second 0–60) is wrong, or when the
+    /// time lies outside what a ``GatewayCore/Timestamp`` holds (nanoseconds in an
+    /// `Int64`: 1677-09-21 to 2262-04-11). That last check is what keeps a client's
+    /// `52=99991231-23:59:59` a "value incorrect" reject instead of an overflow trap.
+    ///
+    /// The fraction has 3, 6 or 9 digits: milliseconds are FIX 4.4's; microseconds and
+    /// nanoseconds are what later FIX versions allow and what many engines send on 4.4
+    /// sessions too (QuickFIX reads them). Other lengths are not a FIX timestamp.
     @inlinable
     public static func parse(_ b: UnsafeRawBufferPointer) -> Timestamp? {
-        guard b.count == secondsLength || b.count == millisecondsLength else { return nil }
+        switch b.count {
+        case secondsLength, secondsLength + 4, secondsLength + 7, secondsLength + 10: break
+        default: return nil
+        }
         guard b[8] == UInt8(ascii: "-"), b[11] == UInt8(ascii: ":"), b[14] == UInt8(ascii: ":") else { return nil }
         guard let year = digits(b, 0, 4), let month = digits(b, 4, 2), let day = digits(b, 6, 2),
             let hour = digits(b, 9, 2), let minute = digits(b, 12, 2), let second = digits(b, 15, 2)
         else { return nil }
-        var millis = 0
-        if b.count == millisecondsLength {
-            guard b[17] == UInt8(ascii: "."), let ms = digits(b, 18, 3) else { return nil }
-            millis = ms
+        var fraction = 0
+        if b.count > secondsLength {
+            let fractionDigits = b.count - secondsLength - 1
+            guard b[17] == UInt8(ascii: "."), let f = digits(b, 18, fractionDigits) else { return nil }
+            fraction = f
+            for _ in fractionDigits..<9 { fraction *= 10 }
         }
         guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59, second <= 60
         else { return nil }
+        // Years 0000–9999 give at most ±4e11 seconds: no overflow before the multiply,
+        // which is the one step that can leave Int64.
         let days = Int64(daysFromCivil(year: year, month: month, day: day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        return Timestamp(rawValue: seconds * 1_000_000_000 + Int64(millis) * 1_000_000)
+        let (wholeNanoseconds, overflowed) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflowed else { return nil }
+        let (nanoseconds, overflowedAdding) = wholeNanoseconds.addingReportingOverflow(Int64(fraction))
+        guard !overflowedAdding else { return nil }
+        return Timestamp(rawValue: nanoseconds)
     }
 
     /// Writes `YYYYMMDD-HH:MM:SS.sss` (21 bytes, milliseconds truncated) at `p`.

@@ -9,7 +9,33 @@ import Atomics
 //    every slot below it is fully written;
 //  - freeing slots: `.releasing` store of `head`, so our reads of the slot are
 //    finished before a producer that loads the new `head` overwrites it.
+//
+// The producer is another process and is not trusted: a `tail` that moves
+// backwards is never obeyed (the cached tail keeps its higher value, so nothing
+// already read becomes "unpublished" under the consumer's feet) and is recorded
+// in `producerMovedTailBackwards` for the owner to cut the producer off.
 extension SharedMemoryRing {
+    /// Loads the producer's `tail` into the consumer's cache and returns the
+    /// cached value; a `tail` below the cached one is recorded, not taken.
+    @inlinable
+    func refreshCachedTail() -> UInt64 {
+        // Acquiring: every slot below the producer's tail is written.
+        let tail = tailIndex.load(ordering: .acquiring)
+        if tail < cachedTail.pointee {
+            if backwardsTail.pointee == .max { backwardsTail.pointee = tail }
+            return cachedTail.pointee
+        }
+        cachedTail.pointee = tail
+        return tail
+    }
+
+    /// The producer broke the ring's protocol by moving `tail` backwards: the
+    /// value it wrote (the first time), with the consumer's cached tail at that
+    /// moment being at least `consumerIndex`. Nil while it never has. Consumer only.
+    public var producerMovedTailBackwards: UInt64? {
+        backwardsTail.pointee == .max ? nil : backwardsTail.pointee
+    }
+
     /// The next record, in place, without consuming it; `nil` when nothing is
     /// published past `head`, or when the next slot's bytes 0–7 are not
     /// `head + 1`.
@@ -31,10 +57,8 @@ extension SharedMemoryRing {
     public func peek() -> UnsafeRawBufferPointer? {
         // Relaxed: only the consumer stores head.
         let head = headIndex.load(ordering: .relaxed)
-        if head == cachedTail.pointee {
-            // Acquiring: every slot below the producer's tail is written.
-            cachedTail.pointee = tailIndex.load(ordering: .acquiring)
-            if head == cachedTail.pointee {
+        if head >= cachedTail.pointee {
+            if head >= refreshCachedTail() {
                 peeked.pointee = false
                 return nil
             }
@@ -91,9 +115,8 @@ extension SharedMemoryRing {
         // Relaxed: only the consumer stores head.
         let head = headIndex.load(ordering: .relaxed)
         guard index > head else { return 0 }
-        // Acquiring: a fresh tail, also refreshing the consumer's cache.
-        let tail = tailIndex.load(ordering: .acquiring)
-        cachedTail.pointee = tail
+        // A fresh tail, also refreshing the consumer's cache.
+        let tail = refreshCachedTail()
         guard index <= tail else {
             throw .skipBeyondProducer(path: path, requested: index, producerIndex: tail)
         }
@@ -113,9 +136,7 @@ extension SharedMemoryRing {
         // Relaxed: only the consumer stores head.
         let index = headIndex.load(ordering: .relaxed) &+ ahead
         if index >= cachedTail.pointee {
-            // Acquiring: every slot below the producer's tail is written.
-            cachedTail.pointee = tailIndex.load(ordering: .acquiring)
-            if index >= cachedTail.pointee { return nil }
+            if index >= refreshCachedTail() { return nil }
         }
         let recordSize = SharedMemoryRingLayout.recordSize
         let slot = UnsafeRawPointer(slots + Int(truncatingIfNeeded: index & mask) &* recordSize)
@@ -127,7 +148,8 @@ extension SharedMemoryRing {
     /// Frees every slot up to and including record `sequence` (a sequence number, from
     /// 1), which the consumer has read with `peek(ahead:)` and handled: one releasing
     /// store of `head`. A sequence at or below `head` changes nothing. Consumer only;
-    /// traps past the last record seen published.
+    /// traps past the last record seen published, which only a consumer bug can
+    /// cause: the cached tail never moves back, whatever the producer writes.
     @inlinable
     public func release(through sequence: UInt64) {
         // Relaxed: only the consumer stores head.

@@ -81,6 +81,9 @@ public final class SharedMemoryRing: @unchecked Sendable {
     /// Consumer-private: whether the last `peek()` returned a record that
     /// `consume()` may now release.
     @usableFromInline let peeked: UnsafeMutablePointer<Bool>
+    /// Consumer-private: the first `tail` seen below an earlier one (a producer
+    /// that moved its index backwards), or `UInt64.max` while none has been.
+    @usableFromInline let backwardsTail: UnsafeMutablePointer<UInt64>
 
     /// Takes ownership of an open descriptor and its mapping, whose header
     /// has been written or checked.
@@ -118,6 +121,8 @@ public final class SharedMemoryRing: @unchecked Sendable {
         self.cachedTail.initialize(to: tailIndex.load(ordering: .acquiring))
         self.peeked = (blocks + 136).bindMemory(to: Bool.self, capacity: 1)
         self.peeked.initialize(to: false)
+        self.backwardsTail = (blocks + 144).bindMemory(to: UInt64.self, capacity: 1)
+        self.backwardsTail.initialize(to: .max)
     }
 
     deinit {

@@ -99,6 +99,26 @@ final class FIXFieldTests: XCTestCase {
         }
     }
 
+    /// Microseconds and nanoseconds, as many engines send on 4.4 sessions.
+    func testUTCTimestampFinerFractions() {
+        XCTAssertEqual(value("20240102-14:30:00.125001") { $0.utcTimestamp }?.rawValue, Golden.at(milliseconds: 125).rawValue + 1_000)
+        XCTAssertEqual(value("20240102-14:30:00.125000007") { $0.utcTimestamp }?.rawValue, Golden.at(milliseconds: 125).rawValue + 7)
+        for bad in ["20240102-14:30:00.12345", "20240102-14:30:00.1234567", "20240102-14:30:00.1234567890"] {
+            XCTAssertNil(value(bad) { $0.utcTimestamp }, bad)
+        }
+    }
+
+    /// A time a Timestamp cannot hold (nanoseconds in Int64: 1677-09-21 to 2262-04-11) is
+    /// not a value, never an overflow: the fuzzer's `52=99991231-23:59:59` trapped here.
+    func testUTCTimestampsOutsideTheRepresentableRange() {
+        for bad in ["99991231-23:59:59", "22620411-23:47:17", "22630101-00:00:00.000", "00000101-00:00:00",
+                    "16770921-00:12:43", "16000101-00:00:00.000000"] {
+            XCTAssertNil(value(bad) { $0.utcTimestamp }, bad)
+        }
+        XCTAssertEqual(value("22620411-23:47:16") { $0.utcTimestamp }?.rawValue, 9_223_372_036_000_000_000)
+        XCTAssertEqual(value("16770921-00:12:44") { $0.utcTimestamp }?.rawValue, -9_223_372_036_000_000_000)
+    }
+
     func testTimestampFormatRoundTrips() {
         var generator = SystemRandomNumberGenerator()
         var out = [UInt8](repeating: 0, count: FIXUTCTimestamp.millisecondsLength)

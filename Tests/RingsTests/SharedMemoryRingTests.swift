@@ -417,6 +417,41 @@ final class SharedMemoryRingTests: XCTestCase {
         XCTAssertNil(ring.peek())
     }
 
+    /// A producer that moves its tail backwards (below records the consumer has read
+    /// ahead) is recorded and not obeyed: the bridge's `release(through:)` of a record
+    /// read before the move trapped the whole gateway.
+    func testTailMovedBackwardsIsRecordedAndNotObeyed() throws {
+        let path = scratch.file("signals")
+        let ring = try SharedMemoryRing.createOrAttach(path: path, kind: .signals, capacity: 8)
+        for index in 0..<4 as Range<UInt64> { XCTAssertTrue(ring.publishTestRecord(index)) }
+        XCTAssertNil(ring.producerMovedTailBackwards)
+        for ahead in 0..<4 as Range<UInt64> {
+            XCTAssertTrue(isRecord(try XCTUnwrap(ring.peek(ahead: ahead)), index: ahead))
+        }
+        XCTAssertNil(ring.peek(ahead: 4), "only four were published")
+
+        writeRaw(path, at: 128, UInt64(1))
+        XCTAssertNil(ring.peek(ahead: 4), "a refresh that sees the backwards tail")
+        XCTAssertEqual(ring.producerMovedTailBackwards, 1)
+        ring.release(through: 4)
+        XCTAssertEqual(ring.consumerIndex, 4)
+        XCTAssertNil(ring.peek())
+        XCTAssertEqual(ring.producerMovedTailBackwards, 1, "the first backwards value is the one kept")
+
+        // Through `peek()` too, and with the tail put below the consumer's head.
+        let other = scratch.file("signals2")
+        let ring2 = try SharedMemoryRing.createOrAttach(path: other, kind: .signals, capacity: 8)
+        for index in 0..<2 as Range<UInt64> { XCTAssertTrue(ring2.publishTestRecord(index)) }
+        XCTAssertNotNil(ring2.peek())
+        ring2.consume()
+        XCTAssertNotNil(ring2.peek())
+        ring2.consume()
+        writeRaw(other, at: 128, UInt64(0))
+        XCTAssertNil(ring2.peek())
+        XCTAssertEqual(ring2.producerMovedTailBackwards, 0)
+        XCTAssertEqual(ring2.consumerIndex, 2)
+    }
+
     func testTwoThreadsMoveAMillionRecordsInOrder() throws {
         let ring = try SharedMemoryRing.createOrAttach(path: scratch.file("threads"), kind: .fills, capacity: 1024)
         let total = Stress.count(1_000_000)

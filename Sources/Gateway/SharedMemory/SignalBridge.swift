@@ -54,6 +54,10 @@ final class SignalBridge {
     private var backlog: [FillRecord.Values] = []
     private var backlogStart = 0
     private(set) var overflowed: UInt64 = 0
+    /// Set once the producer has broken the signals ring's protocol (moved its tail
+    /// backwards): from then on no record is read until a restart; answers to the
+    /// records already in flight still go out and their slots are still freed.
+    private(set) var producerCutOff = false
     private var lastOverflowLog = Timestamp.zero
 
     init(signals: SharedMemoryRing, fills: SharedMemoryRing, port: OrderEntryPort, strategyAccount: AccountIndex,
@@ -76,7 +80,9 @@ final class SignalBridge {
         orders.reserveCapacity(4096)
     }
 
-    var hasWork: Bool { signals.peek(ahead: readAhead) != nil || !port.outboundIsEmpty || backlogStart < backlog.count }
+    var hasWork: Bool {
+        (!producerCutOff && signals.peek(ahead: readAhead) != nil) || !port.outboundIsEmpty || backlogStart < backlog.count
+    }
 
     /// One turn: new records to the engine, engine events to the fills ring. Returns
     /// whether anything happened.
@@ -84,7 +90,16 @@ final class SignalBridge {
         var worked = drainBacklog()
         let origin = OrderOrigin(source: port.source, session: 0, connection: 0)
         var submitted = false
-        while inFlight.count - inFlightStart < Self.maximumInFlight, let bytes = signals.peek(ahead: readAhead) {
+        if !producerCutOff, let tail = signals.producerMovedTailBackwards {
+            producerCutOff = true
+            Log.error("""
+                shared memory: the producer of \(signals.path) moved its tail backwards (to \(tail), below records \
+                already published): it no longer follows the ring's protocol and is cut off; no more records are \
+                read from it until the gateway restarts
+                """)
+        }
+        while !producerCutOff, inFlight.count - inFlightStart < Self.maximumInFlight,
+              let bytes = signals.peek(ahead: readAhead) {
             let now = clock.now()
             let record = SignalRecord(bytes)
             switch SignalRecord.decode(

@@ -73,7 +73,12 @@ struct SignalRecord {
             guard let symbol = symbolIndex(name(Offset.name16)) else { return .refused(.unknownSymbol) }
             let ttl = Int64(bytes.loadUnaligned(fromByteOffset: Offset.ttl, as: UInt32.self).littleEndian)
             let created = i64(Offset.created)
-            if ttl > 0 && now.rawValue - created > ttl * 1_000_000 { return .refused(.stale) }
+            if ttl > 0 {
+                // `created` is the producer's word, any Int64: an age that overflows is
+                // older than any TTL (a created time near Int64.min), never a trap.
+                let (age, overflowed) = now.rawValue.subtractingReportingOverflow(created)
+                if overflowed || age > ttl * 1_000_000 { return .refused(.stale) }
+            }
             let target = i64(Offset.value24)
             let price = i64(Offset.price32)
             guard price > 0, let type = SignalTarget(rawValue: bytes[Offset.byte9]) else { return .refused(.invalidField) }
@@ -85,9 +90,10 @@ struct SignalRecord {
                 command.side = side
                 command.quantity = UInt32(target)
             case .position:
-                guard abs(target) <= Int64(UInt32.max) else { return .refused(.invalidField) }
+                // `magnitude`, not `abs`: abs(Int64.min) traps.
+                guard target.magnitude <= UInt64(UInt32.max) else { return .refused(.invalidField) }
                 command.side = target < 0 ? .sell : .buy
-                command.quantity = UInt32(abs(target))
+                command.quantity = UInt32(target.magnitude)
             }
             guard bytes[Offset.byte11] <= 1 else { return .refused(.invalidField) }
             command.timeInForce = bytes[Offset.byte11] == 1 ? .immediateOrCancel : .day
