@@ -17,6 +17,9 @@ struct CompletionTag: Equatable {
         case wakeUp = 5
         /// The start-up check for multishot receive.
         case probe = 6
+        /// A descriptor another stage of the loop's thread asked the loop to watch
+        /// (io_uring multishot poll / epoll readable); subject: the watch's index.
+        case watch = 7
     }
 
     let rawValue: UInt64

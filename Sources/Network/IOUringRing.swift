@@ -150,6 +150,14 @@ final class IOUringRing {
         io_uring_sqe_set_data64(entry, tag.rawValue)
     }
 
+    /// Reports each time `descriptor` becomes readable (a multishot poll), until it
+    /// ends (a completion without IORING_CQE_F_MORE) or is cancelled.
+    func preparePollReadable(descriptor: Int32, tag: CompletionTag) throws(NetworkError) {
+        let entry = try submissionEntry()
+        io_uring_prep_poll_multishot(entry, descriptor, UInt32(POLLIN))
+        io_uring_sqe_set_data64(entry, tag.rawValue)
+    }
+
     /// Cancels the request submitted with `target` (every one, for
     /// multishot); the target completes with -ECANCELED unless it completed
     /// first.

@@ -9,67 +9,115 @@ extension NetworkLoop {
     /// Throws when a system call the loop cannot do without fails (e.g.
     /// `io_uring_enter` with ENOMEM); every socket is closed and every open
     /// connection reported `closed` with `.loopShutdown` before it throws.
+    ///
+    /// The same turns can be driven from outside, one at a time, by an agent
+    /// runner that composes this loop with other stages on one thread: `start()`,
+    /// then `turn()` and, when no stage had work, `waitForWork(...)`, until
+    /// `hasShutDown`.
     public func run() throws(NetworkError) {
-        assertOnLoopThread()
-        precondition(phase == .ready, "NetworkLoop.run may be called once")
-        phase = .running
+        start()
         defer { phase = .finished }
-        do {
-            try runTurns()
-        } catch {
-            abandonEverything()
-            throw error
-        }
-    }
-
-    func runTurns() throws(NetworkError) {
         let spinTurns = configuration.spinTurns
         /// Consecutive turns without work, up to `spinTurns`.
         var emptyTurns = 0
         while true {
-            // Acquiring: pairs with requestStop's releasing store.
-            if !shuttingDown && stopRequested.load(ordering: .acquiring) {
-                try beginShutdown()
-            }
-            now = MonotonicClock.nanoseconds()
-            statistics.turns &+= 1
-            if !handshakingSlots.isEmpty { expireHandshakes() }
-            var work = handler.turn(loop: self, nowNanoseconds: now)
-            work = try serviceQueues() || work
-            if shuttingDown && openListeners == 0 && table.inUse == 0 {
-                return
-            }
-            work = work || hasQueuedWork
-
-            var events = 0
-            if work || emptyTurns < spinTurns {
-                events = try pollKernel(timeoutNanoseconds: 0)
-            } else {
-                // 1. Announce (a store and a sequentially consistent fence).
-                parking.announceParking()
-                // 2. Re-check what another thread could have filled before
-                //    seeing the announcement: the handler's inbound events
-                //    and the stop flag (until the shutdown it asks for has
-                //    begun). This thread's own queues cannot have changed.
-                let stopNews = !shuttingDown && stopRequested.load(ordering: .acquiring)
-                if handler.hasPendingWork() || stopNews {
-                    parking.cancelParking()
-                    emptyTurns = 0
-                    continue
-                }
-                // 3. Block: sockets, the eventfd, or the timeout. While
-                //    shutting down, closes wait on completions, so wait less.
-                let timeout = shuttingDown ? Swift.min(idleWaitNanoseconds, 10_000_000) : idleWaitNanoseconds
-                statistics.parks &+= 1
-                events = try pollKernel(timeoutNanoseconds: timeout, parked: true)
-            }
-            if work || events > 0 {
+            let work = try turn()
+            if hasShutDown { return }
+            if work > 0 {
                 emptyTurns = 0
             } else if emptyTurns < spinTurns {
                 emptyTurns += 1
+            } else {
+                try waitForWork(timeoutNanoseconds: idleWaitNanoseconds) { false }
+                emptyTurns = 0
             }
         }
     }
+
+    /// Marks the loop running; before the first `turn()` when the loop is driven from
+    /// outside (`run()` calls it itself). Loop thread only; once.
+    public func start() {
+        assertOnLoopThread()
+        precondition(phase == .ready, "NetworkLoop.run may be called once")
+        phase = .running
+    }
+
+    /// One turn that never blocks: the stop request, the handler's turn (the engine's
+    /// events into sends, timers), queued work, and the kernel polled without waiting.
+    /// Returns how much happened (0: nothing). After a fatal system-call error every
+    /// socket is closed and reported before this throws, and `hasShutDown` is true.
+    /// Loop thread only.
+    @discardableResult
+    public func turn() throws(NetworkError) -> Int {
+        guard phase == .running else { return 0 }
+        do {
+            return try turnOnce()
+        } catch {
+            abandonEverything()
+            phase = .finished
+            throw error
+        }
+    }
+
+    /// True once a requested stop has closed every connection and listener (or a fatal
+    /// error ended the loop): no more turns are needed. The loop can still be waited in
+    /// (`waitForWork`) for the wake signal and watched descriptors.
+    public var hasShutDown: Bool { phase == .finished || (shuttingDown && openListeners == 0 && table.inUse == 0) }
+
+    func turnOnce() throws(NetworkError) -> Int {
+        // Acquiring: pairs with requestStop's releasing store.
+        if !shuttingDown && stopRequested.load(ordering: .acquiring) {
+            try beginShutdown()
+        }
+        now = MonotonicClock.nanoseconds()
+        statistics.turns &+= 1
+        if !handshakingSlots.isEmpty { expireHandshakes() }
+        var work = handler.turn(loop: self, nowNanoseconds: now) ? 1 : 0
+        work += try serviceQueues() ? 1 : 0
+        if hasShutDown {
+            phase = .finished
+            return work
+        }
+        if hasQueuedWork { work += 1 }
+        work += try pollKernel(timeoutNanoseconds: 0)
+        return work
+    }
+
+    /// Parks the loop's thread: announces it (a store and a sequentially consistent
+    /// fence), re-checks the handler's inbound events, the stop flag and `recheck` (the
+    /// other stages that share this thread), and blocks in the kernel (sockets, the wake
+    /// signal's eventfd, watched descriptors) for at most `timeoutNanoseconds`; what
+    /// arrives is dispatched before this returns. Loop thread only.
+    public func waitForWork(timeoutNanoseconds: Int64, recheck: () -> Bool) throws(NetworkError) {
+        assertOnLoopThread()
+        parking.announceParking()
+        // Re-check what another thread could have filled before seeing the
+        // announcement: the handler's inbound events, the stop flag (until the
+        // shutdown it asks for has begun), and the caller's own sources. This
+        // thread's own queues cannot have changed.
+        let stopNews = !shuttingDown && stopRequested.load(ordering: .acquiring)
+        if (phase == .running && handler.hasPendingWork()) || stopNews || recheck() || (phase == .running && hasQueuedWork) {
+            parking.cancelParking()
+            return
+        }
+        // While shutting down, closes wait on completions, so wait less.
+        let timeout = shuttingDown && phase == .running
+            ? Swift.min(timeoutNanoseconds, 10_000_000) : Swift.max(0, timeoutNanoseconds)
+        statistics.parks &+= 1
+        do {
+            _ = try pollKernel(timeoutNanoseconds: timeout, parked: true)
+        } catch {
+            if phase == .running {
+                abandonEverything()
+                phase = .finished
+            }
+            throw error
+        }
+    }
+
+    /// The longest the loop may sleep before its handler's `turn` is due again
+    /// (`maxIdleWaitMilliseconds`).
+    public var idleWaitLimitNanoseconds: Int64 { idleWaitNanoseconds }
 
     /// Work the loop queued for itself that the next turn would do.
     var hasQueuedWork: Bool {

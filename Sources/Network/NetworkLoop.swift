@@ -95,6 +95,8 @@ public final class NetworkLoop: @unchecked Sendable {
     let handshakingSlots: SlotQueue
 
     var listeners: [Listener] = []
+    /// Descriptors of other stages on this thread that the loop's sleep also watches.
+    var watches: [(descriptor: Int32, ready: () -> Void)] = []
     /// Listeners not yet fully closed.
     var openListeners = 0
     /// Some io_uring listener needs its accept armed again.
@@ -237,6 +239,23 @@ public final class NetworkLoop: @unchecked Sendable {
             throw error
         }
         return ListenerID(rawValue: UInt16(index))
+    }
+
+    /// Watches `descriptor` (a socket another stage on this thread owns: the market
+    /// data's retransmission socket, its snapshot listener) for readability for the
+    /// loop's life; `ready` is called on the loop's thread, from a turn or a wait, when
+    /// it may be readable, so one sleep in the kernel serves every stage of the thread.
+    /// The owner reads the descriptor itself (non-blocking) and closes it after the loop
+    /// has stopped waiting on its behalf.
+    public func watch(_ descriptor: Int32, ready: @escaping () -> Void) throws(NetworkError) {
+        assertOnLoopThread()
+        let index = watches.count
+        watches.append((descriptor, ready))
+        if let ioUring {
+            try ioUring.ring.preparePollReadable(descriptor: descriptor, tag: CompletionTag(.watch, UInt32(index)))
+        } else if let epoll {
+            try epoll.update(descriptor, registered: 0, events: EpollBackend.readable, tag: CompletionTag(.watch, UInt32(index)))
+        }
     }
 
     /// The port `listener` is bound to (the ephemeral port when it was

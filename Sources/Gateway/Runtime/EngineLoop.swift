@@ -3,46 +3,59 @@ import GatewayCore
 import Matching
 import Rings
 
-/// The engine thread's loop: take commands from the inbound rings, give each the next
-/// sequence number, hand it to the journal thread (or append it to its own journal
-/// buffer), match it, and hold its events until the command is durable; then route them
-/// to the outbound rings (specs/threading.md, "The durability gate").
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The engine stage as an agent: take commands from the inbound rings, give each the
+/// next sequence number, hand it to the journal (the journal agent's ring, or its own
+/// journal buffer), match it, and hold its events until the command is durable; then
+/// route them to the outbound rings (specs/threading.md, "The durability gate").
 ///
-/// Threading: ``run()`` is the engine thread; everything here except ``signal`` (woken by
-/// producers) and the atomics is touched by that thread alone. Nothing allocates, locks or
-/// makes a system call per command: rings and the pending queue are preallocated, and the
-/// only system calls are futex wake-ups of a parked consumer, at most one per ring per
-/// turn, and, when the engine writes the journal itself, one `pwrite` per turn.
-final class EngineLoop: @unchecked Sendable {
+/// Threading: whichever thread runs the agent (a runner of its own, pinned, or a
+/// composite with other stages); everything here except ``signal`` (rung by producers)
+/// and the atomics is touched by that thread alone. Nothing allocates, locks or makes a
+/// system call per command: rings and the pending queue are preallocated, and the only
+/// system calls are wake-ups of a parked consumer on another thread, at most one per
+/// ring per cycle, and, when the engine writes the journal itself, one `pwrite` per cycle.
+final class EngineLoop: Agent, @unchecked Sendable {
     let engine: MatchingEngine
     let inbound: [SPSCRing<Command>]
     let outbound: [SPSCRing<Event>]
     let outboundSignals: [WakeSignal]
     /// Whether port i hears of venue-wide events (the admin port does not).
     let receivesBroadcasts: [Bool]
-    /// The market-data thread's ring and signal (nil: no feed).
+    /// The market-data stage's ring and signal (nil: no feed).
     let marketData: SPSCRing<Event>?
     let marketDataSignal: WakeSignal?
     let journalRing: SPSCRing<JournalEntry>
     let journalSignal: WakeSignal
-    /// Set when the engine thread writes the journal itself (`journal.writer =
-    /// "engine-thread"`): then the journal ring and thread are unused.
+    /// Set when the engine writes the journal itself (`journal.writer =
+    /// "engine-thread"`): then the journal ring and agent are unused.
     let ownJournal: EngineThreadJournal?
-    /// The engine thread's own signal: producers and the journal thread wake it.
+    /// The signal of the thread that runs this agent: producers and the journal ring it.
     let signal: WakeSignal
-    let idler: ConsumerIdler
     let shared: RuntimeShared
     let pending: PendingEvents
     let batchSize: Int
     /// The sequence number the next command gets.
     private(set) var nextSequence: UInt64
+    /// Set (releasing) once the agent has finished: stopped with nothing left, or the
+    /// journal failed. The runtime's stop waits for it.
+    let finished = ManagedAtomic(false)
+    /// Runs the other stages of this thread once, when they share it (set by the
+    /// composer): a full pending queue in the middle of a command waits for consumers
+    /// that may be on this very thread.
+    var runOtherStagesOfThisThread: (() -> Int)?
+
+    let roleName = "engine"
 
     init(
         engine: MatchingEngine, inbound: [SPSCRing<Command>], outbound: [SPSCRing<Event>],
         outboundSignals: [WakeSignal], receivesBroadcasts: [Bool],
         marketData: SPSCRing<Event>? = nil, marketDataSignal: WakeSignal? = nil,
         journalRing: SPSCRing<JournalEntry>, journalSignal: WakeSignal, ownJournal: EngineThreadJournal? = nil,
-        signal: WakeSignal, waitStrategy: WaitStrategy, shared: RuntimeShared,
+        signal: WakeSignal, shared: RuntimeShared,
         pendingCapacity: Int, batchSize: Int, nextSequence: UInt64
     ) {
         self.engine = engine
@@ -56,37 +69,58 @@ final class EngineLoop: @unchecked Sendable {
         self.journalSignal = journalSignal
         self.ownJournal = ownJournal
         self.signal = signal
-        self.idler = ConsumerIdler(strategy: waitStrategy, signal: signal)
         self.shared = shared
         self.pending = PendingEvents(capacity: pendingCapacity)
         self.batchSize = batchSize
         self.nextSequence = nextSequence
     }
 
-    func run() {
-        while true {
-            var worked = releaseDurableEvents()
-            let journalFailed = shared.journalFailed.load(ordering: .acquiring)
-            if !journalFailed {
-                worked = takeCommands() || worked
-            }
-            if worked {
-                idler.reset()
-                continue
-            }
-            if journalFailed {
-                // What was durable has gone out above; the rest was never written and must
-                // never be acknowledged. Nothing more will be taken: stop.
-                pending.removeAll()
-                return
-            }
-            // Stop only once producers have stopped (the runtime stops them first), every
-            // inbound command is taken and every event has left: nothing acknowledged is lost.
-            if shared.stopEngine.load(ordering: .acquiring) && pending.isEmpty && inbound.allSatisfy(\.isEmpty) {
-                return
-            }
-            idler.idle()
+    // Engine thread only: whether this agent has finished (`finished` is its published copy).
+    private var done = false
+
+    var isFinished: Bool { done }
+
+    /// One cycle: durable events out, new commands in (matched, and written when the
+    /// engine writes its own journal), and what that write made durable out at once.
+    func doWork(nowNanoseconds: Int64) -> Int {
+        guard !done else { return 0 }
+        var work = releaseDurableEvents() ? 1 : 0
+        // Acquiring: pairs with the journal writer's releasing store of the failure flag.
+        let journalFailed = shared.journalFailed.load(ordering: .acquiring)
+        if !journalFailed && takeCommands() {
+            work += 1
+            // Written on this thread just now: the acknowledgements can leave in this cycle.
+            if ownJournal != nil { _ = releaseDurableEvents() }
         }
+        if work > 0 { return work }
+        if journalFailed {
+            // What was durable has gone out above; the rest was never written and must
+            // never be acknowledged. Nothing more will be taken: finish.
+            pending.removeAll()
+            finish()
+        } else if shared.stopEngine.load(ordering: .acquiring) && pending.isEmpty && inbound.allSatisfy(\.isEmpty) {
+            // Only once producers have stopped (the runtime stops them first), every
+            // inbound command is taken and every event has left: nothing acknowledged is lost.
+            finish()
+        }
+        return 0
+    }
+
+    private func finish() {
+        done = true
+        // Releasing: everything the engine wrote (books, sequence) is visible to the
+        // runtime's stop once it sees the flag.
+        finished.store(true, ordering: .releasing)
+    }
+
+    func hasPendingWork() -> Bool {
+        if done { return false }
+        if inbound.contains(where: { !$0.isEmpty }) { return true }
+        // Acquiring: as in releaseDurableEvents.
+        if let first = pending.first, first.pointee.sequence < shared.durableSequence.load(ordering: .acquiring) { return true }
+        // A stop or a journal failure with nothing left: the next cycle finishes.
+        return (shared.stopEngine.load(ordering: .acquiring) && pending.isEmpty)
+            || shared.journalFailed.load(ordering: .acquiring)
     }
 
     /// Takes up to `batchSize` commands from each inbound ring, as long as the journal ring
@@ -208,15 +242,17 @@ final class EngineLoop: @unchecked Sendable {
     /// Called when the pending queue is full in the middle of a command (a mass cancel of
     /// many orders): the command is already in the journal ring (or the engine's own
     /// journal buffer, written here first), so waiting for the journal and the consumers
-    /// always makes room.
+    /// always makes room. Consumers that share this thread are run from here; others are
+    /// given the core for a moment.
     func waitForPendingRoom() {
         ownJournal?.commit()
-        // Acquiring: pairs with the journal thread's releasing store of the failure flag.
+        // Acquiring: pairs with the journal writer's releasing store of the failure flag.
         while pending.isFull && !shared.journalFailed.load(ordering: .acquiring) {
             if ownJournal == nil { journalSignal.wake() }
-            if !releaseDurableEvents() { idler.idle() }
+            if releaseDurableEvents() { continue }
+            if let runOthers = runOtherStagesOfThisThread, runOthers() > 0 { continue }
+            sched_yield()
         }
-        idler.reset()
     }
 }
 

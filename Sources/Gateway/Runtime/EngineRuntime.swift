@@ -4,23 +4,46 @@ import Journal
 import Matching
 import Rings
 
-/// The running engine: the pinned engine thread, the journal thread, and the rings that
-/// connect them to the order-entry ports (specs/threading.md). Built after recovery, with
-/// the engine already holding the replayed books and the journal writer positioned after
-/// the last good record.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The running engine: the engine and journal agents, and the rings that connect them to
+/// the order-entry ports (specs/threading.md). Built after recovery, with the engine
+/// already holding the replayed books and the journal writer positioned after the last
+/// good record.
+///
+/// Who runs the agents is the caller's choice: ``start()`` gives them runners of their
+/// own (the engine pinned to `engine.core`; both on one runner when the engine and the
+/// journal were given the same signal), or a threading layout composes ``agents`` with
+/// other stages and never calls ``start()``.
 public final class EngineRuntime: @unchecked Sendable {
     public let ports: [OrderEntryPort]
     let engineLoop: EngineLoop
     let journalLoop: JournalLoop
     let shared: RuntimeShared
     let engineCore: Int?
-    /// `journal.writer = "engine-thread"`: no journal thread; the engine writes.
+    let engineWait: WaitStrategy
+    let journalWait: WaitStrategy
+    /// `journal.writer = "engine-thread"`: no journal agent; the engine writes.
     let writesOwnJournal: Bool
-    private var engineThread: PinnedThread?
-    private var journalThread: PinnedThread?
+    private var runners: [AgentRunner] = []
     /// The engine's market-data ring (nil when built without one): every durable event the
-    /// feed needs, in engine order, for the market-data thread.
+    /// feed needs, in engine order, for the market-data stage.
     public let marketData: MarketDataPort?
+
+    /// The agents to run: the engine, then the journal writer unless the engine writes
+    /// the journal itself. In this order in a composite: the journal write follows the
+    /// engine's cycle at once.
+    public var agents: [any Agent] { writesOwnJournal ? [engineLoop] : [engineLoop, journalLoop] }
+
+    /// The engine agent, for a composer that must let it run its thread's other stages
+    /// while it waits for room (see `EngineLoop.waitForPendingRoom`).
+    func shareThread(with composite: CompositeAgent) {
+        engineLoop.runOtherStagesOfThisThread = { [unowned composite, unowned engineLoop] in
+            composite.doWork(except: engineLoop, nowNanoseconds: AgentClock.nanoseconds())
+        }
+    }
 
     /// - Parameters:
     ///   - portCount: how many producers (I/O threads, drills) will submit commands; port i
@@ -35,28 +58,26 @@ public final class EngineRuntime: @unchecked Sendable {
             portSignals: (0..<portCount).map { _ in WakeSignal() })
     }
 
-    private var stopped = false
-
-    /// The `OrderOrigin.source` of port `index` (source 0 is the venue itself).
-    public static func source(ofPort index: Int) -> UInt8 { UInt8(index + 1) }
-
     /// - Parameter portSignals: one per port: the signal of the thread that owns the port
     ///   (an I/O loop's eventfd-backed signal, say), which the engine wakes when it pushes
     ///   events for that port.
     /// - Parameter broadcastPorts: how many of the first ports hear of venue-wide events
     ///   (end of day, halts); the rest (an admin port) do not. All by default.
+    /// - Parameter engineSignal, journalSignal: the signals of the threads that will run
+    ///   the engine and the journal agents (new ones when nil; the same object when one
+    ///   thread runs both).
     public init(
         configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
         nextSequence: UInt64, portSignals: [WakeSignal], broadcastPorts: Int? = nil,
-        marketDataSignal: WakeSignal? = nil
+        marketDataSignal: WakeSignal? = nil, engineSignal: WakeSignal? = nil, journalSignal: WakeSignal? = nil
     ) throws {
         let portCount = portSignals.count
         precondition(portCount < 64, "at most 63 order-entry ports")
-        let engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
-        let journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.journal.spinCount)
+        engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
+        journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.journal.spinCount)
         shared = RuntimeShared(durableSequence: nextSequence, portCount: portCount)
-        let engineSignal = WakeSignal()
-        let journalSignal = WakeSignal()
+        let engineSignal = engineSignal ?? WakeSignal()
+        let journalSignal = journalSignal ?? WakeSignal()
         var inbound: [SPSCRing<Command>] = []
         var outbound: [SPSCRing<Event>] = []
         var signals: [WakeSignal] = []
@@ -85,45 +106,69 @@ public final class EngineRuntime: @unchecked Sendable {
             marketData: marketDataRing, marketDataSignal: marketDataSignal,
             journalRing: journalRing, journalSignal: journalSignal,
             ownJournal: writesOwnJournal ? EngineThreadJournal(writer: journal, shared: shared) : nil,
-            signal: engineSignal,
-            waitStrategy: engineWait, shared: shared, pendingCapacity: configuration.engine.pendingEventCapacity,
+            signal: engineSignal, shared: shared, pendingCapacity: configuration.engine.pendingEventCapacity,
             batchSize: configuration.engine.batchSize, nextSequence: nextSequence)
         journalLoop = JournalLoop(
-            ring: journalRing, writer: journal, shared: shared, signal: journalSignal,
-            engineSignal: engineSignal, waitStrategy: journalWait)
+            ring: journalRing, writer: journal, shared: shared, signal: journalSignal, engineSignal: engineSignal)
         engineCore = configuration.engine.core
     }
 
-    /// Starts the journal thread (unless the engine writes the journal itself), then the
-    /// engine thread pinned to its configured core.
-    /// A core that does not exist is an error naming it.
+    private var stopped = false
+
+    /// The `OrderOrigin.source` of port `index` (source 0 is the venue itself).
+    public static func source(ofPort index: Int) -> UInt8 { UInt8(index + 1) }
+
+    /// Gives the agents runners of their own and starts them: the journal writer's
+    /// (unless the engine writes the journal itself), then the engine's, pinned to its
+    /// configured core. When the engine and the journal share one signal, one runner
+    /// (pinned) runs both in one duty cycle. A core that does not exist is an error naming it.
     public func start() throws {
         if let core = engineCore {
             try ThreadPinning.validate(core: core)
         }
-        if !writesOwnJournal {
-            let journalLoop = self.journalLoop
-            journalThread = try PinnedThread.start(name: "cift-journal", core: nil) { journalLoop.run() }
+        let engineWait = self.engineWait
+        if writesOwnJournal || engineLoop.signal === journalLoop.signal {
+            let composite = CompositeAgent(agents)
+            shareThread(with: composite)
+            let agent: any Agent = writesOwnJournal ? engineLoop : composite
+            let signal = engineLoop.signal
+            runners = [AgentRunner(name: "cift-engine", core: engineCore, agent: agent) { _ in
+                SignalWaiter(strategy: engineWait, signal: signal)
+            }]
+        } else {
+            let journalWait = self.journalWait
+            let journalSignal = journalLoop.signal
+            let engineSignal = engineLoop.signal
+            runners = [
+                AgentRunner(name: "cift-journal", core: nil, agent: journalLoop) { _ in
+                    SignalWaiter(strategy: journalWait, signal: journalSignal)
+                },
+                AgentRunner(name: "cift-engine", core: engineCore, agent: engineLoop) { _ in
+                    SignalWaiter(strategy: engineWait, signal: engineSignal)
+                },
+            ]
         }
-        let engineLoop = self.engineLoop
-        engineThread = try PinnedThread.start(name: "cift-engine", core: engineCore) { engineLoop.run() }
+        for runner in runners { try runner.start() }
     }
 
     /// Stops in the order that loses nothing: the caller has stopped its producers (no more
     /// `submit`) but keeps draining every port's events until this returns; the engine takes
     /// every queued command and lets every event go once durable; then the journal writes
-    /// what is left and closes. Returns the journal's error if a write failed.
+    /// what is left and closes. Returns the journal's error if a write failed. Whoever runs
+    /// the agents keeps running them meanwhile (this waits for their finished flags).
     public func stop() -> Error? {
         guard !stopped else { return nil }
         stopped = true
         shared.stopEngine.store(true, ordering: .releasing)
         engineLoop.signal.wake()
-        engineThread?.join()
-        engineThread = nil
-        shared.stopJournal.store(true, ordering: .releasing)
-        journalLoop.signal.wake()
-        journalThread?.join()
-        journalThread = nil
+        Self.waitUntil(engineLoop.finished)
+        if !writesOwnJournal {
+            shared.stopJournal.store(true, ordering: .releasing)
+            journalLoop.signal.wake()
+            Self.waitUntil(journalLoop.finished)
+        }
+        for runner in runners { runner.join() }
+        runners = []
         if shared.journalFailed.load(ordering: .acquiring) { return shared.journalError }
         do {
             try journalLoop.writer.close()
@@ -131,6 +176,12 @@ public final class EngineRuntime: @unchecked Sendable {
             return error
         }
         return nil
+    }
+
+    /// Waits for an agent's finished flag (stop only: a short sleep between looks).
+    static func waitUntil(_ flag: ManagedAtomic<Bool>) {
+        // Acquiring: pairs with the agent's releasing store; its writes are visible after.
+        while !flag.load(ordering: .acquiring) { usleep(100) }
     }
 
     /// The owner of port `index` has gone for good (its thread failed): the engine drops
