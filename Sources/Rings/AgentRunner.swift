@@ -45,7 +45,11 @@ public final class AgentRunner: @unchecked Sendable {
             thread = nil
             throw startError
         }
+        didStart = true
     }
+
+    /// True once `start` has returned without an error (the thread runs, or has run).
+    public private(set) var didStart = false
 
     /// True once the runner's loop has returned (every stage it runs is finished).
     public var hasEnded: Bool { ended.load(ordering: .acquiring) }

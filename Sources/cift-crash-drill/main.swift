@@ -1,11 +1,13 @@
 // cift-crash-drill: the gateway's engine, journal and recovery with a synthetic order
 // source instead of the network, for the crash test (Tests/IntegrationTests).
 //
-//   cift-crash-drill --data-dir DIR --orders N [--durability write|fsync] [--journal-writer journal-thread|engine-thread] [--first-ref R]
+//   cift-crash-drill --data-dir DIR --orders N [--durability write|fsync] [--journal-writer journal-thread|engine-thread]
+//                    [--one-thread] [--first-ref R]
 //       recovers DIR, then enters N resting orders (buys below 100.00, sells above, so none
 //       trade) and prints `ACK <account> <userRef> <orderRef> <sequence>` for each order
 //       whose acceptance has left the engine — which it may only do once the command is in
-//       the journal — then `DONE`.
+//       the journal — then `DONE`. `--one-thread`: the engine and the journal writer in one
+//       duty cycle on one thread (as the `split` and `shared` threading modes run them).
 //   cift-crash-drill --data-dir DIR --dump
 //       recovers DIR and prints `LIVE <account> <userRef>` for every order on the books.
 //
@@ -25,6 +27,7 @@ struct DrillArguments {
     var journalWriter = "journal-thread"
     var firstReference: UInt32 = 1
     var dump = false
+    var oneThread = false
 
     init(_ arguments: [String]) throws {
         var i = 1
@@ -41,7 +44,8 @@ struct DrillArguments {
             case "--journal-writer": journalWriter = try value()
             case "--first-ref": firstReference = UInt32(try value()) ?? 0
             case "--dump": dump = true
-            default: throw ConfigurationError(key: arguments[i], value: "", expected: "--data-dir, --orders, --durability, --journal-writer, --first-ref or --dump")
+            case "--one-thread": oneThread = true
+            default: throw ConfigurationError(key: arguments[i], value: "", expected: "--data-dir, --orders, --durability, --journal-writer, --one-thread, --first-ref or --dump")
             }
             i += 1
         }
@@ -99,8 +103,10 @@ func runDrill() throws -> Int32 {
 
     let writer = try JournalWriter.open(
         directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
+    let engineThread = args.oneThread ? WakeSignal() : nil
     let runtime = try EngineRuntime(
-        configuration: configuration, engine: engine, journal: writer, nextSequence: recovery.nextSequence, portCount: 1)
+        configuration: configuration, engine: engine, journal: writer, nextSequence: recovery.nextSequence,
+        portSignals: [WakeSignal()], engineSignal: engineThread, journalSignal: engineThread)
     let port = runtime.ports[0]
     try runtime.start()
 

@@ -3,6 +3,7 @@ import Gateway
 import GatewayCore
 import Journal
 import Matching
+import Rings
 import XCTest
 
 /// The engine and journal threads wired as the gateway runs them, driven through
@@ -11,6 +12,9 @@ final class EngineRuntimeTests: XCTestCase {
     var directory = ""
     /// `journal.writer`: the tests at the end run the others with the engine writing.
     var journalWriter = "journal-thread"
+    /// The engine and journal agents on one runner (one signal), as `split`/`shared`
+    /// modes compose them: the tests at the end run the others that way.
+    var oneThread = false
 
     override func setUp() {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cift-runtime-\(UUID().uuidString)").path
@@ -38,8 +42,10 @@ final class EngineRuntimeTests: XCTestCase {
         let engine = try MatchingEngine(configuration: EngineConfiguration(gateway: c))
         let recovery = try JournalReplay.replay(directory: directory + "/journal", into: engine, truncateCorruption: false)
         let writer = try JournalWriter.open(directory: directory + "/journal", configuration: c, nextSequence: recovery.nextSequence)
+        let signal = oneThread ? WakeSignal() : nil
         let runtime = try EngineRuntime(
-            configuration: c, engine: engine, journal: writer, nextSequence: recovery.nextSequence, portCount: ports)
+            configuration: c, engine: engine, journal: writer, nextSequence: recovery.nextSequence,
+            portSignals: (0..<ports).map { _ in WakeSignal() }, engineSignal: signal, journalSignal: signal)
         try runtime.start()
         return (runtime, engine)
     }
@@ -244,6 +250,43 @@ final class EngineRuntimeTests: XCTestCase {
     /// No journal thread is started when the engine writes.
     func testEngineWriterRunsWithoutAJournalThread() throws {
         journalWriter = "engine-thread"
+        let (runtime, _) = try start(configuration(), ports: 1)
+        let names = threadNames()
+        XCTAssertTrue(names.contains("cift-engine"), "\(names)")
+        XCTAssertFalse(names.contains("cift-journal"), "\(names)")
+        XCTAssertNil(runtime.stop())
+    }
+
+    // MARK: The engine and the journal writer in one duty cycle on one thread
+
+    func testOneThreadReleasesEventsOnlyAfterTheCommandIsInTheJournal() throws {
+        oneThread = true
+        try testEventsReturnToTheirOwnPortOnlyAfterTheCommandIsInTheJournal()
+    }
+
+    func testOneThreadStopLosesNothingAndTheJournalRebuildsTheSameBooks() throws {
+        oneThread = true
+        try testAStopLosesNothingAndTheJournalRebuildsTheSameBooks()
+    }
+
+    func testOneThreadMassCancelLargerThanThePendingQueueDeliversEveryEvent() throws {
+        oneThread = true
+        try testMassCancelLargerThanThePendingQueueDeliversEveryEvent()
+    }
+
+    func testOneThreadWriteFailureStopsAcknowledgementsAndStopReturnsTheError() throws {
+        oneThread = true
+        try testAJournalWriteFailureStopsAcknowledgementsAndStopReturnsTheError()
+    }
+
+    func testOneThreadRestartContinuesTheSequenceFromTheJournal() throws {
+        oneThread = true
+        try testRestartContinuesTheSequenceFromTheJournal()
+    }
+
+    /// One runner, no journal thread, when the engine and the journal share a signal.
+    func testOneThreadRunsTheJournalWriterOnTheEngineThread() throws {
+        oneThread = true
         let (runtime, _) = try start(configuration(), ports: 1)
         let names = threadNames()
         XCTAssertTrue(names.contains("cift-engine"), "\(names)")

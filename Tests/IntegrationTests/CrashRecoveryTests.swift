@@ -31,10 +31,11 @@ final class CrashRecoveryTests: XCTestCase {
         })
     }
 
-    func killMidBurst(durability: String, dir: String, journalWriter: String = "journal-thread") throws -> [Ack] {
+    func killMidBurst(durability: String, dir: String, journalWriter: String = "journal-thread", oneThread: Bool = false) throws -> [Ack] {
         let drill = try ChildProcess(
             executable: "cift-crash-drill",
-            arguments: ["--data-dir", dir, "--orders", "400000", "--durability", durability, "--journal-writer", journalWriter])
+            arguments: ["--data-dir", dir, "--orders", "400000", "--durability", durability, "--journal-writer", journalWriter]
+                + (oneThread ? ["--one-thread"] : []))
         // Wait for a good part of the burst to be acknowledged, then kill without warning.
         let sawEnough = drill.waitFor(seconds: 120) { self.acks($0).count >= 20_000 }
         XCTAssertTrue(sawEnough, "the drill acknowledged orders: \(drill.standardError)")
@@ -54,10 +55,12 @@ final class CrashRecoveryTests: XCTestCase {
 
     /// Kills a drill writing with `journalWriter` mid-burst; every acknowledged order is
     /// in the rebuilt books.
-    func assertEveryAcknowledgedOrderSurvivesSIGKILL(journalWriter: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertEveryAcknowledgedOrderSurvivesSIGKILL(
+        journalWriter: String, oneThread: Bool = false, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let dir = makeTemporaryDirectory("crash-\(journalWriter)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let acknowledged = try killMidBurst(durability: "write", dir: dir, journalWriter: journalWriter)
+        let acknowledged = try killMidBurst(durability: "write", dir: dir, journalWriter: journalWriter, oneThread: oneThread)
         XCTAssertGreaterThanOrEqual(acknowledged.count, 20_000, file: file, line: line)
         let (rebuilt, log) = try recoveredLiveOrders(dir: dir)
         let missing = Set(acknowledged).subtracting(rebuilt)
@@ -73,6 +76,11 @@ final class CrashRecoveryTests: XCTestCase {
     /// The same with the engine thread writing the journal itself (no journal thread).
     func testEveryAcknowledgedOrderSurvivesSIGKILLWhenTheEngineWritesTheJournal() throws {
         try assertEveryAcknowledgedOrderSurvivesSIGKILL(journalWriter: "engine-thread")
+    }
+
+    /// The engine and the journal writer in one duty cycle on one thread.
+    func testEveryAcknowledgedOrderSurvivesSIGKILLWithTheJournalWriterOnTheEngineThread() throws {
+        try assertEveryAcknowledgedOrderSurvivesSIGKILL(journalWriter: "journal-thread", oneThread: true)
     }
 
     func testEveryAcknowledgedOrderSurvivesSIGKILLInFsyncMode() throws {

@@ -103,8 +103,14 @@ final class GatewayRunTests: XCTestCase {
 /// port the kernel picks (printed at start-up), the engine unpinned, the shared-memory
 /// rings in `dir`, so tests never collide with each other or with a gateway someone runs
 /// on the default ports. `group` puts the market-data feed on that multicast group.
+/// The threading mode the integration tests run the gateway in: `CIFT_THREADING_MODE`
+/// (scripts/run-tests.sh runs the gateway suites again in each mode), else `auto`.
+let testThreadingMode = ProcessInfo.processInfo.environment["CIFT_THREADING_MODE"] ?? "auto"
+
 func testGatewayTOML(_ dir: String, ouchPort: Int = 0, group: String? = nil) -> String {
     """
+    [threading]
+    mode = "\(testThreadingMode)"
     [engine]
     core = -1
     [ouch]
@@ -130,6 +136,7 @@ func testGatewayConfiguration(_ directory: String, dataDirectory: String? = nil,
     var c = GatewayConfiguration.embeddedDefault
     c.dataDirectory = dataDirectory ?? directory
     c.engine.core = nil
+    c.threading.mode = testThreadingMode
     c.engine.maxOrders = maxOrders
     c.ouch.listen = ListenAddress(host: "127.0.0.1", port: 0)
     c.fix.listen = ListenAddress(host: "127.0.0.1", port: 0)

@@ -248,8 +248,20 @@ final class TestClient: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else {
-            let code = errno
+        var code = result == 0 ? 0 : errno
+        if code == EINTR {
+            // A signal (another test's child exiting) interrupted the blocking connect; the
+            // connection goes on in the kernel: wait for it and read its outcome.
+            var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            code = ETIMEDOUT
+            if poll(&ready, 1, 5_000) == 1 {
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &error, &length)
+                code = error
+            }
+        }
+        guard code == 0 else {
             Glibc.close(descriptor)
             throw ClientError.call("connect", code)
         }

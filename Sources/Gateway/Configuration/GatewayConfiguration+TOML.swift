@@ -67,6 +67,15 @@ extension GatewayConfiguration {
             "max_idle_wait_ms", default: c.network.maxIdleWaitMilliseconds, range: 1...1_000)
         try network.finish()
 
+        var threading = try top.section("threading")
+        c.threading.mode = try threading.string("mode", default: c.threading.mode)
+        guard ThreadingMode.configurationValues.contains(c.threading.mode) else {
+            throw ConfigurationError(
+                key: "threading.mode", value: "\"\(c.threading.mode)\"",
+                expected: ThreadingMode.configurationValues.map { "\"\($0)\"" }.joined(separator: ", "))
+        }
+        try threading.finish()
+
         var journal = try top.section("journal")
         c.journal.durability = try journal.string("durability", default: c.journal.durability)
         do {

@@ -7,6 +7,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Every file the gateway writes lives here: journal, stores, session logs.
     public var dataDirectory = "./var"
     public var engine = EngineSettings()
+    public var threading = ThreadingSettings()
     public var network = NetworkSettings()
     public var session = SessionSettings()
     public var journal = JournalSettings()
@@ -46,6 +47,16 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var pendingEventCapacity = 1 << 18
         /// Commands taken from the inbound rings per engine turn.
         public var batchSize = 256
+        public init() {}
+    }
+
+    public struct ThreadingSettings: Sendable, Equatable {
+        /// How the stages are put on threads (specs/threading.md, "Threading modes"):
+        /// `dedicated` (a thread per stage, the engine pinned), `split` (network and engine
+        /// on one pinned thread, journal, market data and bridge on another), `shared`
+        /// (every stage in one duty cycle on one thread pinned to `engine.core`), or `auto`:
+        /// chosen from the CPUs the process may use, and printed with the reason at start.
+        public var mode = "auto"
         public init() {}
     }
 

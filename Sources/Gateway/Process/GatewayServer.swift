@@ -9,17 +9,23 @@ import OUCH
 import Rings
 import TLS
 
-/// A running gateway: recovered engine, journal, engine thread and the order-entry I/O
-/// thread. `GatewayProcess` runs one until a signal; tests run one in-process.
+/// A running gateway: recovered engine and journal, and the stages (order entry, engine,
+/// journal writer, market data, shared-memory bridge) on the threads `threading.mode`
+/// chooses. `GatewayProcess` runs one until a signal; tests run one in-process.
 public final class GatewayServer: @unchecked Sendable {
     public let configuration: GatewayConfiguration
     public let recovery: JournalReplay.Result
+    /// The threading mode that runs, and why (printed at start-up).
+    public let threading: ThreadingMode.Choice
     let dataDirectory: DataDirectory
     let runtime: EngineRuntime
-    let orderEntry: OrderEntryThread
-    let marketData: MarketDataThread
+    let orderEntry: OrderEntryAgent
+    let marketData: MarketDataAgent
     /// The shared-memory bridge (nil when `shared_memory.enabled` is false).
-    let signalBridge: SignalBridgeThread?
+    let signalBridge: SignalBridgeAgent?
+    /// The threads this server started for its stages (the runtime's own, in `dedicated`
+    /// mode, are the runtime's).
+    private var runners: [AgentRunner] = []
     private var stopped = false
 
     /// The OUCH port actually listened on (the configured one, or the kernel's pick for 0).
@@ -92,29 +98,26 @@ public final class GatewayServer: @unchecked Sendable {
         Log.info(recovery.summary)
         let writer = try JournalWriter.open(
             directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
-        let ioSignal = WakeSignal()
-        orderEntry = OrderEntryThread(wakeSignal: ioSignal)
-        // Port 0: the I/O thread. Port 1: the venue's own commands (end of day), from
-        // whichever thread asks, under `adminLock`. Port 2: the shared-memory bridge.
+        let threading = ThreadingMode.choose(configured: configuration.threading.mode)
+        self.threading = threading
+        // One signal per thread: every producer of a stage rings the signal of the thread
+        // that runs it, so stages that share a thread share its signal.
+        let signals = ThreadSignals(threading.mode)
+        // Port 0: order entry. Port 1: the venue's own commands (end of day), from
+        // whichever thread asks, under `adminLock`; nobody waits for its events. Port 2:
+        // the shared-memory bridge.
         runtime = try EngineRuntime(
             configuration: configuration, engine: engine, journal: writer,
-            nextSequence: recovery.nextSequence, portSignals: [ioSignal, WakeSignal(), WakeSignal()], broadcastPorts: 1,
-            marketDataSignal: WakeSignal())
+            nextSequence: recovery.nextSequence, portSignals: [signals.orderEntry, WakeSignal(), signals.bridge],
+            broadcastPorts: 1, marketDataSignal: signals.marketData,
+            engineSignal: signals.engine, journalSignal: signals.journal)
         signalBridge = configuration.sharedMemory.enabled
             ? try SharedMemoryBridgeSetup.make(
                 configuration, port: runtime.ports[2], engine: engine, appliedThrough: appliedSignals.value.highest)
             : nil
-        marketData = try MarketDataThread(
+        marketData = try MarketDataAgent(
             settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!,
             spinTurns: configuration.network.spinTurns)
-        do {
-            try marketData.start()
-            try runtime.start()
-            try signalBridge?.start()
-        } catch {
-            marketData.stop()
-            throw error
-        }
         let port = runtime.ports[0]
         let ouchConfiguration = try OUCHServerConfiguration(
             gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
@@ -122,36 +125,127 @@ public final class GatewayServer: @unchecked Sendable {
         let fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
         let source = port.source
+        let tls = try configuration.tls.isEnabled
+            ? TLSListenerSettings(
+                fix: configuration.tls.fixListen, ouch: configuration.tls.ouchListen,
+                context: TLSContext(server: TLSConfiguration(gateway: configuration)))
+            : nil
+        orderEntry = OrderEntryAgent(wakeSignal: signals.orderEntry, settings: OrderEntryAgent.Settings(
+            name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
+            ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
+            makeOUCH: { [recovery] in
+                let server = try OUCHServer(configuration: ouchConfiguration)
+                for (account, reference) in recovery.highestUserReference {
+                    server.raiseHighWater(account: account, to: reference)
+                }
+                return server
+            },
+            makeFIX: {
+                FIXFrontEnd(
+                    acceptor: try FIXAcceptor(configuration: fixConfiguration),
+                    orderEntry: fixOrderEntry.value,
+                    cancelOnDisconnect: fixCancelOnDisconnect, source: source)
+            }, port: port))
         do {
-            let tls = try configuration.tls.isEnabled
-                ? TLSListenerSettings(
-                    fix: configuration.tls.fixListen, ouch: configuration.tls.ouchListen,
-                    context: TLSContext(server: TLSConfiguration(gateway: configuration)))
-                : nil
-            try orderEntry.start(
-                name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
-                ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
-                ouch: { [recovery] in
-                    let server = try OUCHServer(configuration: ouchConfiguration)
-                    for (account, reference) in recovery.highestUserReference {
-                        server.raiseHighWater(account: account, to: reference)
-                    }
-                    return server
-                },
-                fix: {
-                    FIXFrontEnd(
-                        acceptor: try FIXAcceptor(configuration: fixConfiguration),
-                        orderEntry: fixOrderEntry.value,
-                        cancelOnDisconnect: fixCancelOnDisconnect, source: source)
-                }, port: port)
+            try startStages(signals: signals)
         } catch {
-            runtime.abandonPort(0)
-            _ = runtime.stop()
-            signalBridge?.stop()
-            marketData.stop()
+            // Whatever started is stopped again, in the usual order; nothing was accepted.
+            stopStartedStages()
             stopped = true
             throw error
         }
+    }
+
+    /// Composes the stages onto threads for the chosen mode and starts them. Stages that
+    /// share a thread run in one duty cycle in this order: engine, journal writer, order
+    /// entry, market data, bridge (an order read in one cycle is matched, written,
+    /// acknowledged and published in the next, with no wake-up between).
+    private func startStages(signals: ThreadSignals) throws {
+        let c = configuration
+        let core = c.engine.core
+        if let core { try ThreadPinning.validate(core: core) }
+        let orderEntry = self.orderEntry
+        let spins = c.network.spinTurns
+        let bridgeWait = signalBridge?.waitStrategy
+        /// The waiter of a thread without order entry: poll(2) when it runs market data
+        /// (its sockets), the futex otherwise.
+        func waiter(for agents: [any Agent], signal: WakeSignal) -> (any Agent) throws -> any AgentWaiter {
+            if agents.contains(where: { $0 is MarketDataAgent }) {
+                return { _ in try DescriptorWaiter(signal: signal, spins: spins) }
+            }
+            let strategy = bridgeWait ?? .default
+            return { _ in SignalWaiter(strategy: strategy, signal: signal) }
+        }
+        func composite(_ agents: [any Agent]) -> any Agent {
+            guard agents.count > 1 else { return agents[0] }
+            let composite = CompositeAgent(agents)
+            if agents.contains(where: { $0 === runtime.agents[0] }) { runtime.shareThread(with: composite) }
+            return composite
+        }
+        let bridge: [any Agent] = signalBridge.map { [$0] } ?? []
+        switch threading.mode {
+        case .dedicated:
+            runners.append(AgentRunner(name: "cift-marketdata", core: nil, agent: marketData,
+                                       waiter: waiter(for: [marketData], signal: signals.marketData)))
+            if let signalBridge {
+                runners.append(AgentRunner(name: "cift-shm-bridge", core: nil, agent: signalBridge,
+                                           waiter: waiter(for: bridge, signal: signals.bridge)))
+            }
+            runners.append(AgentRunner(name: "cift-io-0", core: nil, agent: orderEntry) { _ in orderEntry })
+            for runner in runners.prefix(runners.count - 1) { try runner.start() }
+            try runtime.start()
+            try runners.last!.start()
+        case .split:
+            let own = runtime.agents
+            let engineSide: [any Agent] = [own[0], orderEntry]
+            let rest: [any Agent] = Array(own.dropFirst()) + [marketData] + bridge
+            runners.append(AgentRunner(name: "cift-stages", core: nil, agent: composite(rest),
+                                       waiter: waiter(for: rest, signal: signals.journal)))
+            runners.append(AgentRunner(name: "cift-engine-io", core: core, agent: composite(engineSide)) { _ in orderEntry })
+            for runner in runners { try runner.start() }
+        case .shared:
+            let all: [any Agent] = runtime.agents + [orderEntry, marketData] + bridge
+            runners.append(AgentRunner(name: "cift-gateway", core: core, agent: composite(all)) { _ in orderEntry })
+            try runners[0].start()
+        }
+    }
+
+    /// After a failed start: the stages whose threads run are stopped in the usual order;
+    /// the others never ran (their sockets and files are closed all the same).
+    private func stopStartedStages() {
+        runtime.abandonPort(0)
+        _ = runtime.stop(engineRunning: isRunning(runtime.agents[0]), journalRunning: runtime.agents.count < 2 || isRunning(runtime.agents[1]))
+        if let signalBridge, isRunning(signalBridge) {
+            signalBridge.requestStop()
+            EngineRuntime.waitUntil(signalBridge.finished)
+        }
+        if isRunning(marketData) {
+            marketData.requestStop()
+            EngineRuntime.waitUntil(marketData.finished)
+        } else {
+            marketData.onClose()
+        }
+        for runner in runners where runner.didStart { runner.join() }
+        dataDirectory.unlock()
+    }
+
+    /// Whether a started thread runs `agent` (alone or in a composite).
+    private func isRunning(_ agent: any Agent) -> Bool {
+        if agent === runtime.agents[0] && runtime.runsOwnThreads { return true }
+        if runtime.agents.count > 1 && agent === runtime.agents[1] && runtime.runsOwnThreads { return true }
+        return runners.contains { runner in
+            runner.didStart && (runner.agent === agent || (runner.agent as? CompositeAgent)?.members.contains { $0 === agent } == true)
+        }
+    }
+
+    /// Which thread runs which stages, for the start-up banner: `cift-gateway (core 1):
+    /// engine+journal+order-entry+market-data+shm-bridge`.
+    public var threadMap: String {
+        var threads = runners.map { ($0.name, $0.core, $0.agent.roleName) }
+        if runtime.runsOwnThreads {
+            threads += runtime.agents.map { ($0 === runtime.agents[0] ? "cift-engine" : "cift-journal", $0 === runtime.agents[0] ? runtime.engineCore : nil, $0.roleName) }
+        }
+        return threads.map { "\($0.0) (\($0.1.map { "core \($0)" } ?? "any core")): \($0.2)" }.joined(separator: ", ")
     }
 
     private let adminLock = NSLock()
@@ -177,19 +271,26 @@ public final class GatewayServer: @unchecked Sendable {
 
     /// Stops without losing anything acknowledged: input stops, the engine finishes what
     /// is queued, every released event is sent, stores and journal are written and closed.
-    /// Returns the first error any thread hit.
+    /// Each stage stops by its own flag, in this order, whichever thread runs it; the
+    /// threads end once all their stages have. Returns the first error any stage hit.
     @discardableResult
     public func stop() -> Error? {
         guard !stopped else { return nil }
         stopped = true
         orderEntry.beginDraining()
-        // An I/O thread that failed drains nothing: the engine must not wait for it.
+        // A failed order-entry stage drains nothing: the engine must not wait for it.
         if orderEntry.hasExited { runtime.abandonPort(0) }
         let engineError = runtime.stop()
         orderEntry.stop()
-        // After the engine: everything it released reaches the feed and the fills ring.
-        signalBridge?.stop()
-        marketData.stop()
+        // After the engine: everything it released reaches the fills ring and the feed.
+        if let signalBridge {
+            signalBridge.requestStop()
+            EngineRuntime.waitUntil(signalBridge.finished)
+        }
+        marketData.requestStop()
+        EngineRuntime.waitUntil(marketData.finished)
+        for runner in runners { runner.join() }
+        runners = []
         dataDirectory.unlock()
         return engineError ?? orderEntry.failure
     }

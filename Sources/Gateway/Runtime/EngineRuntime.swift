@@ -28,6 +28,8 @@ public final class EngineRuntime: @unchecked Sendable {
     /// `journal.writer = "engine-thread"`: no journal agent; the engine writes.
     let writesOwnJournal: Bool
     private var runners: [AgentRunner] = []
+    /// Whether ``start()`` gave the agents runners of their own.
+    var runsOwnThreads: Bool { runners.contains(where: \.didStart) }
     /// The engine's market-data ring (nil when built without one): every durable event the
     /// feed needs, in engine order, for the market-data stage.
     public let marketData: MarketDataPort?
@@ -156,16 +158,19 @@ public final class EngineRuntime: @unchecked Sendable {
     /// every queued command and lets every event go once durable; then the journal writes
     /// what is left and closes. Returns the journal's error if a write failed. Whoever runs
     /// the agents keeps running them meanwhile (this waits for their finished flags).
-    public func stop() -> Error? {
+    ///
+    /// `engineRunning` / `journalRunning` false: that agent's thread never started (a
+    /// failed start); it is not waited for.
+    public func stop(engineRunning: Bool = true, journalRunning: Bool = true) -> Error? {
         guard !stopped else { return nil }
         stopped = true
         shared.stopEngine.store(true, ordering: .releasing)
         engineLoop.signal.wake()
-        Self.waitUntil(engineLoop.finished)
+        if engineRunning { Self.waitUntil(engineLoop.finished) }
         if !writesOwnJournal {
             shared.stopJournal.store(true, ordering: .releasing)
             journalLoop.signal.wake()
-            Self.waitUntil(journalLoop.finished)
+            if journalRunning { Self.waitUntil(journalLoop.finished) }
         }
         for runner in runners { runner.join() }
         runners = []

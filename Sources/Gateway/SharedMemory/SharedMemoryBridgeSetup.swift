@@ -13,7 +13,7 @@ struct AppliedSignals {
 /// journal replay and before the engine thread runs.
 enum SharedMemoryBridgeSetup {
     static func make(_ c: GatewayConfiguration, port: OrderEntryPort, engine: MatchingEngine, appliedThrough: UInt64)
-        throws -> SignalBridgeThread
+        throws -> SignalBridgeAgent
     {
         let signals = try SharedMemoryRing.createOrAttach(
             path: c.sharedMemory.signalsPath, kind: .signals, capacity: c.sharedMemory.capacity)
@@ -42,6 +42,6 @@ enum SharedMemoryBridgeSetup {
             idleNanoseconds: Int64(c.sharedMemory.idlePollIntervalMicroseconds) * 1_000,
             idleAfterNanoseconds: Int64(c.sharedMemory.idleAfterMilliseconds) * 1_000_000,
             now: monotonicNanoseconds())
-        return SignalBridgeThread(bridge: bridge, waitStrategy: wait, backoff: backoff)
+        return SignalBridgeAgent(bridge: bridge, waitStrategy: wait, backoff: backoff)
     }
 }

@@ -5,7 +5,7 @@ import Rings
 /// The shared-memory bridge (specs/shm-ring.md): an order-entry port whose "client" is
 /// the Python process. Signals-ring records become engine commands; the engine's
 /// answers, the orders signals produced and the strategy account's fills go back on
-/// the fills ring. Used by one thread (`SignalBridgeThread`).
+/// the fills ring. Run by one thread at a time, as `SignalBridgeAgent`.
 ///
 /// A record's slot is freed only when the engine has answered its command (so the
 /// command is in the journal): records in flight are read ahead with `peek(ahead:)` and
