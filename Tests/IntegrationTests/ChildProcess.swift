@@ -33,6 +33,12 @@ final class ChildProcess: @unchecked Sendable {
         }
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        // A child that traps prints Swift's one-line "Fatal error" and dies at once: the
+        // runtime's backtracer would hold the child's pipes open (and the test with them)
+        // while it inspects the process.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in

@@ -44,6 +44,8 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertEqual(drill.process.terminationReason, .uncaughtSignal)
         let acknowledged = acks(drill.outputLines)
         XCTAssertFalse(drill.outputLines.contains("DONE"), "the kill landed in the middle of the burst")
+        // Killed by the test, not by a trap of its own before it.
+        XCTAssertFalse(drill.standardError.contains("Fatal error"), drill.standardError)
         return acknowledged
     }
 

@@ -68,6 +68,9 @@ struct LoadCommand: ParsableCommand {
     @Option(help: "With --tls-compare: an existing test PKI (ca.pem, server.pem/.key, client1.pem/.key) instead of making one.")
     var tlsCertificates: String?
 
+    @Option(name: .customLong("server-cores"), help: "Start the gateway and the QuickFIX acceptor under taskset -c LIST and pin the floor's echo thread to its first core (put cift-perf itself elsewhere with taskset).")
+    var serverCores: String?
+
     @Flag(help: "Time each resting order to its ITCH Add Order on the multicast feed (gateway runs only).")
     var feed = false
 
@@ -124,6 +127,8 @@ struct LoadCommand: ParsableCommand {
     }
 
     func run() throws {
+        ServerPlacement.cores = serverCores
+        Progress.write("placement: \(ServerPlacement.description)\n")
         var orderMix = OrderMix(parsing: mix)!
         if compare && (orderMix.cancel > 0 || orderMix.replace > 0) {
             orderMix = orderMix.newOrdersOnly

@@ -12,6 +12,7 @@ public final class EchoServer: @unchecked Sendable {
     public init() throws {
         listener = try TCPListener()
         let thread = Thread { [listener, finished] in
+            ServerPlacement.pinCurrentThread()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
             defer {
                 buffer.deallocate()

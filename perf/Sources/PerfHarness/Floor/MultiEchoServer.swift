@@ -21,6 +21,7 @@ public final class MultiEchoServer: @unchecked Sendable {
     public init(tls: TLSContext? = nil) throws {
         listener = try TCPListener()
         let thread = Thread { [listener, stopping, finished] in
+            ServerPlacement.pinCurrentThread()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
             var connections: [TCPSocket] = []
             var sessions: [TLSSession?] = []

@@ -65,8 +65,8 @@ public enum GatewayProcess {
         for assignment in settings { try config.set(assignment: assignment) }
         let path = directory + "/gateway.toml"
         try config.render(defaults: defaults).write(toFile: path, atomically: true, encoding: .utf8)
-        let child = try ChildProcess(
-            name: "cift-gateway", executable: executable, arguments: ["run", "--config", path], logDirectory: directory)
+        let (command, arguments) = ServerPlacement.command(executable, ["run", "--config", path])
+        let child = try ChildProcess(name: "cift-gateway", executable: command, arguments: arguments, logDirectory: directory)
         do {
             try child.waitForOutput(seconds: 60) { $0.contains("ready in") }
         } catch {

@@ -14,9 +14,8 @@ public enum QuickFIXAcceptorProcess {
             throw HarnessError("\(file) missing: build.sh copies it beside the acceptor")
         }
         let port = try TCPListener.freePort()
-        let child = try ChildProcess(
-            name: "quickfix-acceptor", executable: executable, arguments: [settings, String(port), dictionary],
-            logDirectory: directory)
+        let (command, arguments) = ServerPlacement.command(executable, [settings, String(port), dictionary])
+        let child = try ChildProcess(name: "quickfix-acceptor", executable: command, arguments: arguments, logDirectory: directory)
         do {
             try child.waitForOutput(seconds: 30) { $0.contains("ready \(port)") }
         } catch {

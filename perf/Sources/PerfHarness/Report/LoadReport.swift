@@ -47,6 +47,8 @@ public struct LoadReport: Codable {
     public var host: String
     public var cores: Int
     public var loadAverage: String
+    /// Where the clients and the servers ran (`--server-cores`).
+    public var placement: String = ServerPlacement.description
     public var command: [String]
     public var targets: [Target]
     public var ratios: [LoadRatio]
@@ -74,6 +76,7 @@ public struct LoadReport: Codable {
             lines.append("\(first.protocolName) load: \(first.plan.label), \(first.connections) connection(s), mix \(first.plan.mix), "
                          + "warm-up \(first.plan.warmup), at most \(first.plan.orders) measured requests or \(first.plan.durationSeconds) s")
             lines.append("latency from each request's intended send time, µs; machine: \(cores) cores, load average \(loadAverage)")
+            lines.append("placement: \(placement)")
         }
         lines.append(row(["target", "measure", "count", "p50", "p90", "p99", "p99.9", "p99.99", "max"]))
         for t in targets {

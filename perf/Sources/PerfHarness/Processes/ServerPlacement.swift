@@ -1,0 +1,40 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the servers of a run sit (`cift-perf load --server-cores LIST`): the gateway and
+/// the QuickFIX acceptor are started under `taskset -c LIST`, and the floor's echo thread
+/// pins itself to the first core of the list. The clients are wherever cift-perf itself
+/// was put (`taskset -c 0 cift-perf ...`). On a 2-core VM placement moves a round trip
+/// from 14 to 50 µs (shared/notes-linux.md), so every compared target gets the same.
+public enum ServerPlacement {
+    /// Set once by the command line before any target starts; read when starting them.
+    nonisolated(unsafe) public static var cores: String?
+
+    /// `executable arguments` as started: under `taskset -c cores` when set.
+    static func command(_ executable: String, _ arguments: [String]) -> (String, [String]) {
+        guard let cores else { return (executable, arguments) }
+        return ("/usr/bin/taskset", ["-c", cores, executable] + arguments)
+    }
+
+    /// Pins the calling thread (an echo server's) to the first core of the list, if any.
+    static func pinCurrentThread() {
+        guard let first = cores?.split(whereSeparator: { $0 == "," || $0 == "-" }).first, let core = Int(first) else { return }
+        var set = cpu_set_t()
+        withUnsafeMutableBytes(of: &set) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        withUnsafeMutableBytes(of: &set) { bytes in
+            bytes[core / 8] |= UInt8(1 << (core % 8))
+        }
+        _ = sched_setaffinity(0, MemoryLayout<cpu_set_t>.size, &set)
+    }
+
+    /// A one-line statement of where things ran, for the report.
+    public static var description: String {
+        let client = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }?
+            .split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?"
+        return "clients on CPUs \(client); servers (gateway, QuickFIX, floor echo) on \(cores.map { "CPUs \($0)" } ?? "any CPU (not pinned)")"
+    }
+}
