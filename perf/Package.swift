@@ -153,6 +153,7 @@ let package = Package(
                 .product(name: "MarketDataSubscriber", package: "cift-gateway"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "TLS", package: "cift-gateway"),
+                .product(name: "Rings", package: "cift-gateway"),
             ]
         ),
 

@@ -207,6 +207,9 @@ final class IOUringRing {
         io_uring_cq_advance(ring, UInt32(count))
     }
 
+    /// Submissions prepared and not yet handed to the kernel.
+    var unsubmitted: Int { Int(io_uring_sq_ready(ring)) }
+
     /// Completions waiting in the queue.
     var readyCompletions: Int { Int(io_uring_cq_ready(ring)) }
 }

@@ -79,6 +79,12 @@ extension NetworkLoop {
             return work
         }
         if hasQueuedWork { work += 1 }
+        // Right after a sleep in the kernel, which collected what was ready, a turn that
+        // found nothing to do and has nothing to submit need not ask the kernel again: an
+        // idle thread woken for a timer makes one system call, not two.
+        let justWoke = wokeFromKernel
+        wokeFromKernel = false
+        if justWoke && work == 0 && (ioUring?.ring.unsubmitted ?? 0) == 0 { return 0 }
         work += try pollKernel(timeoutNanoseconds: 0)
         return work
     }
@@ -106,6 +112,9 @@ extension NetworkLoop {
         statistics.parks &+= 1
         do {
             _ = try pollKernel(timeoutNanoseconds: timeout, parked: true)
+            // Only when nothing was left behind (io_uring: the completion queue is empty;
+            // epoll's next wait is what finds what a full batch left).
+            wokeFromKernel = ioUring.map { $0.ring.readyCompletions == 0 } ?? false
         } catch {
             if phase == .running {
                 abandonEverything()

@@ -102,6 +102,9 @@ public final class NetworkLoop: @unchecked Sendable {
     /// Some io_uring listener needs its accept armed again.
     var listenersNeedAccept = false
     var readingPaused = false
+    /// The last thing the loop did was a sleep in the kernel (`waitForWork`), which
+    /// collected every completion that was ready.
+    var wokeFromKernel = false
     /// The monotonic time at the start of this turn.
     var now: Int64
     var phase = Phase.ready

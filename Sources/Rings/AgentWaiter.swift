@@ -106,6 +106,7 @@ public final class DescriptorWaiter: AgentWaiter {
             }
         }
         parking.endPark(woken ? .woken : (socketReady ? .interrupted : .timedOut))
-        emptyCycles = 0
+        // No spinning again until a cycle has work (`reset`): a timer's wake-up that finds
+        // nothing to do goes straight back to sleep.
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Gateway
 
 @main
 struct CiftGateway: ParsableCommand {
@@ -18,6 +19,7 @@ struct CiftGateway: ParsableCommand {
               cift-gateway journal inspect ./var/journal
               cift-gateway md listen --from-snapshot  # watch the market-data feed
             """,
+        version: "cift-gateway \(GatewayVersion.current)",
         subcommands: [Run.self, Journal.self, Config.self, MarketDataCommand.self]
     )
 }

@@ -115,7 +115,7 @@ final class ConfigurationTests: XCTestCase {
             """)
         XCTAssertEqual([c.engine.spinCount, c.journal.spinCount, c.sharedMemory.spinCount], [5_000, 300, 0])
         XCTAssertEqual(d.journal.writer, "journal-thread")
-        XCTAssertEqual([d.sharedMemory.pollIntervalMicroseconds, d.sharedMemory.idlePollIntervalMicroseconds, d.sharedMemory.idleAfterMilliseconds], [100, 1_000, 1_000])
+        XCTAssertEqual([d.sharedMemory.pollIntervalMicroseconds, d.sharedMemory.idlePollIntervalMicroseconds, d.sharedMemory.idleAfterMilliseconds], [100, 2_000, 1_000])
         // A poll interval above the idle default raises the idle one with it.
         XCTAssertEqual(try GatewayConfiguration.parse(toml: "[shared_memory]\npoll_interval_us = 5000").sharedMemory.idlePollIntervalMicroseconds, 5_000)
         XCTAssertEqual(try GatewayConfiguration.parse(toml: "[journal]\nwriter = \"engine-thread\"").journal.writer, "engine-thread")

@@ -97,6 +97,12 @@ final class GatewayRunTests: XCTestCase {
             XCTAssertTrue(text.contains(word), "help mentions \(word):\n\(text)")
         }
     }
+
+    func testVersionIsPrinted() throws {
+        let version = try ChildProcess(executable: "cift-gateway", arguments: ["--version"])
+        XCTAssertEqual(version.waitForExit(seconds: 30), 0)
+        XCTAssertEqual(version.outputLines.first, "cift-gateway \(GatewayVersion.current)")
+    }
 }
 
 /// A configuration for a gateway a test runs as a child process: every listener on a

@@ -96,13 +96,21 @@ TOML
     pid=$!
     for _ in $(seq 1 100); do grep -q "ready in" "$dir/err" 2>/dev/null && break; sleep 0.1; done
     sleep 1
-    ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-    before=$(ticks)
-    sleep "$IDLE_SECONDS"
-    after=$(ticks)
+    if command -v perf >/dev/null && perf stat -e task-clock -p "$pid" -- sleep 0.1 >/dev/null 2>&1; then
+        # perf's task-clock: the CPU time of every thread, to the microsecond.
+        ms=$(perf stat -x, -e task-clock -p "$pid" -- sleep "$IDLE_SECONDS" 2>&1 | awk -F, '/task-clock/ {print $1}')
+        how="perf stat task-clock"
+    else
+        # utime + stime in clock ticks (10 ms each): coarse, it over- or under-counts short runs.
+        ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+        before=$(ticks)
+        sleep "$IDLE_SECONDS"
+        after=$(ticks)
+        ms=$(python3 -c "print(1000.0 * ($after - $before) / $(getconf CLK_TCK))")
+        how="/proc/PID/stat ticks"
+    fi
     kill -TERM "$pid"; wait "$pid" || true
-    hz=$(getconf CLK_TCK)
-    python3 -c "print('idle $entry: %.2f%% of one core over $IDLE_SECONDS s' % (100.0 * ($after - $before) / $hz / $IDLE_SECONDS))" | tee "$OUT/$entry/idle.txt"
+    python3 -c "print('idle $entry: %.2f%% of one core over $IDLE_SECONDS s ($how)' % (100.0 * $ms / 1000.0 / $IDLE_SECONDS))" | tee "$OUT/$entry/idle.txt"
     rm -rf "$dir"
 done
 

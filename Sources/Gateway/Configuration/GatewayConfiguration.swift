@@ -237,7 +237,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// The longest sleep once no record has come for `idleAfterMilliseconds` (a
         /// gateway with no Python attached); the first record after that waits at most
         /// this, the next ones `pollIntervalMicroseconds` again.
-        public var idlePollIntervalMicroseconds = 1_000
+        public var idlePollIntervalMicroseconds = 2_000
         public var idleAfterMilliseconds = 1_000
         public init() {}
     }

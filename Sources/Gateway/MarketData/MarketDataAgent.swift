@@ -36,6 +36,8 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
     /// A watched socket may be readable (set by the waiter, cleared once looked at).
     private var socketsReady = true
     private var socketsCheckedAt: Int64 = 0
+    /// Events were published since the sockets were last looked at.
+    private var busySinceSocketsChecked = false
     private var snapshotsCheckedAt: Int64 = 0
     private var request = [UInt8](repeating: 0, count: 64)
 
@@ -122,11 +124,14 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
         }
         // Retransmission requests: a bounded number per cycle, so a flood cannot keep the
         // stage from the live feed. The socket is read when its watch fired, or at most
-        // once a millisecond while busy (a watch can be missed only while the thread does
-        // not sleep), so a busy feed does not pay a failing system call per cycle.
-        let lookAtSockets = socketsReady || nowNanoseconds &- socketsCheckedAt >= 1_000_000
+        // once a millisecond while the feed is busy (a thread that sleeps in poll(2) only
+        // when idle sees readiness only then), so a busy feed does not pay a failing
+        // system call per cycle and an idle one pays none.
+        if taken > 0 { busySinceSocketsChecked = true }
+        let lookAtSockets = socketsReady || (busySinceSocketsChecked && nowNanoseconds &- socketsCheckedAt >= 1_000_000)
         if lookAtSockets {
             socketsReady = false
+            busySinceSocketsChecked = false
             socketsCheckedAt = nowNanoseconds
             worked += answerRetransmissionRequests(now: now)
         }

@@ -162,7 +162,9 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
             emptyCycles += 1
             return
         }
-        emptyCycles = 0
+        // No spinning again after this sleep until a cycle has work (`reset`): a wake-up
+        // for a timer that finds nothing to do goes straight back to sleep, so an idle
+        // gateway costs one cycle per timer, not `spin_turns` of them.
         let limit = done ? Int64(100_000_000) : loop.idleWaitLimitNanoseconds
         let timeout = min(limit, max(0, (deadline ?? Int64.max) &- nowNanoseconds))
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import Rings
 
 #if canImport(Glibc)
 import Glibc
@@ -22,12 +23,11 @@ public enum ServerPlacement {
     /// Pins the calling thread (an echo server's) to the first core of the list, if any.
     static func pinCurrentThread() {
         guard let first = cores?.split(whereSeparator: { $0 == "," || $0 == "-" }).first, let core = Int(first) else { return }
-        var set = cpu_set_t()
-        withUnsafeMutableBytes(of: &set) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        withUnsafeMutableBytes(of: &set) { bytes in
-            bytes[core / 8] |= UInt8(1 << (core % 8))
+        do {
+            try ThreadPinning.pinCurrentThread(toCore: core)
+        } catch {
+            Progress.write("floor: could not pin the echo thread to CPU \(core): \(error)\n")
         }
-        _ = sched_setaffinity(0, MemoryLayout<cpu_set_t>.size, &set)
     }
 
     /// A one-line statement of where things ran, for the report.
