@@ -39,6 +39,7 @@ extension FIXOrderEntry {
             orderQuantity: order?.orderQuantity ?? (event.cumulativeQuantity &+ event.leavesQuantity),
             transactTime: event.timestamp)
         if event.originalClientOrderID != event.clientOrderID { r.origClOrdID = event.originalClientOrderID }
+        r.account = order?.account ?? event.account
         r.orderType = event.orderType
         r.price = event.orderType == .limit ? event.price : .zero
         r.timeInForce = event.timeInForce

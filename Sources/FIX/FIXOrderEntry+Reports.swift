@@ -6,6 +6,8 @@ struct FIXExecutionReport {
     /// ClOrdID as received, when it could not be taken (too long): edge rejects only.
     var rawClOrdID: FIXValue? = nil
     var origClOrdID: ClientOrderID = .empty
+    /// Account (1) echoed; `.none`: the session's own.
+    var account: AccountIndex = .none
     /// OrderID (37); 0 is sent as `NONE`.
     var orderReference: OrderReference = 0
     var execType: UInt8
@@ -29,9 +31,10 @@ struct FIXExecutionReport {
 }
 
 extension FIXOrderEntry {
-    /// Sends `report` on `session`: 37 11 41 17 150 39 103 55 54 38 40 44 59 32 31 151 14 6 60 58.
+    /// Sends `report` on `session`: 37 11 41 17 150 39 103 1 55 54 38 40 44 59 32 31 151 14 6 60 58.
     func send<IO: FIXOrderEntryIO>(_ report: FIXExecutionReport, execID: [UInt8], session: Int, io: inout IO) {
         let symbolName = symbolName(report.symbol)
+        let accountName = accountName(report.account, session: session)
         io.reply(session: session, msgType: "8") { e in
             if report.orderReference == 0 {
                 e.append(FIXTag.orderID, ascii: "NONE")
@@ -48,6 +51,7 @@ extension FIXOrderEntry {
             e.append(FIXTag.execType, char: report.execType)
             e.append(FIXTag.ordStatus, char: report.ordStatus)
             if let reason = report.ordRejReason { e.append(FIXOrderEntryTag.ordRejReason, int: reason) }
+            if let accountName, !accountName.isEmpty { e.append(FIXOrderEntryTag.account, bytes: accountName) }
             if let raw = report.rawSymbol {
                 e.append(FIXTag.symbol, value: raw)
             } else if let symbolName {
