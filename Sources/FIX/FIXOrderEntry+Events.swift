@@ -40,6 +40,10 @@ extension FIXOrderEntry {
             transactTime: event.timestamp)
         if event.originalClientOrderID != event.clientOrderID { r.origClOrdID = event.originalClientOrderID }
         r.account = order?.account ?? event.account
+        // Reports caused by the engine come after the order's own message was handled:
+        // the session layer no longer knows its third party, the table does.
+        r.deliverTo = order?.onBehalfOf ?? .empty
+        r.onBehalfOf = order?.deliverTo ?? .empty
         r.orderType = event.orderType
         r.price = event.orderType == .limit ? event.price : .zero
         r.timeInForce = event.timeInForce

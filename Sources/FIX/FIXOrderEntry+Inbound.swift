@@ -15,6 +15,8 @@ public struct FIXOrderEntryFields {
     public var massCancelRequestType: FIXValue?
     public var msgSeqNum: FIXValue?
     public var account: FIXValue?
+    public var onBehalfOfCompID: FIXValue?
+    public var deliverToCompID: FIXValue?
 
     public init(_ message: FIXMessage) {
         var it = message.fields
@@ -32,6 +34,8 @@ public struct FIXOrderEntryFields {
             case FIXOrderEntryTag.massCancelRequestType: massCancelRequestType = field.value
             case FIXTag.msgSeqNum: msgSeqNum = field.value
             case FIXOrderEntryTag.account: account = field.value
+            case FIXTag.onBehalfOfCompID: onBehalfOfCompID = field.value
+            case FIXTag.deliverToCompID: deliverToCompID = field.value
             default: break
             }
         }
@@ -139,12 +143,13 @@ extension FIXOrderEntry {
             rejectNewOrder(f, command: command, fixSide: fixSide, reason: 99, text: "gateway busy", session: session, now: now, io: &io)
             return
         }
-        sessions[session].remember(
-            command.clientOrderID,
-            FIXOrderEntryOrder(
-                symbol: command.symbol, fixSide: fixSide, orderType: command.orderType,
-                timeInForce: command.timeInForce, price: command.price, orderQuantity: command.quantity,
-                account: command.account))
+        var order = FIXOrderEntryOrder(
+            symbol: command.symbol, fixSide: fixSide, orderType: command.orderType,
+            timeInForce: command.timeInForce, price: command.price, orderQuantity: command.quantity,
+            account: command.account)
+        if let value = f.onBehalfOfCompID, let id = ClientOrderID(bytes: value.bytes) { order.onBehalfOf = id }
+        if let value = f.deliverToCompID, let id = ClientOrderID(bytes: value.bytes) { order.deliverTo = id }
+        sessions[session].remember(command.clientOrderID, order)
     }
 
     func rejectNewOrder<IO: FIXOrderEntryIO>(

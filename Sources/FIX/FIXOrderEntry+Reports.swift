@@ -8,6 +8,11 @@ struct FIXExecutionReport {
     var origClOrdID: ClientOrderID = .empty
     /// Account (1) echoed; `.none`: the session's own.
     var account: AccountIndex = .none
+    /// Header DeliverToCompID (128) / OnBehalfOfCompID (115) for reports the engine's
+    /// events cause (answers given while the message is handled get them from the
+    /// session layer); empty: none.
+    var deliverTo: ClientOrderID = .empty
+    var onBehalfOf: ClientOrderID = .empty
     /// OrderID (37); 0 is sent as `NONE`.
     var orderReference: OrderReference = 0
     var execType: UInt8
@@ -36,6 +41,9 @@ extension FIXOrderEntry {
         let symbolName = symbolName(report.symbol)
         let accountName = accountName(report.account, session: session)
         io.reply(session: session, msgType: "8") { e in
+            // Header fields, so first (the session layer has written 35 49 56 34 52).
+            if !report.deliverTo.isEmpty { e.append(FIXTag.deliverToCompID, clientOrderID: report.deliverTo) }
+            if !report.onBehalfOf.isEmpty { e.append(FIXTag.onBehalfOfCompID, clientOrderID: report.onBehalfOf) }
             if report.orderReference == 0 {
                 e.append(FIXTag.orderID, ascii: "NONE")
             } else {

@@ -182,6 +182,12 @@ struct FIXOrderEntryOrder {
     var orderQuantity: UInt32
     /// The account the order is booked to (the session's, or one Account (1) named).
     var account: AccountIndex = .none
+    /// The order's OnBehalfOfCompID (115) and DeliverToCompID (128), kept in fixed-size
+    /// identifiers (no allocation) so that the reports the engine's events cause later
+    /// go back to that third party (128 = its 115, 115 = its 128); empty: none. A
+    /// CompID longer than an identifier holds is not kept.
+    var onBehalfOf: ClientOrderID = .empty
+    var deliverTo: ClientOrderID = .empty
     var cumulative: UInt32 = 0
     var leaves: UInt32 = 0
     /// Σ price.raw × quantity over executions, for AvgPx.

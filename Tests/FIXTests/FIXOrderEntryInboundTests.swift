@@ -315,6 +315,18 @@ final class FIXOrderEntryInboundTests: XCTestCase {
         XCTAssertEqual(try decodeReply(io.replies[1].bytes)[380], "6")
     }
 
+    /// Reports the engine's events cause later go back to the order's third party:
+    /// 128 = its OnBehalfOfCompID, 115 = its DeliverToCompID.
+    func testEventReportsOfAnOrderSentOnBehalfOfAThirdPartyGoBackToIt() throws {
+        let oe = try makeNamedOrderEntry()
+        var io = RecordingOrderEntryIO()
+        try oe.receive(clientMessage("D", "115=FUND7|128=DESK2|" + newOrderBody), io: &io)
+        XCTAssertTrue(oe.handle(fixEvent(.accepted) { $0.clientOrderID = ClientOrderID("ORD1")!; $0.orderReference = 7; $0.quantity = 100; $0.leavesQuantity = 100 }, now: orderEntryNow, io: &io))
+        let r = try decodeReply(io.replies[0].bytes)
+        XCTAssertEqual(r[128], "FUND7")
+        XCTAssertEqual(r[115], "DESK2")
+    }
+
     func testOrderStatusOfUnknownOrder() throws {
         let oe = try makeOrderEntry()
         var io = RecordingOrderEntryIO()
