@@ -152,6 +152,68 @@ final class FIXSessionLayerTests: XCTestCase {
         }
     }
 
+    /// Test case 1B: a Logon whose MsgSeqNum is below the expected one is refused with
+    /// Logout and the connection closed.
+    func testLogonWithSeqNumTooLowIsRefused() {
+        h.logOn()
+        h.receive(h.newOrder())
+        h.acceptor.closed(1, now: h.now, io: &h.io)
+        _ = h.drain()
+        h.acceptor.opened(2, now: h.now)
+        h.receive(h.logonMessage(seq: 2), on: 2)
+        let sent = h.drain()
+        XCTAssertEqual(sent.map { $0[35] }, ["5"])
+        XCTAssertEqual(sent[0][58], "MsgSeqNum too low, expecting 3 but received 2")
+        XCTAssertEqual(h.io.closed.map(\.connection), [2])
+    }
+
+    /// Test case 2.i: SenderCompID or TargetCompID wrong: Reject 373=9, Logout, disconnect.
+    func testWrongCompIDInSessionGetsReject9ThenLogout() {
+        h.logOn()
+        h.receive(raw("35=0|49=BANK1|56=OTHER|34=2|52=\(stamp)|"))
+        let sent = h.drain()
+        XCTAssertEqual(sent.map { $0[35] }, ["3", "5"])
+        XCTAssertEqual(sent[0][373], "9")
+        XCTAssertEqual(sent[0][371], "56")
+        XCTAssertEqual(sent[1][58], "CompID problem")
+        XCTAssertEqual(h.io.closed.map(\.connection), [1])
+    }
+
+    /// Test case 2.l: a MsgType FIX 4.4 does not define: Reject 373=11, number consumed.
+    func testUndefinedMsgTypeGetsReject11() {
+        h.logOn()
+        h.receive(raw("35=ZZ|49=BANK1|56=CIFT|34=2|52=\(stamp)|"))
+        let sent = h.drain()
+        XCTAssertEqual(sent.map { $0[35] }, ["3"])
+        XCTAssertEqual(sent[0][373], "11")
+        XCTAssertEqual(sent[0][372], "ZZ")
+        XCTAssertEqual(h.acceptor.store(session: 0).nextTargetSeqNum, 3)
+    }
+
+    /// Test case 7: a Reject from the counterparty is accepted: its number consumed, no answer.
+    func testReceivedRejectIsAccepted() {
+        h.logOn()
+        h.receive(h.message("3") { $0.append(FIXTag.refSeqNum, int: 1) })
+        XCTAssertTrue(h.drain().isEmpty)
+        XCTAssertEqual(h.acceptor.store(session: 0).nextTargetSeqNum, 3)
+    }
+
+    /// Test case 10: a SequenceReset-GapFill whose NewSeqNo would lower the expected number:
+    /// Reject 373=5 on 36, its own number consumed.
+    func testGapFillLoweringTheSequenceIsRejected() {
+        h.logOn()
+        h.receive(h.newOrder())
+        h.receive(h.message("4") { e in
+            e.append(FIXTag.gapFillFlag, bool: true)
+            e.append(FIXTag.newSeqNo, int: 2)
+        })
+        let sent = h.drain()
+        XCTAssertEqual(sent.map { $0[35] }, ["3"])
+        XCTAssertEqual(sent[0][373], "5")
+        XCTAssertEqual(sent[0][371], "36")
+        XCTAssertEqual(h.acceptor.store(session: 0).nextTargetSeqNum, 4)
+    }
+
     // MARK: ResendRequest
 
     /// Issue 14: BeginSeqNo −5 is Reject 373=5 on 7 (it used to be served with a GapFill);
