@@ -29,8 +29,12 @@ full="$here/fix-dictionaries/FIX44.xml"
 if [ ! -s "$full" ]; then
     echo "install-deps: fetching the FIX 4.4 dictionary (PyPI quickfix sdist, spec/FIX44.xml)"
     tmp=$(mktemp -d)
-    python3 -m pip download --quiet --no-deps --no-binary :all: "quickfix==1.16.0" -d "$tmp" >/dev/null
-    tar -xzf "$tmp"/quickfix-*.tar.gz -C "$tmp" --wildcards '*/spec/FIX44.xml'
+    if ! python3 -m pip download --quiet --no-deps --no-binary :all: "quickfix==1.16.0" -d "$tmp" >/dev/null \
+        || ! tar -xzf "$tmp"/quickfix-*.tar.gz -C "$tmp" --wildcards '*/spec/FIX44.xml'; then
+        rm -rf "$tmp"
+        echo "install-deps: could not fetch quickfix's FIX44.xml from PyPI; put a complete FIX 4.4 dictionary (QuickFIX XML) at $full"
+        exit 1
+    fi
     cp "$tmp"/quickfix-*/spec/FIX44.xml "$full.tmp" && mv "$full.tmp" "$full"
     rm -rf "$tmp"
 fi
