@@ -181,7 +181,8 @@ extension FIXOrderEntry {
             session: session, clOrdID: nil, clientOrderID: event.clientOrderID, origClOrdID: nil,
             originalClientOrderID: original, orderReference: event.orderReference, ordStatus: status,
             responseTo: responseTo, reason: Self.cxlRejReason(event.cancelRejectReason),
-            text: Self.cancelRejectText(event.cancelRejectReason), now: event.timestamp, io: &io)
+            text: Self.cancelRejectText(event.cancelRejectReason), now: event.timestamp,
+            deliverTo: order?.onBehalfOf ?? .empty, onBehalfOf: order?.deliverTo ?? .empty, io: &io)
     }
 
     func massCancelDone<IO: FIXOrderEntryIO>(_ event: Event, session: Int, io: inout IO) {

@@ -90,9 +90,13 @@ extension FIXOrderEntry {
     func sendCancelReject<IO: FIXOrderEntryIO>(
         session: Int, clOrdID: FIXValue?, clientOrderID: ClientOrderID, origClOrdID: FIXValue?,
         originalClientOrderID: ClientOrderID, orderReference: OrderReference, ordStatus: UInt8,
-        responseTo: UInt8, reason: Int, text: String, now: Timestamp, io: inout IO
+        responseTo: UInt8, reason: Int, text: String, now: Timestamp,
+        deliverTo: ClientOrderID = .empty, onBehalfOf: ClientOrderID = .empty, io: inout IO
     ) {
         io.reply(session: session, msgType: "9") { e in
+            // An engine's answer about an order sent for a third party goes back to it.
+            if !deliverTo.isEmpty { e.append(FIXTag.deliverToCompID, clientOrderID: deliverTo) }
+            if !onBehalfOf.isEmpty { e.append(FIXTag.onBehalfOfCompID, clientOrderID: onBehalfOf) }
             if orderReference == 0 {
                 e.append(FIXTag.orderID, ascii: "NONE")
             } else {

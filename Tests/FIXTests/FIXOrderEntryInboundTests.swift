@@ -325,6 +325,15 @@ final class FIXOrderEntryInboundTests: XCTestCase {
         let r = try decodeReply(io.replies[0].bytes)
         XCTAssertEqual(r[128], "FUND7")
         XCTAssertEqual(r[115], "DESK2")
+        // The engine's cancel reject of that order too.
+        try oe.receive(clientMessage("F", "41=ORD1|11=CXL1|55=AAPL|54=1|60=20251120-00:53:20|"), io: &io)
+        XCTAssertTrue(oe.handle(fixEvent(.cancelRejected) {
+            $0.clientOrderID = ClientOrderID("CXL1")!; $0.originalClientOrderID = ClientOrderID("ORD1")!; $0.orderReference = 7
+        }, now: orderEntryNow, io: &io))
+        let reject = try decodeReply(io.replies[1].bytes)
+        XCTAssertEqual(reject.msgType, "9")
+        XCTAssertEqual(reject[128], "FUND7")
+        XCTAssertEqual(reject[115], "DESK2")
     }
 
     func testOrderStatusOfUnknownOrder() throws {
