@@ -13,6 +13,14 @@ extension FIXAcceptor {
         case .session(let index):
             sessions[index].lastReceived = now
             sessions[index].testRequestSent = false
+            io.logMessage(session: index, inbound: true, message.bytes)
+            guard message.msgType != nil else {
+                // 8, 9, 35 are not the first three fields: garbled (FIX session test case
+                // 2.t), dropped like a bad CheckSum: no Reject, no sequence number consumed.
+                io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): garbled message dropped "
+                    + "(MsgType is not the third field), expecting MsgSeqNum \(sessions[index].store.nextTargetSeqNum)")
+                return
+            }
             do throws(FIXMessageStoreError) {
                 try handleInSession(message, index: index, connection: connection, now: now, io: &io)
             } catch {
@@ -36,10 +44,15 @@ extension FIXAcceptor {
                   sender.equals(bytes: $0.clientCompID) && target.equals(bytes: $0.ourCompID)
               })
         else {
-            refuseLogon(message, connection: connection, text: "Unknown CompID", now: now, io: &io)
+            // FIX session test case 1B.c: an unknown CompID is disconnected without a
+            // message (a Logout would tell a stranger which CompIDs exist).
+            let sender = message.firstValue(of: FIXTag.senderCompID)?.string ?? "?"
+            let target = message.firstValue(of: FIXTag.targetCompID)?.string ?? "?"
+            io.logSessionEvent("FIX connection \(connection): Logon from unknown CompID 49=\(sender) 56=\(target), disconnecting")
+            drop(connection, reason: "Logon from unknown CompID 49=\(sender) 56=\(target)", io: &io)
             return
         }
-        if let error = validator.validate(message) {
+        if let error = validator.validate(message, options: sessions[index].configuration.validation) {
             refuseLogon(message, connection: connection, text: "Invalid Logon: \(error)", now: now, io: &io)
             return
         }
@@ -70,14 +83,18 @@ extension FIXAcceptor {
             }
         }
         guard sessions[index].connection == nil else {
-            refuseLogon(message, connection: connection, text: "Session already logged on", now: now, io: &io)
+            // FIX session test case 1B.b: a second Logon for a session that is logged on
+            // is disconnected without a message; the first connection is untouched.
+            let text = "Logon for session \(configuration.clientCompID), which is already logged on"
+            io.logSessionEvent("FIX connection \(connection): \(text), disconnecting")
+            drop(connection, reason: text, io: &io)
             return
         }
         if let schedule = self.configuration.schedule, !schedule.isOpen(at: now) {
             refuseLogon(message, connection: connection, text: "Outside of session hours", now: now, io: &io)
             return
         }
-        if !isSendingTimeAccurate(message, now: now) {
+        if !isSendingTimeAccurate(message, index: index, now: now) {
             refuseLogon(message, connection: connection, text: "SendingTime accuracy problem", now: now, io: &io)
             return
         }
@@ -85,7 +102,8 @@ extension FIXAcceptor {
             refuseLogon(message, connection: connection, text: "MsgSeqNum missing", now: now, io: &io)
             return
         }
-        let reset = message.firstValue(of: FIXTag.resetSeqNumFlag)?.bool == true
+        if configuration.refreshOnLogon { try refreshStore(index) }
+        let reset = message.firstValue(of: FIXTag.resetSeqNumFlag)?.bool == true || configuration.resetOnLogon
         let store = sessions[index].store
         try startSessionDayIfNeeded(index, now: now)
         if reset { try store.reset() }
@@ -105,6 +123,8 @@ extension FIXAcceptor {
         sessions[index].resendNext = 1
         sessions[index].resendEnd = 0
         sessions[index].gapRequestedThrough = 0
+        sessions[index].resendChunkEnd = 0
+        io.logMessage(session: index, inbound: true, message.bytes)
         try sendLogonReply(index, heartBtInt: heartBtInt, reset: reset, now: now, io: &io)
         io.sessionStateChanged(session: index, loggedOn: true)
         if seq == expected {
@@ -120,19 +140,13 @@ extension FIXAcceptor {
     func refuseLogon<IO: FIXAcceptorIO>(
         _ logon: FIXMessage, connection: UInt32, text: String, now: Timestamp, io: inout IO
     ) {
-        if let sender = logon.firstValue(of: FIXTag.senderCompID), let target = logon.firstValue(of: FIXTag.targetCompID) {
-            var encoder = FIXEncoder(buffer: buffer)
-            encoder.begin(msgType: "5")
-            encoder.append(FIXTag.senderCompID, value: target)
-            encoder.append(FIXTag.targetCompID, value: sender)
-            encoder.append(FIXTag.msgSeqNum, int: 1)
-            encoder.append(FIXTag.sendingTime, timestamp: now)
-            encoder.append(FIXTag.text, bytes: Array(text.utf8))
-            if let length = try? encoder.finish() {
-                io.send(connection, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
-            }
+        let sender = logon.firstValue(of: FIXTag.senderCompID)
+        let seq = logon.firstValue(of: FIXTag.msgSeqNum)?.string ?? "?"
+        io.logSessionEvent("FIX \(sender?.string ?? "?"): Logon (MsgSeqNum \(seq)) refused, Logout and disconnect: \(text)")
+        if let sender, let target = logon.firstValue(of: FIXTag.targetCompID) {
+            sendUnsequencedLogout(connection, sender: sender, target: target, text: text, now: now, io: &io)
         }
-        drop(connection, reason: text, io: &io)
+        drop(connection, reason: "Logon of 49=\(sender?.string ?? "?") (MsgSeqNum \(seq)) refused: \(text)", io: &io)
     }
 
     // MARK: Logged on
@@ -147,11 +161,18 @@ extension FIXAcceptor {
             drop(connection, reason: "MsgSeqNum missing", io: &io)
             return
         }
+        let options = sessions[index].configuration.validation
+        if type?.equals("A") == true, message.firstValue(of: FIXTag.resetSeqNumFlag)?.bool == true {
+            // A Logon with ResetSeqNumFlag=Y while logged on: both sides start again from 1
+            // (the Logon is their number 1), before its number is compared with ours.
+            try resetInSession(message, index: index, seq: seq, connection: connection, now: now, io: &io)
+            return
+        }
         let isSequenceReset = type?.equals("4") == true
-        let gapFill = message.firstValue(of: 123)?.bool == true
+        let gapFill = message.firstValue(of: FIXTag.gapFillFlag)?.bool == true
         if isSequenceReset && !gapFill {
             // SequenceReset-Reset: MsgSeqNum is ignored.
-            if let error = validator.validate(message) {
+            if let error = validator.validate(message, options: options) {
                 try sendReject(index, message: message, seq: seq, error: error, text: error.description, now: now, io: &io)
                 return
             }
@@ -161,7 +182,7 @@ extension FIXAcceptor {
         let expected = store.nextTargetSeqNum
         if seq > expected {
             try requestResend(index, through: seq, now: now, io: &io)
-            if type?.equals("2") == true, validator.validate(message) == nil {
+            if type?.equals("2") == true, validator.validate(message, options: options) == nil {
                 try startResend(message, index: index, now: now, io: &io)
             } else if type?.equals("5") == true {
                 try answerLogout(index, connection: connection, now: now, io: &io)
@@ -177,10 +198,16 @@ extension FIXAcceptor {
             return
         }
         // seq == expected
-        if let error = validator.validate(message) {
-            try store.setNextTargetSeqNum(seq + 1)
-            try sendReject(index, message: message, seq: seq, error: error, text: error.description, now: now, io: &io)
-            return
+        if let error = validator.validate(message, options: options) {
+            if sessions[index].configuration.rejectInvalidMessage {
+                try store.setNextTargetSeqNum(seq + 1)
+                try sendReject(index, message: message, seq: seq, error: error, text: error.description, now: now, io: &io)
+                try continueChunkedResend(index, now: now, io: &io)
+                return
+            }
+            // RejectInvalidMessage=N: logged, then processed as if valid.
+            io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): MsgSeqNum \(seq) accepted although "
+                + "invalid (RejectInvalidMessage=N): \(error)")
         }
         if !(message.firstValue(of: FIXTag.senderCompID)?.equals(bytes: sessions[index].clientCompID) ?? false)
             || !(message.firstValue(of: FIXTag.targetCompID)?.equals(bytes: sessions[index].ourCompID) ?? false) {
@@ -194,7 +221,7 @@ extension FIXAcceptor {
             drop(connection, reason: "CompID problem", io: &io)
             return
         }
-        if !isSendingTimeAccurate(message, now: now) {
+        if !isSendingTimeAccurate(message, index: index, now: now) {
             try store.setNextTargetSeqNum(seq + 1)
             try sendReject(index, message: message, seq: seq,
                            error: FIXValidationError(.sendingTimeAccuracyProblem, refTagID: FIXTag.sendingTime),
@@ -203,12 +230,50 @@ extension FIXAcceptor {
             drop(connection, reason: "SendingTime accuracy problem", io: &io)
             return
         }
-        guard let type else { return }  // the validator refuses a message without 35
+        guard let type else { return }  // garbled (handled above)
+        // One pass over the header for the routing and possible-duplicate fields.
+        var possDup = false
+        var onBehalfOf: FIXValue?
+        var deliverTo: FIXValue?
+        var header = message.bodyFields
+        while let field = try? header.next(), headerTags.contains(field.tag) {
+            switch field.tag {
+            case FIXTag.possDupFlag: possDup = field.value.bool == true
+            case FIXTag.onBehalfOfCompID: onBehalfOf = field.value
+            case FIXTag.deliverToCompID: deliverTo = field.value
+            default: break
+            }
+        }
+        if possDup {
+            // A possible duplicate must say when it was first sent (FIX session test cases
+            // 2.f and 2.g): without OrigSendingTime, Reject 373=1; with one later than
+            // SendingTime, Reject 373=10. Either way its number is consumed and it is not
+            // acted on (QuickFIX does the same).
+            let original = message.firstValue(of: FIXTag.origSendingTime)
+            var problem: (FIXValidationError, String)?
+            if original == nil {
+                problem = (FIXValidationError(.requiredTagMissing, refTagID: FIXTag.origSendingTime),
+                           "PossDupFlag=Y without OrigSendingTime (122)")
+            } else if let first = original.flatMap({ FIXUTCTimestamp.parse($0.bytes) }),
+                      let sent = message.firstValue(of: FIXTag.sendingTime).flatMap({ FIXUTCTimestamp.parse($0.bytes) }),
+                      first.rawValue > sent.rawValue {
+                problem = (FIXValidationError(.sendingTimeAccuracyProblem, refTagID: FIXTag.origSendingTime),
+                           "OrigSendingTime (122) later than SendingTime (52)")
+            }
+            if let (error, text) = problem {
+                try store.setNextTargetSeqNum(seq + 1)
+                try sendReject(index, message: message, seq: seq, error: error, text: text, now: now, io: &io)
+                try continueChunkedResend(index, now: now, io: &io)
+                return
+            }
+        }
         if isSequenceReset {  // GapFill
             try applyNewSeqNo(message, index: index, seq: seq, now: now, io: &io)
+            try continueChunkedResend(index, now: now, io: &io)
             return
         }
         try store.setNextTargetSeqNum(seq + 1)
+        try continueChunkedResend(index, now: now, io: &io)
         if sessions[index].gapRequestedThrough != 0 && seq >= sessions[index].gapRequestedThrough {
             sessions[index].gapRequestedThrough = 0
         }
@@ -232,8 +297,39 @@ extension FIXAcceptor {
             // (PossDupFlag=Y) would be applied a second time. One pwrite per application
             // message; the stores' other writes wait for the turn's end.
             try store.flush()
+            // Answers go back to a third party named in the header (115 → 128, 128 → 115).
+            sessions[index].answerDeliverTo.removeAll(keepingCapacity: true)
+            sessions[index].answerOnBehalfOf.removeAll(keepingCapacity: true)
+            if let onBehalfOf { sessions[index].answerDeliverTo.append(contentsOf: onBehalfOf.bytes) }
+            if let deliverTo { sessions[index].answerOnBehalfOf.append(contentsOf: deliverTo.bytes) }
             io.application(message, session: index, connection: connection)
+            sessions[index].answerDeliverTo.removeAll(keepingCapacity: true)
+            sessions[index].answerOnBehalfOf.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// Their Logon with 141=Y while logged on: the store is reset (both numbers to 1,
+    /// stored messages dropped), our Logon reply carries 141=Y and 34=1, and their
+    /// Logon counts as their number `seq` (1 as FIX requires).
+    func resetInSession<IO: FIXAcceptorIO>(
+        _ message: FIXMessage, index: Int, seq: Int, connection: UInt32, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
+        let store = sessions[index].store
+        if let error = validator.validate(message, options: sessions[index].configuration.validation) {
+            try store.setNextTargetSeqNum(max(store.nextTargetSeqNum, seq + 1))
+            try sendReject(index, message: message, seq: seq, error: error, text: error.description, now: now, io: &io)
+            return
+        }
+        let heartBtInt = message.firstValue(of: FIXTag.heartBtInt)?.int ?? Int(sessions[index].heartBtInt / 1_000_000_000)
+        io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): Logon with ResetSeqNumFlag=Y in session "
+            + "(MsgSeqNum \(seq)): sequence numbers reset to 1")
+        try store.reset()
+        sessions[index].resendNext = 1
+        sessions[index].resendEnd = 0
+        sessions[index].gapRequestedThrough = 0
+        sessions[index].resendChunkEnd = 0
+        try sendLogonReply(index, heartBtInt: heartBtInt, reset: true, now: now, io: &io)
+        try store.setNextTargetSeqNum(seq + 1)
     }
 
     /// SequenceReset (either kind): NewSeqNo (36) above the expected number moves it
@@ -249,7 +345,7 @@ extension FIXAcceptor {
                 sessions[index].gapRequestedThrough = 0
             }
         } else {
-            let gapFill = message.firstValue(of: 123)?.bool == true
+            let gapFill = message.firstValue(of: FIXTag.gapFillFlag)?.bool == true
             if gapFill { try store.setNextTargetSeqNum(seq + 1) }
             try sendReject(index, message: message, seq: seq,
                            error: FIXValidationError(.valueIsIncorrect, refTagID: 36),
@@ -266,20 +362,43 @@ extension FIXAcceptor {
             try sendLogout(index, text: nil, now: now, io: &io)
         }
         drop(connection, reason: "Logout", io: &io)
+        if sessions[index].configuration.resetOnLogout { try sessions[index].store.reset() }
     }
 
     /// Sends ResendRequest (7 = expected, 16 = 0) unless one is outstanding.
     func requestResend<IO: FIXAcceptorIO>(
         _ index: Int, through seq: Int, now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
-        if sessions[index].gapRequestedThrough == 0 {
-            let begin = sessions[index].store.nextTargetSeqNum
-            var encoder = beginMessage(index, msgType: "2", seq: sessions[index].store.nextSenderSeqNum, now: now)
-            encoder.append(7, int: begin)
-            encoder.append(16, int: 0)
-            try emitAdministrative(index, &encoder, now: now, io: &io)
-        }
+        let outstanding = sessions[index].gapRequestedThrough != 0
         sessions[index].gapRequestedThrough = max(sessions[index].gapRequestedThrough, seq)
+        if !outstanding { try sendResendRequest(index, now: now, io: &io) }
+    }
+
+    /// ResendRequest from the expected number: to infinity (16=0), or with
+    /// ResendRequestChunkSize N to at most N messages on (the rest of the gap is asked
+    /// for when that chunk has arrived, `continueChunkedResend`).
+    func sendResendRequest<IO: FIXAcceptorIO>(_ index: Int, now: Timestamp, io: inout IO) throws(FIXMessageStoreError) {
+        let begin = sessions[index].store.nextTargetSeqNum
+        let chunk = sessions[index].configuration.resendRequestChunkSize
+        var end = 0
+        if chunk > 0 && sessions[index].gapRequestedThrough - begin + 1 > chunk { end = begin + chunk - 1 }
+        sessions[index].resendChunkEnd = end
+        var encoder = beginMessage(index, msgType: "2", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        encoder.append(FIXTag.beginSeqNo, int: begin)
+        encoder.append(FIXTag.endSeqNo, int: end)
+        try emitAdministrative(index, &encoder, now: now, io: &io)
+    }
+
+    /// With ResendRequestChunkSize: once the expected number has passed the chunk asked
+    /// for and the gap is not closed, the next chunk.
+    func continueChunkedResend<IO: FIXAcceptorIO>(_ index: Int, now: Timestamp, io: inout IO) throws(FIXMessageStoreError) {
+        let end = sessions[index].resendChunkEnd
+        guard end != 0, sessions[index].store.nextTargetSeqNum > end else { return }
+        sessions[index].resendChunkEnd = 0
+        if sessions[index].gapRequestedThrough != 0
+            && sessions[index].store.nextTargetSeqNum <= sessions[index].gapRequestedThrough {
+            try sendResendRequest(index, now: now, io: &io)
+        }
     }
 
     /// Their ResendRequest: queue BeginSeqNo…EndSeqNo (0: everything we sent) and
@@ -288,8 +407,17 @@ extension FIXAcceptor {
         _ message: FIXMessage, index: Int, now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
         let lastSent = sessions[index].store.nextSenderSeqNum - 1
-        let begin = max(message.firstValue(of: 7)?.int ?? 1, 1)
-        let requestedEnd = message.firstValue(of: 16)?.int ?? 0
+        let begin = message.firstValue(of: FIXTag.beginSeqNo)?.int ?? 1
+        let requestedEnd = message.firstValue(of: FIXTag.endSeqNo)?.int ?? 0
+        // Numbers start at 1; EndSeqNo is 0 (infinity) or not below BeginSeqNo. Anything
+        // else is refused (373=5) rather than guessed at.
+        if begin < 1 || requestedEnd < 0 || (requestedEnd != 0 && requestedEnd < begin) {
+            let tag = begin < 1 ? FIXTag.beginSeqNo : FIXTag.endSeqNo
+            let seq = message.firstValue(of: FIXTag.msgSeqNum)?.int ?? 0
+            try sendReject(index, message: message, seq: seq, error: FIXValidationError(.valueIsIncorrect, refTagID: tag),
+                           text: "ResendRequest range \(begin)...\(requestedEnd) is invalid", now: now, io: &io)
+            return
+        }
         let end = requestedEnd == 0 ? lastSent : min(requestedEnd, lastSent)
         sessions[index].resendNext = begin
         sessions[index].resendEnd = end
@@ -298,10 +426,13 @@ extension FIXAcceptor {
 
     // MARK: Clock rules
 
-    /// SendingTime (52) within `maximumLatencyNanoseconds` of our clock, either way.
+    /// SendingTime (52) within the session's MaxLatency (or the acceptor's
+    /// `maximumLatencyNanoseconds`) of our clock, either way, unless CheckLatency is off.
     /// A missing or unreadable 52 is the validator's business, not this check's.
-    func isSendingTimeAccurate(_ message: FIXMessage, now: Timestamp) -> Bool {
-        guard let tolerance = configuration.maximumLatencyNanoseconds,
+    func isSendingTimeAccurate(_ message: FIXMessage, index: Int, now: Timestamp) -> Bool {
+        let session = sessions[index].configuration
+        guard session.checkLatency,
+              let tolerance = session.maximumLatencyNanoseconds ?? configuration.maximumLatencyNanoseconds,
               let value = message.firstValue(of: FIXTag.sendingTime),
               let sent = FIXUTCTimestamp.parse(value.bytes)
         else { return true }
@@ -309,6 +440,17 @@ extension FIXAcceptor {
         // against today's clock): compare in 128 bits rather than trap.
         let difference = Int128(sent.rawValue) - Int128(now.rawValue)
         return difference <= Int128(tolerance) && -difference <= Int128(tolerance)
+    }
+
+    /// RefreshOnLogon: the store is opened again from its file, so numbers and messages
+    /// another process wrote are what the Logon is checked against.
+    func refreshStore(_ index: Int) throws(FIXMessageStoreError) {
+        let old = sessions[index].store
+        try old.flush()
+        old.close()
+        sessions[index].store = try FIXMessageStore(
+            directory: configuration.storeDirectory, name: sessions[index].configuration.storeName,
+            synchronous: configuration.synchronousStore)
     }
 
     /// With a schedule: a store that belongs to an earlier session day starts again

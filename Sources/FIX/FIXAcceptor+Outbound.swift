@@ -20,10 +20,45 @@ extension FIXAcceptor {
     ) throws(FIXMessageStoreError) {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
         try sessions[index].store.append(administrative: administrative, message: bytes)
+        io.logMessage(session: index, inbound: false, bytes)
         if let connection = sessions[index].connection {
             io.send(connection, bytes)
             sessions[index].lastSent = now
         }
+    }
+
+    /// Logout (34=1, not stored, no session's numbers touched) to whoever `sender`
+    /// claims to be: for refused Logons and a wrong BeginString before Logon.
+    func sendUnsequencedLogout<IO: FIXAcceptorIO>(
+        _ connection: UInt32, sender: FIXValue, target: FIXValue, text: String, now: Timestamp, io: inout IO
+    ) {
+        var encoder = FIXEncoder(buffer: buffer)
+        encoder.begin(msgType: "5")
+        encoder.append(FIXTag.senderCompID, value: target)
+        encoder.append(FIXTag.targetCompID, value: sender)
+        encoder.append(FIXTag.msgSeqNum, int: 1)
+        encoder.append(FIXTag.sendingTime, timestamp: now)
+        encoder.append(FIXTag.text, bytes: Array(text.utf8))
+        if let length = try? encoder.finish() {
+            io.send(connection, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        }
+    }
+
+    /// Logs the BusinessMessageReject just encoded in `buffer[0..<length]`: 45, 372, 380, 58.
+    func logBusinessReject<IO: FIXAcceptorIO>(_ index: Int, length: Int, io: inout IO) {
+        var refSeqNum = "?", refMsgType = "?", reason = "?", text = ""
+        var fields = FIXFieldIterator(UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
+        while let field = try? fields.next() {
+            switch field.tag {
+            case FIXTag.refSeqNum: refSeqNum = field.value.string
+            case FIXTag.refMsgType: refMsgType = field.value.string
+            case 380: reason = field.value.string
+            case FIXTag.text: text = field.value.string
+            default: break
+            }
+        }
+        io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): BusinessMessageReject of MsgSeqNum "
+            + "\(refSeqNum) (35=\(refMsgType)): 380=\(reason) \(text)")
     }
 
     func emitAdministrative<IO: FIXAcceptorIO>(
@@ -68,9 +103,12 @@ extension FIXAcceptor {
     func sendLogout<IO: FIXAcceptorIO>(
         _ index: Int, text: String?, now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
-        var encoder = beginMessage(index, msgType: "5", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        let seq = sessions[index].store.nextSenderSeqNum
+        var encoder = beginMessage(index, msgType: "5", seq: seq, now: now)
         if let text { encoder.append(FIXTag.text, bytes: Array(text.utf8)) }
         try emitAdministrative(index, &encoder, now: now, io: &io)
+        io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): Logout sent (MsgSeqNum \(seq)), "
+            + "expecting MsgSeqNum \(sessions[index].store.nextTargetSeqNum): \(text ?? "reply to theirs")")
     }
 
     /// Session-level Reject of inbound `seq`: 45, 371 (when known), 372 (when
@@ -80,14 +118,25 @@ extension FIXAcceptor {
         now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
         var encoder = beginMessage(index, msgType: "3", seq: sessions[index].store.nextSenderSeqNum, now: now)
+        // Back to the third party the message came from or was meant for (115 ↔ 128).
+        if let onBehalfOf = message.firstValue(of: FIXTag.onBehalfOfCompID) {
+            encoder.append(FIXTag.deliverToCompID, value: onBehalfOf)
+        }
+        if let deliverTo = message.firstValue(of: FIXTag.deliverToCompID) {
+            encoder.append(FIXTag.onBehalfOfCompID, value: deliverTo)
+        }
         encoder.append(FIXTag.refSeqNum, int: seq)
         if let tag = error.refTagID { encoder.append(FIXTag.refTagID, int: tag) }
-        if let type = message.msgType, type.count > 0, !type.bytes.contains(FIXByte.soh) {
+        let type = message.msgType
+        if let type, type.count > 0, !type.bytes.contains(FIXByte.soh) {
             encoder.append(FIXTag.refMsgType, value: type)
         }
         encoder.append(FIXTag.sessionRejectReason, int: error.reason.rawValue)
         encoder.append(FIXTag.text, bytes: Array(text.utf8))
         try emitAdministrative(index, &encoder, now: now, io: &io)
+        io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): session Reject of MsgSeqNum \(seq) "
+            + "(35=\(type?.string ?? "?")): 373=\(error.reason.rawValue)"
+            + (error.refTagID.map { " 371=\($0)" } ?? "") + ": \(text)")
     }
 
     // MARK: Serving a ResendRequest
@@ -135,6 +184,7 @@ extension FIXAcceptor {
         encoder.append(123, bool: true)
         encoder.append(36, int: newSeqNo)
         guard let length = try? encoder.finish() else { return }
+        io.logMessage(session: index, inbound: false, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
         io.send(connection, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
         sessions[index].lastSent = now
     }
@@ -181,7 +231,10 @@ extension FIXAcceptor {
         var out = Array("8=FIX.4.4\u{01}9=\(body.count)\u{01}".utf8) + body
         let sum = out.reduce(0) { ($0 + Int($1)) & 0xFF }
         out += Array("10=".utf8) + [UInt8(48 + sum / 100), UInt8(48 + sum / 10 % 10), UInt8(48 + sum % 10), FIXByte.soh]
-        out.withUnsafeBytes { io.send(connection, $0) }
+        out.withUnsafeBytes {
+            io.logMessage(session: index, inbound: false, $0)
+            io.send(connection, $0)
+        }
         sessions[index].lastSent = now
     }
 }

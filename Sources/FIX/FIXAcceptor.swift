@@ -7,6 +7,8 @@ import GatewayCore
 public final class FIXAcceptor {
     public let configuration: FIXAcceptorConfiguration
     let validator: FIXValidator
+    /// The dictionary's header tags, for one pass over a message's header.
+    let headerTags: FIXTagSet
     let decoder: FIXFrameDecoder
     var sessions: [FIXSessionState]
     var connections: [UInt32: FIXSessionConnection] = [:]
@@ -17,6 +19,7 @@ public final class FIXAcceptor {
     public init(configuration: FIXAcceptorConfiguration) throws(FIXMessageStoreError) {
         self.configuration = configuration
         validator = FIXValidator(dictionary: configuration.dictionary)
+        headerTags = configuration.dictionary.headerTags
         decoder = FIXFrameDecoder(maximumBodyLength: configuration.maximumBodyLength)
         var sessions: [FIXSessionState] = []
         for s in configuration.sessions {
@@ -79,10 +82,21 @@ public final class FIXAcceptor {
                 }
             } catch {
                 if error.requiresDisconnect {
-                    drop(connection, reason: "unsupported BeginString", io: &io)
+                    refuseBeginString(connection, rest, now: now, io: &io)
                     return bytes.count
                 }
-                // Garbled: dropped silently, no sequence number consumed.
+                if case .awaitingLogon = connections[connection], error.problem != .garbageBeforeBeginString {
+                    // A Logon that is framed wrongly (BodyLength, CheckSum): the FIX session
+                    // test cases disconnect. Line noise before "8=" is still skipped.
+                    io.logSessionEvent("FIX connection \(connection): garbled message before Logon (\(error)), disconnecting")
+                    drop(connection, reason: "garbled message before Logon: \(error)", io: &io)
+                    return bytes.count
+                }
+                // Garbled: dropped without a Reject, no sequence number consumed.
+                if case .session(let index) = connections[connection], error.problem != .garbageBeforeBeginString {
+                    io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): garbled message dropped, "
+                        + "expecting MsgSeqNum \(sessions[index].store.nextTargetSeqNum): \(error)")
+                }
                 consumed += error.bytesToSkip
             }
         }
@@ -182,9 +196,19 @@ public final class FIXAcceptor {
         encode: (inout FIXEncoder) -> Void
     ) throws -> Int {
         var encoder = beginMessage(index, msgType: msgType, seq: sessions[index].store.nextSenderSeqNum, now: now)
+        // An answer to a message sent on behalf of a third party goes back to it.
+        if !sessions[index].answerDeliverTo.isEmpty {
+            encoder.append(FIXTag.deliverToCompID, bytes: sessions[index].answerDeliverTo)
+        }
+        if !sessions[index].answerOnBehalfOf.isEmpty {
+            encoder.append(FIXTag.onBehalfOfCompID, bytes: sessions[index].answerOnBehalfOf)
+        }
         encode(&encoder)
         let length = try encoder.finish()
         try emit(index, administrative: false, length: length, now: now, io: &io)
+        if msgType.utf8CodeUnitCount == 1 && msgType.utf8Start.pointee == UInt8(ascii: "j") {
+            logBusinessReject(index, length: length, io: &io)
+        }
         return sessions[index].store.nextSenderSeqNum - 1
     }
 
@@ -202,10 +226,45 @@ public final class FIXAcceptor {
 
     // MARK: Internals shared by the extensions
 
+    /// Closes `connection`. The reason handed to `io.close` names the session's CompID
+    /// and sequence numbers when the connection had logged on.
     func drop<IO: FIXAcceptorIO>(_ connection: UInt32, reason: String, io: inout IO) {
         guard let state = connections.removeValue(forKey: connection) else { return }
-        io.close(connection, reason: reason)
-        if case .session(let index) = state { endSession(index, io: &io) }
+        if case .session(let index) = state {
+            let store = sessions[index].store
+            io.close(connection, reason: "session \(sessions[index].configuration.clientCompID) (next MsgSeqNum in "
+                + "\(store.nextTargetSeqNum), out \(store.nextSenderSeqNum)): \(reason)")
+            endSession(index, io: &io)
+        } else {
+            io.close(connection, reason: reason)
+        }
+    }
+
+    /// A BeginString other than FIX.4.4: Logout "Incorrect BeginString" first (FIX session
+    /// test case 2.h), then the connection is closed. Logged on: the session's own
+    /// Logout. Before Logon: an unsequenced one to the CompIDs the bytes carry, if any.
+    func refuseBeginString<IO: FIXAcceptorIO>(
+        _ connection: UInt32, _ bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
+    ) {
+        let text = "Incorrect BeginString"
+        if case .session(let index) = connections[connection] {
+            io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): \(text), Logout and disconnect")
+            do throws(FIXMessageStoreError) {
+                try sendLogout(index, text: text, now: now, io: &io)
+            } catch {}
+        } else {
+            var sender: FIXValue?
+            var target: FIXValue?
+            var fields = FIXFieldIterator(bytes)
+            while let field = try? fields.next(), sender == nil || target == nil {
+                if field.tag == FIXTag.senderCompID, sender == nil { sender = field.value }
+                if field.tag == FIXTag.targetCompID, target == nil { target = field.value }
+                if field.tag == FIXTag.checkSum { break }
+            }
+            io.logSessionEvent("FIX connection \(connection) (49=\(sender?.string ?? "?")): \(text), Logout and disconnect")
+            if let sender, let target { sendUnsequencedLogout(connection, sender: sender, target: target, text: text, now: now, io: &io) }
+        }
+        drop(connection, reason: text, io: &io)
     }
 
     func endSession<IO: FIXAcceptorIO>(_ index: Int, io: inout IO) {
@@ -215,6 +274,14 @@ public final class FIXAcceptor {
         sessions[index].gapRequestedThrough = 0
         sessions[index].logoutSentAt = nil
         sessions[index].testRequestSent = false
+        sessions[index].resendChunkEnd = 0
+        if sessions[index].configuration.resetOnDisconnect {
+            do throws(FIXMessageStoreError) {
+                try sessions[index].store.reset()
+            } catch {
+                io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): ResetOnDisconnect failed: \(error)")
+            }
+        }
         io.sessionStateChanged(session: index, loggedOn: false)
     }
 }
@@ -222,7 +289,8 @@ public final class FIXAcceptor {
 /// Per-session state (the store holds what survives a restart).
 struct FIXSessionState {
     let configuration: FIXSessionConfiguration
-    let store: FIXMessageStore
+    /// Replaced only by RefreshOnLogon.
+    var store: FIXMessageStore
     let ourCompID: [UInt8]
     let clientCompID: [UInt8]
     var connection: UInt32?
@@ -239,12 +307,23 @@ struct FIXSessionState {
     var gapRequestedThrough = 0
     /// With a schedule: the session day this session logged on in.
     var sessionDay = 0
+    /// With ResendRequestChunkSize: the EndSeqNo of the chunk we asked for last; when the
+    /// expected number passes it and the gap goes on, the next chunk is asked for. 0: none.
+    var resendChunkEnd = 0
+    /// While the application handles an inbound message: its OnBehalfOfCompID (115),
+    /// which our answers carry as DeliverToCompID (128), and its DeliverToCompID, which
+    /// they carry as OnBehalfOfCompID. Buffers reserved once and reused: no allocation
+    /// per message.
+    var answerDeliverTo: [UInt8] = []
+    var answerOnBehalfOf: [UInt8] = []
 
     init(configuration: FIXSessionConfiguration, store: FIXMessageStore) {
         self.configuration = configuration
         self.store = store
         ourCompID = Array(configuration.ourCompID.utf8)
         clientCompID = Array(configuration.clientCompID.utf8)
+        answerDeliverTo.reserveCapacity(64)
+        answerOnBehalfOf.reserveCapacity(64)
     }
 }
 

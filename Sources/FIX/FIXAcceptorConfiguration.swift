@@ -17,6 +17,31 @@ public struct FIXSessionConfiguration: Sendable {
     /// TLS with client certificates); nil: not checked.
     public var certificateSubject: String?
 
+    // Validation and session options, named after QuickFIX's session settings.
+
+    /// ValidateUserDefinedFields, AllowUnknownMsgFields, ValidateFieldsOutOfOrder.
+    public var validation = FIXValidationOptions()
+    /// RejectInvalidMessage: a message the dictionary refuses gets a session Reject
+    /// (true) or is logged and processed as if valid (false).
+    public var rejectInvalidMessage = true
+    /// CheckLatency: SendingTime (52) is compared with our clock (within
+    /// `maximumLatencyNanoseconds`, or the acceptor's when nil).
+    public var checkLatency = true
+    /// MaxLatency for this session; nil: the acceptor's `maximumLatencyNanoseconds`.
+    public var maximumLatencyNanoseconds: Int64?
+    /// ResetOnLogon: both sequence numbers back to 1 at every Logon (our reply carries 141=Y).
+    public var resetOnLogon = false
+    /// ResetOnLogout: back to 1 after a Logout handshake.
+    public var resetOnLogout = false
+    /// ResetOnDisconnect: back to 1 whenever the logged-on connection ends.
+    public var resetOnDisconnect = false
+    /// RefreshOnLogon: the store is read again from its file at Logon (another process,
+    /// e.g. a standby, may have written it).
+    public var refreshOnLogon = false
+    /// ResendRequestChunkSize: most messages one ResendRequest of ours asks for (a gap is
+    /// requested chunk after chunk); 0: the whole gap at once (16=0).
+    public var resendRequestChunkSize = 0
+
     public init(clientCompID: String, ourCompID: String, username: String? = nil, password: String?,
                 minimumHeartBtInt: Int = 1, maximumHeartBtInt: Int = 120, certificateSubject: String? = nil) {
         self.certificateSubject = certificateSubject
@@ -90,9 +115,19 @@ public protocol FIXAcceptorIO {
     /// The verified client certificate subject of the connection (TLS with client
     /// certificates), nil otherwise.
     func certificateSubject(of connection: UInt32) -> String?
+    /// Something an operator should see: a session Reject, a BusinessMessageReject, a
+    /// Logout and its reason, a refused Logon, a garbled message dropped. Each line names
+    /// the CompID and the MsgSeqNum concerned. Never called for a message that is fine,
+    /// so building the text is off the order path.
+    mutating func logSessionEvent(_ text: String)
+    /// Every message of session `session` in (`inbound`) and out, for a per-session
+    /// message log. The bytes are valid only during the call.
+    mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer)
 }
 
 extension FIXAcceptorIO {
     /// Plain transports have no certificates.
     public func certificateSubject(of connection: UInt32) -> String? { nil }
+    public mutating func logSessionEvent(_ text: String) {}
+    public mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer) {}
 }

@@ -44,20 +44,40 @@ public struct FIXDictionary: Sendable {
         /// The QuickFIX type name (`CHAR`, `PRICE`, …).
         public var type: String
         public var format: FIXValueFormat
-        /// Allowed values packed with ``FIXDictionary/pack(_:)``; empty means any.
+        /// Allowed values of at most eight bytes packed with ``FIXDictionary/pack(_:)``;
+        /// with ``longAllowedValues`` empty means any.
         public var allowedValues: Set<UInt64>
+        /// Allowed values longer than eight bytes (a few in FIX 4.4, e.g. StipulationType
+        /// `INVERSEFLOATER`), compared byte by byte.
+        public var longAllowedValues: [[UInt8]] = []
         /// The allowed values as text, in dictionary order (for tools and tests).
         public var allowedValueNames: [String]
+
+        /// True when the field has an enumeration.
+        @inlinable public var isEnumerated: Bool { !allowedValues.isEmpty || !longAllowedValues.isEmpty }
     }
 
-    /// A repeating group inside a message.
+    /// A repeating group inside a message (or the header), components expanded.
     public struct Group: Sendable {
         public var name: String
+        /// Count tag, delimiter (the first field of an entry) and the tags an entry may
+        /// hold directly: its fields and the count tags of the groups nested in it.
         public var layout: FIXGroupLayout
         public var isRequired: Bool
+        /// Groups nested in an entry (e.g. NoPartySubIDs inside NoPartyIDs).
+        public var nested: [Group] = []
+        /// Tags every entry must hold (the delimiter is always there).
+        public var requiredTags: [Int] = []
+
+        /// The nested group whose count field is `tag`.
+        @inlinable
+        public func group(countTag tag: Int) -> Group? {
+            for group in nested where group.layout.countTag == tag { return group }
+            return nil
+        }
     }
 
-    /// One `<message>` entry.
+    /// One `<message>` entry, its components expanded.
     public struct Message: Sendable {
         public var name: String
         public var msgType: String
@@ -68,23 +88,36 @@ public struct FIXDictionary: Sendable {
         /// Every body tag allowed outside a group (required ones and count tags included).
         public var allowedTags: FIXTagSet
         public var groups: [Group]
+        /// The count tags of ``groups``, so that a field is tested for "starts a group"
+        /// with one bit instead of a scan.
+        public var groupCountTags = FIXTagSet()
 
         /// The group whose count field is `tag`.
         @inlinable
         public func group(countTag tag: Int) -> Group? {
+            guard groupCountTags.contains(tag) else { return nil }
             for group in groups where group.layout.countTag == tag { return group }
             return nil
         }
     }
 
-    /// Required header tags in order; the allowed header tags.
+    /// Required header tags in order; the allowed header tags (outside groups).
     public var headerRequiredTags: [Int]
     public var headerTags: FIXTagSet
+    /// Repeating groups of the header (FIX 4.4: NoHops).
+    public var headerGroups: [Group] = []
     public var trailerRequiredTags: [Int]
     public var trailerTags: FIXTagSet
     /// Indexed by tag number, 0 ..< FIXTagSet.capacity.
     public var fieldsByNumber: [Field?]
     public var messagesByPackedType: [UInt64: Message]
+
+    /// The header group whose count field is `tag`.
+    @inlinable
+    public func headerGroup(countTag tag: Int) -> Group? {
+        for group in headerGroups where group.layout.countTag == tag { return group }
+        return nil
+    }
 
     /// The field definition for `tag`, or nil when the dictionary has none.
     @inlinable

@@ -39,6 +39,11 @@ extension FIXOrderEntry {
             orderQuantity: order?.orderQuantity ?? (event.cumulativeQuantity &+ event.leavesQuantity),
             transactTime: event.timestamp)
         if event.originalClientOrderID != event.clientOrderID { r.origClOrdID = event.originalClientOrderID }
+        r.account = order?.account ?? event.account
+        // Reports caused by the engine come after the order's own message was handled:
+        // the session layer no longer knows its third party, the table does.
+        r.deliverTo = order?.onBehalfOf ?? .empty
+        r.onBehalfOf = order?.deliverTo ?? .empty
         r.orderType = event.orderType
         r.price = event.orderType == .limit ? event.price : .zero
         r.timeInForce = event.timeInForce
@@ -176,7 +181,8 @@ extension FIXOrderEntry {
             session: session, clOrdID: nil, clientOrderID: event.clientOrderID, origClOrdID: nil,
             originalClientOrderID: original, orderReference: event.orderReference, ordStatus: status,
             responseTo: responseTo, reason: Self.cxlRejReason(event.cancelRejectReason),
-            text: Self.cancelRejectText(event.cancelRejectReason), now: event.timestamp, io: &io)
+            text: Self.cancelRejectText(event.cancelRejectReason), now: event.timestamp,
+            deliverTo: order?.onBehalfOf ?? .empty, onBehalfOf: order?.deliverTo ?? .empty, io: &io)
     }
 
     func massCancelDone<IO: FIXOrderEntryIO>(_ event: Event, session: Int, io: inout IO) {

@@ -14,6 +14,9 @@ public struct FIXOrderEntryFields {
     public var execInst: FIXValue?
     public var massCancelRequestType: FIXValue?
     public var msgSeqNum: FIXValue?
+    public var account: FIXValue?
+    public var onBehalfOfCompID: FIXValue?
+    public var deliverToCompID: FIXValue?
 
     public init(_ message: FIXMessage) {
         var it = message.fields
@@ -30,6 +33,9 @@ public struct FIXOrderEntryFields {
             case FIXOrderEntryTag.execInst: execInst = field.value
             case FIXOrderEntryTag.massCancelRequestType: massCancelRequestType = field.value
             case FIXTag.msgSeqNum: msgSeqNum = field.value
+            case FIXOrderEntryTag.account: account = field.value
+            case FIXTag.onBehalfOfCompID: onBehalfOfCompID = field.value
+            case FIXTag.deliverToCompID: deliverToCompID = field.value
             default: break
             }
         }
@@ -57,34 +63,54 @@ extension FIXOrderEntry {
             refuseForRate(fields, msgType: msgType, session: session, now: now, io: &io)
             return
         }
+        let isAnswered = isOrderEntry || msgType.equals("H")
+        guard isAnswered else {
+            businessReject(fields, msgType: msgType, session: session, reason: 3, text: "unsupported message type", io: &io)
+            return
+        }
+        guard let account = account(fields.account, session: session) else {
+            // Another session's account: refused as a whole, never booked to this one.
+            let named = String(decoding: fields.account?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0), as: UTF8.self)
+            let own = String(decoding: accountName(.none, session: session) ?? [], as: UTF8.self)
+            businessReject(fields, msgType: msgType, session: session, reason: 6,
+                           text: "Account \(named) is not allowed on this session (its account is \(own))", io: &io)
+            return
+        }
         if msgType.equals("D") {
-            newOrderSingle(fields, session: session, origin: origin, now: now, io: &io)
+            newOrderSingle(fields, session: session, account: account, origin: origin, now: now, io: &io)
         } else if msgType.equals("F") {
             cancelOrReplace(fields, replace: false, session: session, origin: origin, now: now, io: &io)
         } else if msgType.equals("G") {
             cancelOrReplace(fields, replace: true, session: session, origin: origin, now: now, io: &io)
         } else if msgType.equals("q") {
-            massCancel(fields, session: session, origin: origin, now: now, io: &io)
-        } else if msgType.equals("H") {
-            orderStatus(fields, session: session, now: now, io: &io)
+            massCancel(fields, session: session, account: account, origin: origin, now: now, io: &io)
         } else {
-            let seqNum = fields.msgSeqNum?.int
-            io.reply(session: session, msgType: "j") { e in
-                if let seqNum { e.append(FIXTag.refSeqNum, int: seqNum) }
-                e.append(FIXTag.refMsgType, value: msgType)
-                e.append(FIXOrderEntryTag.businessRejectReason, int: 3)
-                e.append(FIXTag.text, ascii: "unsupported message type")
-            }
+            orderStatus(fields, session: session, now: now, io: &io)
+        }
+    }
+
+    /// BusinessMessageReject (35=j): 45 the message's MsgSeqNum, 372 its MsgType, 379 its
+    /// ClOrdID when it has one, 380 `reason`, 58 `text`.
+    func businessReject<IO: FIXOrderEntryIO>(
+        _ fields: FIXOrderEntryFields, msgType: FIXValue, session: Int, reason: Int, text: String, io: inout IO
+    ) {
+        let seqNum = fields.msgSeqNum?.int
+        io.reply(session: session, msgType: "j") { e in
+            if let seqNum { e.append(FIXTag.refSeqNum, int: seqNum) }
+            e.append(FIXTag.refMsgType, value: msgType)
+            if let id = fields.clOrdID { e.append(FIXOrderEntryTag.businessRejectRefID, value: id) }
+            e.append(FIXOrderEntryTag.businessRejectReason, int: reason)
+            e.append(FIXTag.text, bytes: text.utf8)
         }
     }
 
     // MARK: NewOrderSingle
 
     func newOrderSingle<IO: FIXOrderEntryIO>(
-        _ f: FIXOrderEntryFields, session: Int, origin: OrderOrigin, now: Timestamp, io: inout IO
+        _ f: FIXOrderEntryFields, session: Int, account: AccountIndex, origin: OrderOrigin, now: Timestamp, io: inout IO
     ) {
         var fixSide = f.side?.char ?? UInt8(ascii: "1")
-        var command = Command(kind: .newOrder, keyKind: .clientOrderID, account: accounts[session], origin: origin, timestamp: now)
+        var command = Command(kind: .newOrder, keyKind: .clientOrderID, account: account, origin: origin, timestamp: now)
         do throws(FIXEdgeReject) {
             let id = try Self.clientOrderID(f.clOrdID)
             command.clientOrderID = id
@@ -117,11 +143,13 @@ extension FIXOrderEntry {
             rejectNewOrder(f, command: command, fixSide: fixSide, reason: 99, text: "gateway busy", session: session, now: now, io: &io)
             return
         }
-        sessions[session].remember(
-            command.clientOrderID,
-            FIXOrderEntryOrder(
-                symbol: command.symbol, fixSide: fixSide, orderType: command.orderType,
-                timeInForce: command.timeInForce, price: command.price, orderQuantity: command.quantity))
+        var order = FIXOrderEntryOrder(
+            symbol: command.symbol, fixSide: fixSide, orderType: command.orderType,
+            timeInForce: command.timeInForce, price: command.price, orderQuantity: command.quantity,
+            account: command.account)
+        if let value = f.onBehalfOfCompID, let id = ClientOrderID(bytes: value.bytes) { order.onBehalfOf = id }
+        if let value = f.deliverToCompID, let id = ClientOrderID(bytes: value.bytes) { order.deliverTo = id }
+        sessions[session].remember(command.clientOrderID, order)
     }
 
     func rejectNewOrder<IO: FIXOrderEntryIO>(
@@ -135,6 +163,7 @@ extension FIXOrderEntry {
         report.rawClOrdID = f.clOrdID
         if f.clOrdID == nil { report.clOrdID = ClientOrderID("NONE")! }
         report.rawSymbol = f.symbol
+        report.account = command.account
         report.ordRejReason = reason
         report.text = text
         send(report, execID: localID(UInt8(ascii: "G"), now: now), session: session, io: &io)
@@ -155,6 +184,8 @@ extension FIXOrderEntry {
             command.clientOrderID = try Self.clientOrderID(f.clOrdID)
             command.originalClientOrderID = try Self.clientOrderID(f.origClOrdID)
             original = sessions[session].orders[command.originalClientOrderID]
+            // The request acts on the order's account (an allowed one Account named at entry).
+            if let original, original.account != .none { command.account = original.account }
             if let original, !original.pendingRequest.isEmpty {
                 throw FIXEdgeReject(reason: 3, text: "request already pending")
             }
@@ -201,10 +232,10 @@ extension FIXOrderEntry {
     // MARK: Mass cancel
 
     func massCancel<IO: FIXOrderEntryIO>(
-        _ f: FIXOrderEntryFields, session: Int, origin: OrderOrigin, now: Timestamp, io: inout IO
+        _ f: FIXOrderEntryFields, session: Int, account: AccountIndex, origin: OrderOrigin, now: Timestamp, io: inout IO
     ) {
         let type = f.massCancelRequestType?.char ?? 0
-        var command = Command(kind: .massCancel, keyKind: .clientOrderID, account: accounts[session], origin: origin, timestamp: now)
+        var command = Command(kind: .massCancel, keyKind: .clientOrderID, account: account, origin: origin, timestamp: now)
         func refuse(_ reason: UInt8?, _ text: String, _ io: inout IO) {
             sendMassCancelReport(
                 session: session, clOrdID: f.clOrdID, clientOrderID: .empty,
@@ -254,6 +285,7 @@ extension FIXOrderEntry {
             report.leaves = order.leaves
             report.cumulative = order.cumulative
             report.averagePrice = order.averagePrice
+            report.account = order.account
             send(report, execID: execID, session: session, io: &io)
         } else {
             var report = FIXExecutionReport(

@@ -21,7 +21,8 @@ extension FIXOrderEntry {
                 command.clientOrderID,
                 FIXOrderEntryOrder(
                     symbol: command.symbol, fixSide: Self.fixSide(command.side), orderType: command.orderType,
-                    timeInForce: command.timeInForce, price: command.price, orderQuantity: command.quantity))
+                    timeInForce: command.timeInForce, price: command.price, orderQuantity: command.quantity,
+                    account: command.account))
         case .cancel, .replace:
             sessions[session].orders[command.originalClientOrderID]?.pendingRequest = command.clientOrderID
             sessions[session].rememberRequest(

@@ -6,6 +6,13 @@ struct FIXExecutionReport {
     /// ClOrdID as received, when it could not be taken (too long): edge rejects only.
     var rawClOrdID: FIXValue? = nil
     var origClOrdID: ClientOrderID = .empty
+    /// Account (1) echoed; `.none`: the session's own.
+    var account: AccountIndex = .none
+    /// Header DeliverToCompID (128) / OnBehalfOfCompID (115) for reports the engine's
+    /// events cause (answers given while the message is handled get them from the
+    /// session layer); empty: none.
+    var deliverTo: ClientOrderID = .empty
+    var onBehalfOf: ClientOrderID = .empty
     /// OrderID (37); 0 is sent as `NONE`.
     var orderReference: OrderReference = 0
     var execType: UInt8
@@ -29,10 +36,14 @@ struct FIXExecutionReport {
 }
 
 extension FIXOrderEntry {
-    /// Sends `report` on `session`: 37 11 41 17 150 39 103 55 54 38 40 44 59 32 31 151 14 6 60 58.
+    /// Sends `report` on `session`: 37 11 41 17 150 39 103 1 55 54 38 40 44 59 32 31 151 14 6 60 58.
     func send<IO: FIXOrderEntryIO>(_ report: FIXExecutionReport, execID: [UInt8], session: Int, io: inout IO) {
         let symbolName = symbolName(report.symbol)
+        let accountName = accountName(report.account, session: session)
         io.reply(session: session, msgType: "8") { e in
+            // Header fields, so first (the session layer has written 35 49 56 34 52).
+            if !report.deliverTo.isEmpty { e.append(FIXTag.deliverToCompID, clientOrderID: report.deliverTo) }
+            if !report.onBehalfOf.isEmpty { e.append(FIXTag.onBehalfOfCompID, clientOrderID: report.onBehalfOf) }
             if report.orderReference == 0 {
                 e.append(FIXTag.orderID, ascii: "NONE")
             } else {
@@ -48,6 +59,7 @@ extension FIXOrderEntry {
             e.append(FIXTag.execType, char: report.execType)
             e.append(FIXTag.ordStatus, char: report.ordStatus)
             if let reason = report.ordRejReason { e.append(FIXOrderEntryTag.ordRejReason, int: reason) }
+            if let accountName, !accountName.isEmpty { e.append(FIXOrderEntryTag.account, bytes: accountName) }
             if let raw = report.rawSymbol {
                 e.append(FIXTag.symbol, value: raw)
             } else if let symbolName {
@@ -78,9 +90,13 @@ extension FIXOrderEntry {
     func sendCancelReject<IO: FIXOrderEntryIO>(
         session: Int, clOrdID: FIXValue?, clientOrderID: ClientOrderID, origClOrdID: FIXValue?,
         originalClientOrderID: ClientOrderID, orderReference: OrderReference, ordStatus: UInt8,
-        responseTo: UInt8, reason: Int, text: String, now: Timestamp, io: inout IO
+        responseTo: UInt8, reason: Int, text: String, now: Timestamp,
+        deliverTo: ClientOrderID = .empty, onBehalfOf: ClientOrderID = .empty, io: inout IO
     ) {
         io.reply(session: session, msgType: "9") { e in
+            // An engine's answer about an order sent for a third party goes back to it.
+            if !deliverTo.isEmpty { e.append(FIXTag.deliverToCompID, clientOrderID: deliverTo) }
+            if !onBehalfOf.isEmpty { e.append(FIXTag.onBehalfOfCompID, clientOrderID: onBehalfOf) }
             if orderReference == 0 {
                 e.append(FIXTag.orderID, ascii: "NONE")
             } else {

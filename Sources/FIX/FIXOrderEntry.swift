@@ -31,6 +31,11 @@ public enum FIXOrderEntryConfigurationError: Error, Equatable, Sendable {
 /// bounded per-session table of the orders it has seen (for OrderStatusRequest, AvgPx,
 /// short-sell sides and which request a cancel reject answers).
 public final class FIXOrderEntry {
+    /// The application message types the venue acts on (fix-dictionaries/CIFT-FIX44.xml
+    /// lists them with their fields); every other valid FIX 4.4 type gets
+    /// BusinessMessageReject 380=3. `received` dispatches on exactly these.
+    public static let answeredMessageTypes: [String] = ["D", "F", "G", "H", "q"]
+
     /// Longest Symbol (55) the directory takes (ITCH's stock field is 8 bytes).
     public static let maximumSymbolLength = 8
 
@@ -40,6 +45,13 @@ public final class FIXOrderEntry {
     public let source: UInt8
     /// Most orders (open, or pending acceptance) remembered per session.
     public let ordersPerSession: Int
+
+    /// Per session, the Account (1) values it may send and the account each books to:
+    /// first its own, then the ones `allowedAccounts` adds. Empty when no names were
+    /// given (then 1 is neither checked nor echoed).
+    let sessionAccounts: [[(name: [UInt8], account: AccountIndex)]]
+    /// Account names by index, for echoing Account (1) on ExecutionReports.
+    let accountNamesByIndex: [UInt16: [UInt8]]
 
     /// Symbol name packed into a UInt64 (little-endian, zero-padded) → index.
     let symbolsByName: [UInt64: SymbolIndex]
@@ -64,11 +76,33 @@ public final class FIXOrderEntry {
     ///     second's worth as burst); 0: no limit. Past it they are refused
     ///     (ExecutionReport 150=8 103=3, OrderCancelReject, OrderMassCancelReport) with
     ///     58 "message rate limit exceeded".
+    ///   - accountNames: the name of each session's account (`accounts[i]`), which
+    ///     Account (1) must carry when present and every ExecutionReport echoes; empty:
+    ///     Account is neither checked nor echoed.
+    ///   - allowedAccounts: per session, further accounts (name and index) its messages
+    ///     may name in Account (1); an order naming one is booked to it.
     public init(
         accounts: [AccountIndex], symbols: [String: SymbolIndex], source: UInt8, ordersPerSession: Int = 4096,
-        maxMessagesPerSecond: Int = 0
+        maxMessagesPerSecond: Int = 0, accountNames: [String] = [],
+        allowedAccounts: [[(name: String, account: AccountIndex)]] = []
     ) throws(FIXOrderEntryConfigurationError) {
         self.accounts = accounts
+        var perSession: [[(name: [UInt8], account: AccountIndex)]] = []
+        var namesByIndex: [UInt16: [UInt8]] = [:]
+        if !accountNames.isEmpty {
+            for (i, account) in accounts.enumerated() {
+                let own = i < accountNames.count ? Array(accountNames[i].utf8) : []
+                var list = [(name: own, account: account)]
+                namesByIndex[account.rawValue] = own
+                for extra in i < allowedAccounts.count ? allowedAccounts[i] : [] {
+                    list.append((Array(extra.name.utf8), extra.account))
+                    namesByIndex[extra.account.rawValue] = Array(extra.name.utf8)
+                }
+                perSession.append(list)
+            }
+        }
+        sessionAccounts = perSession
+        accountNamesByIndex = namesByIndex
         self.source = source
         self.ordersPerSession = max(1, ordersPerSession)
         var byName: [UInt64: SymbolIndex] = [:]
@@ -95,6 +129,20 @@ public final class FIXOrderEntry {
 
     /// Orders the table of `session` currently remembers.
     public func rememberedOrderCount(session: Int) -> Int { sessions[session].orders.count }
+
+    /// The account a message of `session` trades for: the session's own when Account (1)
+    /// is absent or names it, an allowed one it names; nil when it names another (the
+    /// message is refused). Compares bytes in place: no String per message.
+    func account(_ value: FIXValue?, session: Int) -> AccountIndex? {
+        guard let value, session < sessionAccounts.count else { return accounts[session] }
+        for entry in sessionAccounts[session] where value.equals(bytes: entry.name) { return entry.account }
+        return nil
+    }
+
+    /// The name echoed in Account (1) for `account` (the session's own when `.none`).
+    func accountName(_ account: AccountIndex, session: Int) -> [UInt8]? {
+        accountNamesByIndex[(account == .none ? accounts[session] : account).rawValue]
+    }
 
     /// The index of Symbol `bytes`, or nil when the directory does not have it.
     func symbolIndex<Bytes: Collection>(_ bytes: Bytes) -> SymbolIndex? where Bytes.Element == UInt8 {
@@ -132,6 +180,14 @@ struct FIXOrderEntryOrder {
     var price: Price
     /// OrderQty (38): total quantity of the order, executions included.
     var orderQuantity: UInt32
+    /// The account the order is booked to (the session's, or one Account (1) named).
+    var account: AccountIndex = .none
+    /// The order's OnBehalfOfCompID (115) and DeliverToCompID (128), kept in fixed-size
+    /// identifiers (no allocation) so that the reports the engine's events cause later
+    /// go back to that third party (128 = its 115, 115 = its 128); empty: none. A
+    /// CompID longer than an identifier holds is not kept.
+    var onBehalfOf: ClientOrderID = .empty
+    var deliverTo: ClientOrderID = .empty
     var cumulative: UInt32 = 0
     var leaves: UInt32 = 0
     /// Σ price.raw × quantity over executions, for AvgPx.

@@ -1,6 +1,8 @@
 /// The shape of a repeating group: its NoXXX count tag, the tag every entry starts
-/// with (the delimiter) and every tag an entry may hold (delimiter included).
-/// Simple groups only: an entry holds plain fields, no nested group.
+/// with (the delimiter) and every tag an entry may hold directly (delimiter included,
+/// and the count tags of groups nested in an entry; their members are not). The
+/// validator walks nested groups itself (`FIXDictionary.Group.nested`); `FIXGroupReader`
+/// reads one level.
 public struct FIXGroupLayout: Sendable, Equatable {
     public var countTag: Int
     public var delimiterTag: Int

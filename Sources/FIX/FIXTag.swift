@@ -19,6 +19,18 @@ public enum FIXTag {
     public static let sendingTime = 52
     /// Corresponds to FIX tag 56 (TargetCompID).
     public static let targetCompID = 56
+    /// Corresponds to FIX tag 115 (OnBehalfOfCompID).
+    public static let onBehalfOfCompID = 115
+    /// Corresponds to FIX tag 128 (DeliverToCompID).
+    public static let deliverToCompID = 128
+    /// Corresponds to FIX tag 7 (BeginSeqNo).
+    public static let beginSeqNo = 7
+    /// Corresponds to FIX tag 16 (EndSeqNo).
+    public static let endSeqNo = 16
+    /// Corresponds to FIX tag 36 (NewSeqNo).
+    public static let newSeqNo = 36
+    /// Corresponds to FIX tag 123 (GapFillFlag).
+    public static let gapFillFlag = 123
     /// Corresponds to FIX tag 43 (PossDupFlag).
     public static let possDupFlag = 43
     /// Corresponds to FIX tag 122 (OrigSendingTime).

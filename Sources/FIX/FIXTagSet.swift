@@ -2,8 +2,9 @@
 /// testing allocate nothing, so the decoder's duplicate check and the validator's
 /// per-message "seen" set live on the stack.
 public struct FIXTagSet: Sendable, Equatable {
-    /// Tags 0 ..< 1024. The venue's dictionary stays below it (its largest tag is 554);
-    /// the dictionary loader refuses a field beyond.
+    /// Tags 0 ..< 1024. FIX 4.4 stays below it (its largest tag is 956); the dictionary
+    /// loader refuses a field beyond. User-defined tags (5000 and up) are never in a set:
+    /// the validator refuses or skips them before it would insert one.
     public static let capacity = 1024
 
     @usableFromInline var words: (

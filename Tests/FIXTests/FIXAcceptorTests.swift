@@ -41,14 +41,15 @@ final class FIXAcceptorTests: XCTestCase {
         XCTAssertEqual(h.acceptor.store(session: 0).nextSenderSeqNum, 1)
     }
 
-    func testUnknownCompIDLogsOutAndCloses() {
+    /// FIX session test case 1B.c (issue 13): an unknown CompID is disconnected without
+    /// a Logout, and the log names it.
+    func testUnknownCompIDDisconnectsWithoutLogout() {
         h.acceptor.opened(1, now: h.now)
         h.receive(h.logonMessage(sender: "NOBODY"))
-        let sent = h.drain()
-        XCTAssertEqual(sent.map { $0[35] }, ["5"])
-        XCTAssertEqual(sent[0][58], "Unknown CompID")
-        XCTAssertEqual(sent[0][56], "NOBODY")
+        XCTAssertTrue(h.drain().isEmpty)
         XCTAssertEqual(h.io.closed.map(\.connection), [1])
+        XCTAssertTrue(h.io.closed[0].reason.contains("49=NOBODY"), h.io.closed[0].reason)
+        XCTAssertTrue(h.io.events.contains { $0.contains("unknown CompID 49=NOBODY") }, "\(h.io.events)")
     }
 
     func testFirstMessageNotLogonDisconnects() {
@@ -67,16 +68,17 @@ final class FIXAcceptorTests: XCTestCase {
         XCTAssertEqual(h.io.closed.map(\.connection), [1])
     }
 
-    func testSecondConcurrentLogonRefused() {
+    /// FIX session test case 1B.b (issue 13): a second Logon for a logged-on session is
+    /// disconnected without a Logout; the first connection goes on.
+    func testSecondConcurrentLogonDisconnectedWithoutLogout() {
         h.logOn()
         h.acceptor.opened(2, now: h.now)
-        h.receive(h.logonMessage(), on: 2)
-        let sent = h.drain()
-        XCTAssertEqual(sent.map { $0[35] }, ["5"])
-        XCTAssertEqual(sent[0][58], "Session already logged on")
-        XCTAssertEqual(h.io.sent.last?.connection, 2)
+        h.receive(h.logonMessage(seq: 1), on: 2)
+        XCTAssertTrue(h.drain().isEmpty)
         XCTAssertEqual(h.io.closed.map(\.connection), [2])
         XCTAssertEqual(h.acceptor.connection(session: 0), 1)
+        h.receive(h.newOrder())
+        XCTAssertEqual(h.io.applications.count, 1)
     }
 
     // MARK: Heartbeats

@@ -247,6 +247,95 @@ final class FIXOrderEntryInboundTests: XCTestCase {
         XCTAssertEqual(r[380], "3")
     }
 
+    /// Issue 13: AE, AF and d are FIX 4.4 types the venue does not answer: 35=j 380=3.
+    func testDefinedButUnsupportedTypesGetBusinessMessageReject380Equals3() throws {
+        let oe = try makeOrderEntry()
+        var io = RecordingOrderEntryIO()
+        for (i, type) in ["AE", "AF", "d"].enumerated() {
+            try oe.receive(clientMessage(type, "", seqNum: 5 + i), io: &io)
+            let r = try decodeReply(io.replies[i].bytes)
+            XCTAssertEqual(r.msgType, "j")
+            XCTAssertEqual(r[45], "\(5 + i)")
+            XCTAssertEqual(r[372], type)
+            XCTAssertEqual(r[380], "3")
+        }
+        XCTAssertTrue(io.commands.isEmpty)
+    }
+
+    /// Account (1) equal to the session's: booked and echoed on every ExecutionReport.
+    func testAccountOfTheSessionIsAcceptedAndEchoed() throws {
+        let oe = try makeNamedOrderEntry()
+        var io = RecordingOrderEntryIO()
+        try oe.receive(clientMessage("D", "1=ACC3|" + newOrderBody), io: &io)
+        try oe.receive(clientMessage("D", "11=ORD2|55=AAPL|54=1|60=20251120-00:53:20|38=100|40=2|44=150.25|"), io: &io)
+        XCTAssertEqual(io.commands.map(\.account), [3, 3])
+        XCTAssertTrue(io.replies.isEmpty)
+        // Engine answers and edge rejects carry 1 = the session's account.
+        XCTAssertTrue(oe.handle(fixEvent(.accepted) { $0.clientOrderID = ClientOrderID("ORD1")!; $0.orderReference = 7; $0.quantity = 100; $0.leavesQuantity = 100 }, now: orderEntryNow, io: &io))
+        try oe.receive(clientMessage("D", "11=ORD3|55=NOPE|54=1|60=20251120-00:53:20|38=100|40=2|44=1|"), io: &io)
+        try oe.receive(clientMessage("H", "11=ORD1|55=AAPL|54=1|"), io: &io)
+        XCTAssertEqual(io.replies.count, 3)
+        for reply in io.replies {
+            let r = try decodeReply(reply.bytes)
+            XCTAssertEqual(r.msgType, "8")
+            XCTAssertEqual(r[1], "ACC3")
+        }
+    }
+
+    /// Issue 13: 1=ACC2 on CLIENT1's session was booked to ACC1; now a business reject.
+    func testAccountOfAnotherSessionIsRefusedWithBusinessReject() throws {
+        let oe = try makeNamedOrderEntry()
+        var io = RecordingOrderEntryIO()
+        try oe.receive(clientMessage("D", "1=ACC4|" + newOrderBody, seqNum: 9), io: &io)
+        try oe.receive(clientMessage("F", "1=ACC4|41=ORD1|11=CXL1|55=AAPL|54=1|60=20251120-00:53:20|", seqNum: 10), io: &io)
+        XCTAssertTrue(io.commands.isEmpty)
+        XCTAssertEqual(io.replies.count, 2)
+        let r = try decodeReply(io.replies[0].bytes)
+        XCTAssertEqual(r.msgType, "j")
+        XCTAssertEqual(r[45], "9")
+        XCTAssertEqual(r[372], "D")
+        XCTAssertEqual(r[379], "ORD1")
+        XCTAssertEqual(r[380], "6")
+        XCTAssertEqual(r[58], "Account ACC4 is not allowed on this session (its account is ACC3)")
+        XCTAssertEqual(try decodeReply(io.replies[1].bytes)[372], "F")
+    }
+
+    /// A session may be allowed further accounts: an order naming one is booked to it,
+    /// echoed with it, and its cancel acts on that account.
+    func testAllowedAccountListBooksToTheNamedAccount() throws {
+        let oe = try makeNamedOrderEntry()
+        var io = RecordingOrderEntryIO()
+        try oe.receive(clientMessage("D", "1=ACC9|" + newOrderBody), io: &io)
+        try oe.receive(clientMessage("F", "41=ORD1|11=CXL1|55=AAPL|54=1|60=20251120-00:53:20|"), io: &io)
+        XCTAssertEqual(io.commands.map(\.account), [9, 9])
+        XCTAssertTrue(oe.handle(fixEvent(.accepted) { $0.account = 9; $0.clientOrderID = ClientOrderID("ORD1")!; $0.orderReference = 7; $0.quantity = 100; $0.leavesQuantity = 100 }, now: orderEntryNow, io: &io))
+        XCTAssertEqual(try decodeReply(io.replies[0].bytes)[1], "ACC9")
+        // Session 1 is not allowed ACC9.
+        try oe.receive(clientMessage("D", "1=ACC9|" + newOrderBody), session: 1, io: &io)
+        XCTAssertEqual(try decodeReply(io.replies[1].bytes)[380], "6")
+    }
+
+    /// Reports the engine's events cause later go back to the order's third party:
+    /// 128 = its OnBehalfOfCompID, 115 = its DeliverToCompID.
+    func testEventReportsOfAnOrderSentOnBehalfOfAThirdPartyGoBackToIt() throws {
+        let oe = try makeNamedOrderEntry()
+        var io = RecordingOrderEntryIO()
+        try oe.receive(clientMessage("D", "115=FUND7|128=DESK2|" + newOrderBody), io: &io)
+        XCTAssertTrue(oe.handle(fixEvent(.accepted) { $0.clientOrderID = ClientOrderID("ORD1")!; $0.orderReference = 7; $0.quantity = 100; $0.leavesQuantity = 100 }, now: orderEntryNow, io: &io))
+        let r = try decodeReply(io.replies[0].bytes)
+        XCTAssertEqual(r[128], "FUND7")
+        XCTAssertEqual(r[115], "DESK2")
+        // The engine's cancel reject of that order too.
+        try oe.receive(clientMessage("F", "41=ORD1|11=CXL1|55=AAPL|54=1|60=20251120-00:53:20|"), io: &io)
+        XCTAssertTrue(oe.handle(fixEvent(.cancelRejected) {
+            $0.clientOrderID = ClientOrderID("CXL1")!; $0.originalClientOrderID = ClientOrderID("ORD1")!; $0.orderReference = 7
+        }, now: orderEntryNow, io: &io))
+        let reject = try decodeReply(io.replies[1].bytes)
+        XCTAssertEqual(reject.msgType, "9")
+        XCTAssertEqual(reject[128], "FUND7")
+        XCTAssertEqual(reject[115], "DESK2")
+    }
+
     func testOrderStatusOfUnknownOrder() throws {
         let oe = try makeOrderEntry()
         var io = RecordingOrderEntryIO()

@@ -36,7 +36,7 @@ struct RecordingOrderEntryIO: FIXOrderEntryIO {
 }
 
 let orderEntryNow = Timestamp(rawValue: 1_763_600_000_123_000_000)
-let orderEntryValidator = FIXValidator(dictionary: try! FIXDictionaryLoader.load(contentsOf: dictionaryURL))
+let orderEntryValidator = FIXValidator(dictionary: fullDictionary)
 
 /// A decoded reply: MsgType and body fields by tag (each tag once: checked by the validator).
 struct DecodedReply {
@@ -60,6 +60,13 @@ func decodeReply(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = 
 /// Two sessions: index 0 trades for account 3, index 1 for account 4; port source 2.
 func makeOrderEntry(ordersPerSession: Int = 64) throws -> FIXOrderEntry {
     try FIXOrderEntry(accounts: [3, 4], symbols: ["AAPL": 1, "MSFT": 2, "IBM": 5], source: 2, ordersPerSession: ordersPerSession)
+}
+
+/// As ``makeOrderEntry(ordersPerSession:)`` with account names ACC3 and ACC4, and
+/// session 0 also allowed ACC9 (index 9).
+func makeNamedOrderEntry() throws -> FIXOrderEntry {
+    try FIXOrderEntry(accounts: [3, 4], symbols: ["AAPL": 1, "MSFT": 2, "IBM": 5], source: 2, ordersPerSession: 64,
+                      accountNames: ["ACC3", "ACC4"], allowedAccounts: [[(name: "ACC9", account: 9)], []])
 }
 
 /// A framed application message from the client: header then `body` (`|` for SOH).

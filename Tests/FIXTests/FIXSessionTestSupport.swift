@@ -5,6 +5,8 @@ import XCTest
 
 /// Records what the acceptor does.
 struct FIXSessionFakeIO: FIXAcceptorIO {
+    var events: [String] = []
+    var messageLog: [(session: Int, inbound: Bool, bytes: [UInt8])] = []
     var sent: [(connection: UInt32, bytes: [UInt8])] = []
     var closed: [(connection: UInt32, reason: String)] = []
     var applications: [(session: Int, connection: UInt32, bytes: [UInt8])] = []
@@ -16,6 +18,10 @@ struct FIXSessionFakeIO: FIXAcceptorIO {
         applications.append((session, connection, Array(message.bytes)))
     }
     mutating func sessionStateChanged(session: Int, loggedOn: Bool) { states.append((session, loggedOn)) }
+    mutating func logSessionEvent(_ text: String) { events.append(text) }
+    mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer) {
+        messageLog.append((session, inbound, Array(bytes)))
+    }
 }
 
 /// A message's fields by tag (a repeated tag keeps its last value).
@@ -43,18 +49,22 @@ final class FIXSessionHarness {
     var taken = 0
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
 
-    static let dictionary = try! FIXDictionaryLoader.load(contentsOf: dictionaryURL)
+    static let dictionary = fullDictionary
 
     static func configuration(directory: String, resendBatchSize: Int = 64, schedule: FIXSessionSchedule? = nil,
-                              maximumLatency: Int64? = nil) -> FIXAcceptorConfiguration {
-        FIXAcceptorConfiguration(
-            sessions: [FIXSessionConfiguration(clientCompID: "BANK1", ourCompID: "CIFT", username: "trader", password: "secret")],
+                              maximumLatency: Int64? = nil,
+                              session options: (inout FIXSessionConfiguration) -> Void = { _ in }) -> FIXAcceptorConfiguration {
+        var session = FIXSessionConfiguration(clientCompID: "BANK1", ourCompID: "CIFT", username: "trader", password: "secret")
+        options(&session)
+        return FIXAcceptorConfiguration(
+            sessions: [session],
             storeDirectory: directory, dictionary: dictionary, schedule: schedule, maximumLatencyNanoseconds: maximumLatency,
             resendBatchSize: resendBatchSize)
     }
 
     init(directory: String? = nil, resendBatchSize: Int = 64, schedule: FIXSessionSchedule? = nil,
-         maximumLatency: Int64? = nil, now: Timestamp = fixSessionEpoch) throws {
+         maximumLatency: Int64? = nil, now: Timestamp = fixSessionEpoch,
+         session options: (inout FIXSessionConfiguration) -> Void = { _ in }) throws {
         self.now = now
         if let directory {
             self.directory = directory
@@ -63,7 +73,8 @@ final class FIXSessionHarness {
             try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         }
         acceptor = try FIXAcceptor(configuration: Self.configuration(
-            directory: self.directory, resendBatchSize: resendBatchSize, schedule: schedule, maximumLatency: maximumLatency))
+            directory: self.directory, resendBatchSize: resendBatchSize, schedule: schedule, maximumLatency: maximumLatency,
+            session: options))
     }
 
     deinit { buffer.deallocate() }

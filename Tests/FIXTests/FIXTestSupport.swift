@@ -61,9 +61,21 @@ func withMessage<R>(_ bytes: [UInt8], _ body: (FIXMessage) throws -> R) throws -
     }
 }
 
-/// The committed dictionary.
-let dictionaryURL = URL(fileURLWithPath: #filePath)
+let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("fix-dictionaries/FIX44.xml")
+
+/// The complete FIX 4.4 dictionary the gateway validates against (QuickFIX's, fetched by
+/// scripts/install-deps.sh: run it if this file is missing).
+let dictionaryURL = repositoryRoot.appendingPathComponent("fix-dictionaries/FIX44.xml")
+
+/// The venue's order-entry profile (committed): what it answers and acts on.
+let profileURL = repositoryRoot.appendingPathComponent("fix-dictionaries/CIFT-FIX44.xml")
+
+/// The complete dictionary, loaded once for every test.
+let fullDictionary: FIXDictionary = {
+    do { return try FIXDictionaryLoader.load(contentsOf: dictionaryURL) } catch {
+        fatalError("\(dictionaryURL.path): \(error) (scripts/install-deps.sh fetches it)")
+    }
+}()
 
 struct NotAWholeMessage: Error {}

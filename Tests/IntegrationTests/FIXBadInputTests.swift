@@ -258,22 +258,40 @@ final class FIXBadInputTests: XCTestCase {
         assertGoodSessionServed()
     }
 
-    func testPriceWithTooManyDecimalsGetsReject() throws {
+    /// Six decimals are a valid FIX Price: the session accepts the message, the venue
+    /// (four decimals, never rounded) refuses the order.
+    func testPriceWithTooManyDecimalsGetsExecutionReportRejected() throws {
         logOnBad()
         placeFirstOrder()
-        let seq = bad.nextSeqNum
         bad.send("D", order("PX6", price: "1.000001"))
-        assertSessionReject(seq: seq, refTag: "44", reason: "5")
+        let report = bad.expect("8")
+        XCTAssertEqual(report?[150], "8")
+        XCTAssertEqual(report?[11], "PX6")
+        XCTAssertEqual(report?[58], "invalid price")
         assertStillOpen("B-1")
         assertGoodSessionServed()
     }
 
-    func testMissingSymbolGetsRejectRequiredTagMissing() throws {
+    /// FIX 4.4 makes Symbol optional in NewOrderSingle (Instrument's fields are): the
+    /// venue refuses the order, 103=1.
+    func testMissingSymbolGetsExecutionReportRejected() throws {
+        logOnBad()
+        placeFirstOrder()
+        bad.send("D", order("NOSYM").filter { $0.0 != 55 })
+        let report = bad.expect("8")
+        XCTAssertEqual(report?[150], "8")
+        XCTAssertEqual(report?[103], "1")
+        assertStillOpen("B-1")
+        assertGoodSessionServed()
+    }
+
+    /// A tag FIX 4.4 does not define is still a session Reject 373=0.
+    func testUndefinedTagGetsRejectInvalidTagNumber() throws {
         logOnBad()
         placeFirstOrder()
         let seq = bad.nextSeqNum
-        bad.send("D", order("NOSYM").filter { $0.0 != 55 })
-        assertSessionReject(seq: seq, refTag: "55", reason: "1")
+        bad.send("D", order("UNDEF") + [(4999, "X")])
+        assertSessionReject(seq: seq, refTag: "4999", reason: "0")
         assertStillOpen("B-1")
         assertGoodSessionServed()
     }
@@ -296,9 +314,10 @@ final class FIXBadInputTests: XCTestCase {
 
     // MARK: session rules over the socket
 
-    func testWrongBeginStringIsDisconnectedWithoutAnswer() throws {
+    /// FIX session test case 2.h: Logout "Incorrect BeginString", then the disconnect.
+    func testWrongBeginStringGetsLogoutThenDisconnect() throws {
         bad.sendRaw(bad.frame("A", seq: 1, [(98, "0"), (108, "30"), (553, "CLIENT1"), (554, "demo")], beginString: "FIX.4.2"))
-        XCTAssertNil(bad.next(seconds: 2), "no answer to a FIX.4.2 Logon")
+        XCTAssertEqual(bad.expect("5")?[58], "Incorrect BeginString")
         XCTAssertTrue(bad.closedByPeer())
         // The session was not consumed: a correct Logon on a new connection works.
         let again = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT1")

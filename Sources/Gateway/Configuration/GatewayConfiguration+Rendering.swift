@@ -54,6 +54,9 @@ extension GatewayConfiguration {
         let closes = fix.sessionEndSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""
         out.append("session_start = \(q(hours))  # UTC HH:MM:SS; empty (with session_end): always open")
         out.append("session_end = \(q(closes))  # a new session day starts sequence numbers again from 1")
+        out.append("message_log_directory = \(q(fix.messageLogDirectory))  # empty: <data dir>/fix-messages")
+        out.append("# validation and session options (QuickFIX names); defaults for every [[fix.sessions]] entry")
+        renderFIXOptions(fix.sessionDefaults, into: &out, session: false)
         for s in fix.sessions {
             out.append("")
             out.append("[[fix.sessions]]")
@@ -62,6 +65,10 @@ extension GatewayConfiguration {
             out.append("password = \(q(s.password))")
             out.append("cancel_on_disconnect = \(s.cancelOnDisconnect)")
             if let subject = s.certificateSubject { out.append("certificate_subject = \(q(subject))") }
+            if !s.allowedAccounts.isEmpty {
+                out.append("allowed_accounts = [\(s.allowedAccounts.map(q).joined(separator: ", "))]")
+            }
+            if s.options != fix.sessionDefaults { renderFIXOptions(s.options, into: &out, session: true) }
         }
         out.append("")
         out.append("[ouch]")
@@ -202,4 +209,20 @@ extension SelfTradePrevention {
         }
         self = mode
     }
+}
+
+/// The FIX validation and session option keys, as `[fix]` defaults or one session's own.
+private func renderFIXOptions(_ o: GatewayConfiguration.FIXSessionOptions, into out: inout [String], session: Bool) {
+    out.append("validate_user_defined_fields = \(o.validateUserDefinedFields)")
+    out.append("allow_unknown_message_fields = \(o.allowUnknownMessageFields)")
+    out.append("validate_fields_out_of_order = \(o.validateFieldsOutOfOrder)")
+    out.append("reject_invalid_message = \(o.rejectInvalidMessage)")
+    out.append("check_latency = \(o.checkLatency)")
+    if session, let seconds = o.maxLatencySeconds { out.append("max_latency_seconds = \(seconds)") }
+    out.append("reset_on_logon = \(o.resetOnLogon)")
+    out.append("reset_on_logout = \(o.resetOnLogout)")
+    out.append("reset_on_disconnect = \(o.resetOnDisconnect)")
+    out.append("refresh_on_logon = \(o.refreshOnLogon)")
+    out.append("resend_request_chunk_size = \(o.resendRequestChunkSize)")
+    out.append("message_log = \(o.messageLog)")
 }

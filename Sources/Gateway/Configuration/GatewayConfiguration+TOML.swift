@@ -119,17 +119,28 @@ extension GatewayConfiguration {
             c.fix.sessionStartSecondsUTC = FIXSessionSchedule.parseTimeOfDay(start)
             c.fix.sessionEndSecondsUTC = FIXSessionSchedule.parseTimeOfDay(end)
         }
+        c.fix.messageLogDirectory = try fix.string("message_log_directory", default: c.fix.messageLogDirectory)
+        let defaults = try fixSessionOptions(&fix, defaults: c.fix.sessionDefaults, isSession: false)
+        c.fix.sessionDefaults = defaults
         if let sessions = try fix.tables("sessions") {
             c.fix.sessions = try sessions.map { s in
                 var s = s
                 let subject = try s.string("certificate_subject", default: "")
-                let session = FIXSessionSettings(
+                var session = FIXSessionSettings(
                     senderCompID: try required(&s, "sender_comp_id"),
                     account: try required(&s, "account"),
                     password: try required(&s, "password"),
                     cancelOnDisconnect: try s.bool("cancel_on_disconnect", default: true),
                     certificateSubject: subject.isEmpty ? nil : subject)
+                session.allowedAccounts = try s.strings("allowed_accounts") ?? []
+                session.options = try fixSessionOptions(&s, defaults: defaults)
                 try s.finish()
+                return session
+            }
+        } else {
+            c.fix.sessions = c.fix.sessions.map {
+                var session = $0
+                session.options = defaults
                 return session
             }
         }
@@ -303,6 +314,13 @@ extension GatewayConfiguration {
             throw ConfigurationError(
                 key: "fix.sessions[\(i)].account", value: "\"\(s.account)\"", expected: "one of the [[accounts]] names")
         }
+        for (i, s) in fix.sessions.enumerated() {
+            for (j, name) in s.allowedAccounts.enumerated() where !accountNames.contains(name) {
+                throw ConfigurationError(
+                    key: "fix.sessions[\(i)].allowed_accounts[\(j)]", value: "\"\(name)\"",
+                    expected: "one of the [[accounts]] names")
+            }
+        }
         for (i, u) in ouch.users.enumerated() {
             if !accountNames.contains(u.account) {
                 throw ConfigurationError(
@@ -393,4 +411,32 @@ func amount(_ section: inout TOMLSection, _ key: String) throws -> Int64 {
             expected: "a non-negative decimal amount with at most 4 decimals, as a string (\"1000000.00\")")
     }
     return value.raw
+}
+
+/// The FIX validation and session options of `[fix]` (defaults) or one
+/// `[[fix.sessions]]` entry (overrides), QuickFIX's names in snake_case.
+private func fixSessionOptions(
+    _ t: inout TOMLSection, defaults d: GatewayConfiguration.FIXSessionOptions, isSession: Bool = true
+) throws
+    -> GatewayConfiguration.FIXSessionOptions
+{
+    var o = d
+    o.validateUserDefinedFields = try t.bool("validate_user_defined_fields", default: d.validateUserDefinedFields)
+    o.allowUnknownMessageFields = try t.bool("allow_unknown_message_fields", default: d.allowUnknownMessageFields)
+    o.validateFieldsOutOfOrder = try t.bool("validate_fields_out_of_order", default: d.validateFieldsOutOfOrder)
+    o.rejectInvalidMessage = try t.bool("reject_invalid_message", default: d.rejectInvalidMessage)
+    o.checkLatency = try t.bool("check_latency", default: d.checkLatency)
+    o.resetOnLogon = try t.bool("reset_on_logon", default: d.resetOnLogon)
+    o.resetOnLogout = try t.bool("reset_on_logout", default: d.resetOnLogout)
+    o.resetOnDisconnect = try t.bool("reset_on_disconnect", default: d.resetOnDisconnect)
+    o.refreshOnLogon = try t.bool("refresh_on_logon", default: d.refreshOnLogon)
+    o.resendRequestChunkSize = try t.int("resend_request_chunk_size", default: d.resendRequestChunkSize, range: 0...1_000_000)
+    o.messageLog = try t.bool("message_log", default: d.messageLog)
+    // [fix] has its own max_latency_seconds (the acceptor-wide value); a session's
+    // entry may set one for itself.
+    if isSession {
+        let seconds = try t.int("max_latency_seconds", default: -1, range: -1...86_400)
+        if seconds >= 0 { o.maxLatencySeconds = seconds }
+    }
+    return o
 }

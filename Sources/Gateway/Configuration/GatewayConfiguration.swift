@@ -120,6 +120,43 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var maxLatencySeconds = 120
         /// D, F, G and q one session may send per second; 0: no limit.
         public var maxMessagesPerSecond = 0
+        /// Validation and session options every session gets unless its
+        /// `[[fix.sessions]]` entry sets its own (QuickFIX's names, snake_case).
+        public var sessionDefaults = FIXSessionOptions()
+        /// Where per-session message logs go (`<CompID>-<YYYYMMDD>.log`, one file per
+        /// session per UTC day) for sessions with `message_log = true`; relative paths are
+        /// from the working directory; empty: `<data directory>/fix-messages`.
+        public var messageLogDirectory = ""
+        public init() {}
+    }
+
+    /// Per-session FIX validation and session options (QuickFIX names in snake_case),
+    /// read from `[fix]` as defaults and from each `[[fix.sessions]]` entry.
+    public struct FIXSessionOptions: Sendable, Equatable {
+        /// ValidateUserDefinedFields: tags 5000 and up must be in the dictionary.
+        public var validateUserDefinedFields = true
+        /// AllowUnknownMsgFields: unknown tags (below 5000) and tags not defined for the
+        /// message type are accepted and ignored.
+        public var allowUnknownMessageFields = false
+        /// ValidateFieldsOutOfOrder: a header field after a body field is refused (373=14).
+        public var validateFieldsOutOfOrder = true
+        /// RejectInvalidMessage: a message the dictionary refuses gets a session Reject;
+        /// false: it is logged and processed.
+        public var rejectInvalidMessage = true
+        /// CheckLatency: SendingTime is compared with our clock.
+        public var checkLatency = true
+        /// MaxLatency in seconds for this session; nil: `fix.max_latency_seconds`.
+        public var maxLatencySeconds: Int?
+        /// ResetOnLogon / ResetOnLogout / ResetOnDisconnect: sequence numbers back to 1.
+        public var resetOnLogon = false
+        public var resetOnLogout = false
+        public var resetOnDisconnect = false
+        /// RefreshOnLogon: the session's store is read again from its file at Logon.
+        public var refreshOnLogon = false
+        /// ResendRequestChunkSize: most messages one of our ResendRequests asks for; 0: all.
+        public var resendRequestChunkSize = 0
+        /// Every message in and out written to the session's message log (off by default).
+        public var messageLog = false
         public init() {}
     }
 
@@ -131,6 +168,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// Over TLS with client certificates: the subject (`CN=…,O=…`) the session's
         /// certificate must have; its Logon from any other (or none) is refused.
         public var certificateSubject: String?
+        /// Further accounts Account (1) may name on this session (an order naming one is
+        /// booked to it); Account naming any other is refused with a BusinessMessageReject.
+        public var allowedAccounts: [String] = []
+        /// Validation and session options (`[fix]`'s unless the entry sets its own).
+        public var options = FIXSessionOptions()
 
         public init(senderCompID: String, account: String, password: String, cancelOnDisconnect: Bool = true,
                     certificateSubject: String? = nil) {

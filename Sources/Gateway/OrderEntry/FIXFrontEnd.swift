@@ -1,6 +1,11 @@
 import FIX
+import Foundation
 import GatewayCore
 import Network
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The FIX 4.4 side of one I/O thread: the session layer (`FIXAcceptor`), the order-entry
 /// mapping (`FIXOrderEntry`), the partial message each connection left, and
@@ -18,12 +23,16 @@ final class FIXFrontEnd {
     /// sessionDisconnected commands refused by a full ring; retried each turn, first.
     private(set) var pendingDisconnects: [Command] = []
     private var lastTick: Int64 = 0
+    /// Per-session message logs (sessions with `message_log = true`); nil: none.
+    let messageLog: FIXMessageLog?
 
-    init(acceptor: FIXAcceptor, orderEntry: FIXOrderEntry, cancelOnDisconnect: [Bool], source: UInt8) {
+    init(acceptor: FIXAcceptor, orderEntry: FIXOrderEntry, cancelOnDisconnect: [Bool], source: UInt8,
+         messageLog: FIXMessageLog? = nil) {
         self.acceptor = acceptor
         self.orderEntry = orderEntry
         self.cancelOnDisconnect = cancelOnDisconnect
         self.source = source
+        self.messageLog = messageLog
     }
 
     func opened(_ connection: ConnectionID, now: Timestamp) {
@@ -99,8 +108,17 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
     }
 
     mutating func close(_ connection: UInt32, reason: String) {
+        // The acceptor's reason names the session's CompID and sequence numbers.
         Log.info("FIX: closing connection \(ConnectionID(rawValue: connection)): \(reason)")
         _ = loop.close(ConnectionID(rawValue: connection), reason: .closedByHandler)
+    }
+
+    mutating func logSessionEvent(_ text: String) {
+        Log.info(text)
+    }
+
+    mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer) {
+        frontEnd.messageLog?.write(session: session, inbound: inbound, bytes, now: now)
     }
 
     func certificateSubject(of connection: UInt32) -> String? {
@@ -131,5 +149,91 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
         } catch {
             Log.error("FIX: could not send \(msgType) on session \(session): \(error)")
         }
+    }
+}
+
+/// Where the per-session FIX message logs go and which sessions have one.
+struct FIXMessageLogSettings {
+    var directory: String
+    /// Client CompID by session index; nil where the session's log is off.
+    var sessions: [String?]
+
+    /// Nil when no session has `message_log = true`.
+    init?(gateway c: GatewayConfiguration, dataDirectory: String) {
+        let sessions = c.fix.sessions.map { $0.options.messageLog ? $0.senderCompID : nil }
+        guard sessions.contains(where: { $0 != nil }) else { return nil }
+        self.sessions = sessions
+        directory = c.fix.messageLogDirectory.isEmpty ? dataDirectory + "/fix-messages" : c.fix.messageLogDirectory
+    }
+}
+
+/// Every message of the logged sessions, in and out, appended to
+/// `<directory>/<CompID>-<YYYYMMDD>.log` (one file per session per UTC day): a line per
+/// message, `<UTC time> IN|OUT <the message as received or sent, SOH kept>`. Off by
+/// default; when on, one `write` per message from a reused buffer (the day's file is
+/// opened when the first message of the day comes). A file that cannot be opened or
+/// written is reported once and that session's log stops: it never stops trading.
+///
+/// I/O thread only.
+final class FIXMessageLog {
+    let settings: FIXMessageLogSettings
+    private var descriptors: [Int32]
+    private var days: [Int64]
+    private var failed: [Bool]
+    private var line: [UInt8] = []
+
+    init(settings: FIXMessageLogSettings) {
+        self.settings = settings
+        descriptors = Array(repeating: -1, count: settings.sessions.count)
+        days = Array(repeating: -1, count: settings.sessions.count)
+        failed = Array(repeating: false, count: settings.sessions.count)
+        line.reserveCapacity(16_384)
+        try? FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        for fd in descriptors where fd >= 0 { _ = Glibc.close(fd) }
+    }
+
+    func write(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer, now: Timestamp) {
+        guard session < settings.sessions.count, let compID = settings.sessions[session], !failed[session] else { return }
+        let day = now.rawValue / 86_400_000_000_000
+        if day != days[session] {
+            if descriptors[session] >= 0 { _ = Glibc.close(descriptors[session]) }
+            let stamp = FIXMessageLog.date(day)
+            let path = "\(settings.directory)/\(compID)-\(stamp).log"
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                failed[session] = true
+                Log.error("FIX \(compID): cannot open message log \(path) (errno \(errno)); its message log is off")
+                return
+            }
+            descriptors[session] = fd
+            days[session] = day
+        }
+        line.removeAll(keepingCapacity: true)
+        var time = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))  // 32 bytes for the timestamp
+        withUnsafeMutableBytes(of: &time) { raw in
+            FIXUTCTimestamp.format(now, into: raw.baseAddress!)
+            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<FIXUTCTimestamp.millisecondsLength]))
+        }
+        let direction: StaticString = inbound ? " IN  " : " OUT "
+        line.append(contentsOf: UnsafeBufferPointer(start: direction.utf8Start, count: direction.utf8CodeUnitCount))
+        line.append(contentsOf: bytes)
+        line.append(UInt8(ascii: "\n"))
+        let written = line.withUnsafeBytes { Glibc.write(descriptors[session], $0.baseAddress, $0.count) }
+        if written != line.count {
+            failed[session] = true
+            Log.error("FIX \(compID): message log write failed (errno \(errno)); its message log is off")
+        }
+    }
+
+    /// `YYYYMMDD` of a day number (days since 1970-01-01).
+    static func date(_ day: Int64) -> String {
+        let date = Date(timeIntervalSince1970: TimeInterval(day) * 86_400)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
     }
 }

@@ -72,9 +72,17 @@ public final class GatewayServer: @unchecked Sendable {
             try configuration.account(named: s.account, key: "fix.sessions[\(i)].account")
         }
         let fixSymbols = Dictionary(uniqueKeysWithValues: configuration.symbolDirectory.map { ($1.name, $0) })
+        // Account (1) must name the session's account, or one of its allowed_accounts.
+        let fixAllowedAccounts = try configuration.fix.sessions.enumerated().map { i, s in
+            try s.allowedAccounts.enumerated().map { j, name in
+                (name: name, account: try configuration.account(named: name, key: "fix.sessions[\(i)].allowed_accounts[\(j)]"))
+            }
+        }
         let fixOrderEntry = HandedOver(
             try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0),
-                              maxMessagesPerSecond: configuration.fix.maxMessagesPerSecond))
+                              maxMessagesPerSecond: configuration.fix.maxMessagesPerSecond,
+                              accountNames: configuration.fix.sessions.map(\.account),
+                              allowedAccounts: fixAllowedAccounts))
         // The feed continues today's store; what it had not published before a restart
         // comes from the replay (catchUp), a new day starts from the replayed book.
         let startTime = SystemClock().now()
@@ -124,6 +132,7 @@ public final class GatewayServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
         let fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
+        let fixMessageLog = FIXMessageLogSettings(gateway: configuration, dataDirectory: dataDirectory.path)
         let source = port.source
         let tls = try configuration.tls.isEnabled
             ? TLSListenerSettings(
@@ -144,7 +153,8 @@ public final class GatewayServer: @unchecked Sendable {
                 FIXFrontEnd(
                     acceptor: try FIXAcceptor(configuration: fixConfiguration),
                     orderEntry: fixOrderEntry.value,
-                    cancelOnDisconnect: fixCancelOnDisconnect, source: source)
+                    cancelOnDisconnect: fixCancelOnDisconnect, source: source,
+                    messageLog: fixMessageLog.map { FIXMessageLog(settings: $0) })
             }, port: port))
         do {
             try startStages(signals: signals)
@@ -356,8 +366,24 @@ extension FIXAcceptorConfiguration {
         }
         self.init(
             sessions: c.fix.sessions.map {
-                FIXSessionConfiguration(clientCompID: $0.senderCompID, ourCompID: c.fix.compID, username: $0.senderCompID,
-                                        password: $0.password, certificateSubject: $0.certificateSubject)
+                var session = FIXSessionConfiguration(
+                    clientCompID: $0.senderCompID, ourCompID: c.fix.compID, username: $0.senderCompID,
+                    password: $0.password, certificateSubject: $0.certificateSubject)
+                let o = $0.options
+                session.validation = FIXValidationOptions(
+                    validateUserDefinedFields: o.validateUserDefinedFields,
+                    allowUnknownMessageFields: o.allowUnknownMessageFields,
+                    validateFieldsOutOfOrder: o.validateFieldsOutOfOrder)
+                session.rejectInvalidMessage = o.rejectInvalidMessage
+                // max_latency_seconds 0 (either level) turns the check off, as before.
+                session.checkLatency = o.checkLatency && o.maxLatencySeconds != 0
+                session.maximumLatencyNanoseconds = o.maxLatencySeconds.map { Int64($0) * 1_000_000_000 }
+                session.resetOnLogon = o.resetOnLogon
+                session.resetOnLogout = o.resetOnLogout
+                session.resetOnDisconnect = o.resetOnDisconnect
+                session.refreshOnLogon = o.refreshOnLogon
+                session.resendRequestChunkSize = o.resendRequestChunkSize
+                return session
             },
             storeDirectory: storeDirectory, dictionary: dictionary,
             schedule: c.fix.sessionStartSecondsUTC.flatMap { start in
