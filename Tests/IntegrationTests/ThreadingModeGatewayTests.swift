@@ -61,6 +61,38 @@ final class ThreadingModeGatewayTests: XCTestCase {
         guard case .orderExecuted = client.nextMessage() else { return XCTFail("\(mode): the resting order was lost") }
     }
 
+    /// One command with more events than the engine's pending queue and the outbound and
+    /// market-data rings hold (end of day over 300 resting orders; queue and rings of 64):
+    /// the engine waits for its consumers in the middle of the command, and where they
+    /// run on its own thread it runs them from inside the wait. Every cancel arrives, in
+    /// every mode (before, `shared` would spin forever waiting for itself).
+    func testACommandWithMoreEventsThanTheQueuesHoldCompletesInEveryMode() throws {
+        for mode in ThreadingMode.allCases {
+            var c = testGatewayConfiguration(directory, dataDirectory: directory + "/queues-\(mode.rawValue)")
+            c.threading.mode = mode.rawValue
+            c.engine.pendingEventCapacity = 64
+            c.engine.outboundRingCapacity = 64
+            let gateway = try GatewayServer(configuration: c)
+            defer { gateway.stop() }
+            let client = try OUCHTestClient(port: gateway.ouchPort)
+            client.loginAccepted("OUCH01")
+            let orders = 300
+            for i in 1...orders {
+                client.send(OUCHEnterOrder.limit(UInt32(i), OUCHSide.buy, 100, "AAPL", UInt64(1_000_000 - i * 100)))
+                guard case .orderAccepted = client.nextMessage() else { return XCTFail("\(mode): order \(i) not accepted") }
+            }
+            XCTAssertTrue(gateway.endTradingDay())
+            var canceled = Set<UInt32>()
+            for _ in 1...orders {
+                guard case .orderCanceled(let cancel) = client.nextMessage() else { return XCTFail("\(mode): a cancel is missing") }
+                canceled.insert(cancel.userRefNum)
+            }
+            XCTAssertEqual(canceled.count, orders, "\(mode)")
+            guard case .systemEvent = client.nextMessage() else { return XCTFail("\(mode): then the System Event") }
+            XCTAssertNil(gateway.stop(), "\(mode)")
+        }
+    }
+
     func testDedicatedRunsAThreadPerStage() throws {
         try run(.dedicated, expect: ["cift-io-0", "cift-engine", "cift-journal", "cift-marketdata", "cift-shm-bridge"],
                 absent: ["cift-gateway", "cift-engine-io", "cift-stages"])

@@ -42,8 +42,9 @@ public final class EngineRuntime: @unchecked Sendable {
     /// The engine agent, for a composer that must let it run its thread's other stages
     /// while it waits for room (see `EngineLoop.waitForPendingRoom`).
     func shareThread(with composite: CompositeAgent) {
-        engineLoop.runOtherStagesOfThisThread = { [unowned composite, unowned engineLoop] in
-            composite.doWork(except: engineLoop, nowNanoseconds: AgentClock.nanoseconds())
+        // Weak: the composite belongs to the runner that runs it, which may go first at stop.
+        engineLoop.runOtherStagesOfThisThread = { [weak composite, unowned engineLoop] in
+            composite?.doWork(except: engineLoop, nowNanoseconds: AgentClock.nanoseconds()) ?? 0
         }
     }
 
@@ -130,9 +131,15 @@ public final class EngineRuntime: @unchecked Sendable {
         }
         let engineWait = self.engineWait
         if writesOwnJournal || engineLoop.signal === journalLoop.signal {
-            let composite = CompositeAgent(agents)
-            shareThread(with: composite)
-            let agent: any Agent = writesOwnJournal ? engineLoop : composite
+            // The engine alone, or the engine and the journal writer in one duty cycle.
+            let agent: any Agent
+            if writesOwnJournal {
+                agent = engineLoop
+            } else {
+                let composite = CompositeAgent(agents)
+                shareThread(with: composite)
+                agent = composite
+            }
             let signal = engineLoop.signal
             runners = [AgentRunner(name: "cift-engine", core: engineCore, agent: agent) { _ in
                 SignalWaiter(strategy: engineWait, signal: signal)
