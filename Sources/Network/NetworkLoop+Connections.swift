@@ -73,6 +73,7 @@ extension NetworkLoop {
     /// connection with OpenSSL's reason.
     func deliverTLS(_ slot: Int, _ session: TLSSession, _ bytes: UnsafeRawBufferPointer) {
         let id = table.id(ofSlot: slot)
+        if !table.slots[slot].openedReported { handshakeStepsLeft -= 1 }
         let outcome = session.receive(bytes) { plaintext in
             guard table.slots[slot].state == .open else { return }
             reportOpenedIfNeeded(slot)
@@ -87,6 +88,13 @@ extension NetworkLoop {
             statistics.tlsFailures &+= 1
             beginClose(slot, reason: .tlsFailure(reason))
         }
+    }
+
+    /// A TLS connection whose handshake has not finished and whose next bytes must wait
+    /// for the next turn: this turn's handshake steps are spent.
+    @inline(__always)
+    func handshakeMustWait(_ slot: Int) -> Bool {
+        handshakeStepsLeft <= 0 && table.slots[slot].tls != nil && !table.slots[slot].openedReported
     }
 
     /// A TLS connection's handshake has finished: now the handler hears `opened`.

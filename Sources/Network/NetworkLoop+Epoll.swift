@@ -74,7 +74,10 @@ extension NetworkLoop {
             sendQueue.insert(slot)
         }
         if table.slots[slot].state == .open && (events & EpollBackend.readable != 0 || hangUpOrError) {
-            if readingPaused {
+            if handshakeMustWait(slot) {
+                // This turn's handshake steps are spent; level-triggered, the socket is
+                // reported again at the next wait.
+            } else if readingPaused {
                 table.slots[slot].readingSuspended = true
                 receiveQueue.insert(slot)
             } else {

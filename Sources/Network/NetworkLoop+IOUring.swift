@@ -158,8 +158,9 @@ extension NetworkLoop {
         if result > 0 && hasBuffer {
             if table.slots[slot].state != .open {
                 ioUring.buffers.recycle(buffer)
-            } else if readingPaused || table.slots[slot].stashHead >= 0 {
-                // Hold it, behind anything held before, until reading resumes.
+            } else if readingPaused || table.slots[slot].stashHead >= 0 || handshakeMustWait(slot) {
+                // Hold it, behind anything held before, until reading resumes (or, for a
+                // handshake, until a later turn has a handshake step left).
                 ioUring.stash.append(buffer, length: Int(result), head: &table.slots[slot].stashHead, tail: &table.slots[slot].stashTail)
                 receiveQueue.insert(slot)
                 if readingPaused && more && !table.slots[slot].receiveCancelRequested {

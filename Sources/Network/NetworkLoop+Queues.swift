@@ -18,15 +18,16 @@ extension NetworkLoop {
                 try updateEpollInterest(slot)
                 continue
             }
-            while !readingPaused,
+            while !readingPaused, !handshakeMustWait(slot),
                 let held = ioUring.stash.removeFirst(head: &table.slots[slot].stashHead, tail: &table.slots[slot].stashTail)
             {
                 deliver(slot, ioUring.buffers.bytes(held.buffer, count: held.length))
                 ioUring.buffers.recycle(held.buffer)
             }
-            // The handler may have closed the connection, or paused reading.
+            // The handler may have closed the connection, or paused reading; a handshake
+            // that spent this turn's steps keeps the rest for the next turn.
             guard table.slots[slot].state == .open else { continue }
-            if readingPaused {
+            if readingPaused || table.slots[slot].stashHead >= 0 {
                 receiveQueue.insert(slot)
                 continue
             }

@@ -71,6 +71,7 @@ extension NetworkLoop {
         }
         now = MonotonicClock.nanoseconds()
         statistics.turns &+= 1
+        handshakeStepsLeft = Self.handshakeStepsPerTurn
         if !handshakingSlots.isEmpty { expireHandshakes() }
         var work = handler.turn(loop: self, nowNanoseconds: now) ? 1 : 0
         work += try serviceQueues() ? 1 : 0
@@ -110,6 +111,7 @@ extension NetworkLoop {
         let timeout = shuttingDown && phase == .running
             ? Swift.min(timeoutNanoseconds, 10_000_000) : Swift.max(0, timeoutNanoseconds)
         statistics.parks &+= 1
+        handshakeStepsLeft = Self.handshakeStepsPerTurn
         do {
             _ = try pollKernel(timeoutNanoseconds: timeout, parked: true)
             // Only when nothing was left behind (io_uring: the completion queue is empty;

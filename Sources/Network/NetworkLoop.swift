@@ -102,6 +102,14 @@ public final class NetworkLoop: @unchecked Sendable {
     /// Some io_uring listener needs its accept armed again.
     var listenersNeedAccept = false
     var readingPaused = false
+    /// TLS handshake steps (bytes handed to a session whose handshake has not finished:
+    /// the server's signature is about a millisecond of RSA-2048) still allowed in this
+    /// turn. Bytes beyond it wait, held, for the next turn, so a storm of handshakes
+    /// cannot keep the thread's other connections and stages from their turns.
+    var handshakeStepsLeft = NetworkLoop.handshakeStepsPerTurn
+    /// At most this many handshake steps per turn (and per sleep).
+    public static let handshakeStepsPerTurn = 1
+
     /// The last thing the loop did was a sleep in the kernel (`waitForWork`), which
     /// collected every completion that was ready.
     var wokeFromKernel = false

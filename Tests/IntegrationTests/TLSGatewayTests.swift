@@ -171,6 +171,38 @@ final class TLSGatewayTests: XCTestCase {
         XCTAssertEqual(lines, ["TLSv1.3", "login A", "order accepted"])
     }
 
+    /// Forty handshakes at once (each an RSA signature on the thread that also runs order
+    /// entry and, in `shared` mode, every other stage): the loop takes at most one
+    /// handshake step per turn, the rest wait for later turns, and none of them starves:
+    /// every handshake finishes and a plain client's order is answered meanwhile.
+    func testManyHandshakesAtOnceAllFinishWhileOrdersAreServed() throws {
+        let gateway = try GatewayServer(configuration: configuration())
+        defer { gateway.stop() }
+        let plain = try OUCHTestClient(port: gateway.ouchPort)
+        plain.loginAccepted("OUCH02")
+        let storm = try ChildProcess(path: "/usr/bin/python3", arguments: ["-c", """
+            import socket, ssl, threading
+            ctx = ssl.create_default_context(cafile='\(pki)/ca.pem')
+            done = []
+            def one():
+                s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', \(gateway.ouchTLSPort!))), server_hostname='localhost')
+                done.append(s.version())
+                s.close()
+            threads = [threading.Thread(target=one) for _ in range(40)]
+            for t in threads: t.start()
+            for t in threads: t.join()
+            print(len(done), set(done))
+            """])
+        for i in 1...20 {
+            plain.send(OUCHEnterOrder.limit(UInt32(i), OUCHSide.buy, 100, "AAPL", 1_000_000))
+            guard case .orderAccepted = plain.nextMessage() else { return XCTFail("order \(i) not answered") }
+        }
+        XCTAssertEqual(storm.waitForExit(seconds: 60), 0, storm.standardError)
+        let lines = storm.outputLines
+        XCTAssertEqual(lines, ["40 {'TLSv1.3'}"])
+        XCTAssertFalse(gateway.hasFailed)
+    }
+
     // MARK: FIX with QuickFIX's SSL initiator
 
     func testQuickFIXSSLInitiatorLogsOnAndTradesOverTLS() throws {

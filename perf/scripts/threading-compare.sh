@@ -76,22 +76,7 @@ for entry in $MODES; do
     cores=$SERVER_CORES
     [ "$entry" != "$mode" ] && cores=$(seq -s, 0 $(($(nproc) - 1)))
     dir=$(mktemp -d)
-    cat > "$dir/idle.toml" <<TOML
-data_dir = "$dir/data"
-[threading]
-mode = "$mode"
-[ouch]
-listen = "127.0.0.1:0"
-[fix]
-listen = "127.0.0.1:0"
-dictionary = "$root/fix-dictionaries/FIX44.xml"
-[market_data]
-retransmission = "127.0.0.1:0"
-snapshot = "127.0.0.1:0"
-[shared_memory]
-signals = "$dir/signals"
-fills = "$dir/fills"
-TOML
+    "$root/perf/scripts/gateway-toml.sh" "$dir" "$mode" > "$dir/idle.toml"
     taskset -c "$cores" "$gateway" run --config "$dir/idle.toml" >"$dir/out" 2>"$dir/err" &
     pid=$!
     for _ in $(seq 1 100); do grep -q "ready in" "$dir/err" 2>/dev/null && break; sleep 0.1; done
