@@ -12,7 +12,9 @@ extension CiftGateway {
         var config: String?
 
         func run() throws {
-            print(try ConfigurationLoader.load(path: config).renderTOML(), terminator: "")
+            let configuration = try ConfigurationLoader.load(path: config)
+            try configuration.checkForRun()
+            print(configuration.renderTOML(), terminator: "")
         }
     }
 }

@@ -22,17 +22,19 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// One of the package's own executables, from the build products directory.
-    convenience init(executable: String, arguments: [String]) throws {
-        try self.init(path: Self.productsDirectory.appendingPathComponent(executable).path, arguments: arguments)
+    convenience init(executable: String, arguments: [String], workingDirectory: String? = nil) throws {
+        try self.init(path: Self.productsDirectory.appendingPathComponent(executable).path, arguments: arguments,
+                      workingDirectory: workingDirectory)
     }
 
     /// Any program, by path.
-    init(path: String, arguments: [String]) throws {
+    init(path: String, arguments: [String], workingDirectory: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw NSError(domain: "ChildProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(path) is not built or installed"])
         }
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         // A child that traps prints Swift's one-line "Fatal error" and dies at once: the
         // runtime's backtracer would hold the child's pipes open (and the test with them)
         // while it inspects the process.

@@ -65,6 +65,40 @@ final class GatewayRunTests: XCTestCase {
         }
     }
 
+    /// `config` checks exactly what `run` refuses: each of these files is refused by both,
+    /// with the same key named (before, `config` passed them all).
+    func testConfigRefusesWhatRunRefusesWithTheSameKey() throws {
+        let dir = makeTemporaryDirectory("configcheck")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        let cases: [(String, String)] = [
+            ("[engine]\ncore = \(cores + 5)\n", "engine.core"),
+            ("[fix]\nlisten = \"127.0.0.1:19555\"\n[ouch]\nlisten = \"127.0.0.1:19555\"\n", "ouch.listen"),
+            ("[fix]\ndictionary = \"\(dir)/missing.xml\"\n", "fix.dictionary"),
+            ("[[ouch.users]]\nusername = \"OUCH09\"\npassword = \" lead\"\naccount = \"ACC1\"\n", "ouch.users[0].password"),
+        ]
+        for (i, (toml, key)) in cases.enumerated() {
+            let path = dir + "/bad\(i).toml"
+            try (toml + "[market_data]\nretransmission = \"127.0.0.1:0\"\nsnapshot = \"127.0.0.1:0\"\n")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            let check = try ChildProcess(executable: "cift-gateway", arguments: ["config", "--config", path])
+            XCTAssertNotEqual(check.waitForExit(seconds: 30), 0, "config passed: \(toml)")
+            XCTAssertTrue(check.standardError.contains(key), "config: expected \(key) in: \(check.standardError)")
+            let run = try ChildProcess(executable: "cift-gateway", arguments: ["run", "--config", path, "--data-dir", dir + "/data\(i)"])
+            XCTAssertNotEqual(run.waitForExit(seconds: 30), 0, "run started: \(toml)")
+            XCTAssertTrue(run.standardError.contains(key), "run: expected \(key) in: \(run.standardError)")
+        }
+    }
+
+    /// Started from a directory that is not the checkout, the default dictionary
+    /// (`fix-dictionaries/FIX44.xml`, relative) is found beside the build.
+    func testTheDefaultDictionaryIsFoundFromAnotherDirectory() throws {
+        let dir = makeTemporaryDirectory("elsewhere")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let checker = try ChildProcess(executable: "cift-gateway", arguments: ["config"], workingDirectory: dir)
+        XCTAssertEqual(checker.waitForExit(seconds: 30), 0, checker.standardError)
+    }
+
     func testCoreThatDoesNotExistIsAStartUpErrorNamingIt() throws {
         let dir = makeTemporaryDirectory("core")
         defer { try? FileManager.default.removeItem(atPath: dir) }

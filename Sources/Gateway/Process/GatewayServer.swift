@@ -64,6 +64,7 @@ public final class GatewayServer: @unchecked Sendable {
     /// starts the journal, engine and I/O threads and listens.
     public init(configuration: GatewayConfiguration, truncateCorruptJournal: Bool = false) throws {
         self.configuration = configuration
+        try configuration.checkForRun()
         dataDirectory = try DataDirectory(path: configuration.dataDirectory)
         let engine = try MatchingEngine(configuration: EngineConfiguration(gateway: configuration))
         // The FIX order table (CumQty, AvgPx, OrderStatusRequest) is rebuilt from the
@@ -349,17 +350,43 @@ extension OUCHServerConfiguration {
             dataDirectory: day.directory(under: dataDirectory), source: source)
         loginTimeout = .milliseconds(c.ouch.loginTimeoutMilliseconds)
         maxMessagesPerSecond = c.ouch.maxMessagesPerSecond
+        // The server's own rules, named as the gateway's file names them (`ouch.users[0]`).
+        do {
+            try validate()
+        } catch {
+            var named = error
+            if named.key.hasPrefix("users[") { named.key = "ouch." + named.key }
+            throw named
+        }
     }
 }
 
 extension FIXAcceptorConfiguration {
+    /// `fix.dictionary` as given when it exists there; a relative path that does not (the
+    /// default `fix-dictionaries/FIX44.xml`, with the gateway started from elsewhere) is
+    /// looked for in the folders above the running executable, where a checkout's build
+    /// puts it, so the binary works from any directory.
+    static func locate(dictionary path: String) -> String {
+        guard !path.hasPrefix("/"), !FileManager.default.fileExists(atPath: path) else { return path }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().deletingLastPathComponent()
+        if let executable = Bundle.main.executablePath {
+            folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        }
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent(path).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return path
+    }
+
     /// The FIX acceptor's view of the gateway configuration: each session's client CompID,
     /// which is also the Username (553) its Logon must carry, with its Password (554); the
     /// venue's dictionary; stores under `storeDirectory`.
     init(gateway c: GatewayConfiguration, storeDirectory: String) throws {
         let dictionary: FIXDictionary
         do {
-            dictionary = try FIXDictionaryLoader.load(contentsOf: URL(fileURLWithPath: c.fix.dictionary))
+            dictionary = try FIXDictionaryLoader.load(contentsOf: URL(fileURLWithPath: Self.locate(dictionary: c.fix.dictionary)))
         } catch {
             throw ConfigurationError(
                 key: "fix.dictionary", value: c.fix.dictionary, expected: "a readable FIX 4.4 dictionary in QuickFIX XML (\(error))")
