@@ -347,6 +347,14 @@ extension GatewayConfiguration {
                 expected: "one of the [[accounts]] names, or \"\" for the last one")
         }
         let demoPassword = "demo"
+        let demoInForce = fix.sessions.contains { $0.password.lowercased() == demoPassword }
+            || ouch.users.contains { $0.password.lowercased() == demoPassword }
+        // The feed's request ports answer anyone who can reach them (retransmissions,
+        // snapshots of the whole book): a demo setup keeps them on this machine too.
+        for (key, address) in [("market_data.retransmission", marketData.retransmission), ("market_data.snapshot", marketData.snapshot)]
+            where demoInForce && !address.isLoopback {
+            throw ConfigurationError(key: key, value: "\"\(address)\"", expected: "a loopback address while demo passwords are configured")
+        }
         if tls.isEnabled {
             for (key, address) in [("tls.fix_listen", tls.fixListen), ("tls.ouch_listen", tls.ouchListen)] where !address.isLoopback
                 && (fix.sessions.contains { $0.password.lowercased() == demoPassword } || ouch.users.contains { $0.password.lowercased() == demoPassword }) {

@@ -168,7 +168,9 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
             }
             if n < 0 { return answered }
             answered += 1
-            let key = UInt64(UInt32(bigEndian: from.sin_addr.s_addr)) << 16 | UInt64(UInt16(bigEndian: from.sin_port))
+            // Rate-limited per source address, whatever the port: one host cannot multiply
+            // its allowance (and the bytes it draws) by sending from many ports.
+            let key = UInt64(UInt32(bigEndian: from.sin_addr.s_addr))
             let socket = sockets.retransmission
             request.withUnsafeBytes { bytes in
                 retransmission.handle(

@@ -1,0 +1,76 @@
+import Foundation
+import Gateway
+import GatewayCore
+import MarketData
+import OUCH
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What an outsider can make the market-data side do (issue 14, "Denial of service from
+/// outside"): retransmission requests are rate-limited per source address, however many
+/// ports it sends from; a demo configuration keeps the feed's request ports on loopback.
+final class MarketDataAbuseTests: XCTestCase {
+    var directory = ""
+
+    override func setUp() { directory = makeTemporaryDirectory("md-abuse") }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: directory) }
+
+    func testRetransmissionRequestsFromManyPortsShareOneAddressesAllowance() throws {
+        var c = testGatewayConfiguration(directory, dataDirectory: directory + "/data")
+        c.marketData.session = "ABUSETEST1"
+        let gateway = try GatewayServer(configuration: c)
+        defer { gateway.stop() }
+        // Something on the feed to ask for again.
+        let client = try OUCHTestClient(port: gateway.ouchPort)
+        client.loginAccepted("OUCH01")
+        client.send(OUCHEnterOrder.limit(1, OUCHSide.buy, 100, "AAPL", 1_000_000))
+        guard case .orderAccepted = client.nextMessage() else { return XCTFail("no Order Accepted") }
+        usleep(100_000)
+
+        var request = [UInt8](repeating: 0, count: 20)
+        _ = request.withUnsafeMutableBytes {
+            MoldUDP64Request(session: MoldUDP64Session("ABUSETEST1")!, sequenceNumber: 1, requestedMessageCount: 1).encode(into: $0)
+        }
+        var server = sockaddr_in()
+        server.sin_family = sa_family_t(AF_INET)
+        server.sin_port = gateway.marketDataRetransmissionPort.bigEndian
+        server.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        // 40 source ports, 5 requests each: 200 requests from one address.
+        let sockets = (0..<40).map { _ in socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0) }
+        defer { for s in sockets { close(s) } }
+        for s in sockets {
+            var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
+            setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            for _ in 0..<5 {
+                _ = request.withUnsafeBytes { bytes in
+                    withUnsafePointer(to: &server) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            sendto(s, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
+                    }
+                }
+            }
+        }
+        var answers = 0
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        for s in sockets {
+            while buffer.withUnsafeMutableBytes({ recv(s, $0.baseAddress, $0.count, 0) }) > 0 { answers += 1 }
+        }
+        // One address: a burst of 20 and 50 a second (RetransmissionConfiguration's
+        // defaults), not 20 per port (before: every one of the 200 was answered).
+        XCTAssertGreaterThan(answers, 0, "the first requests are answered")
+        XCTAssertLessThanOrEqual(answers, 60, "\(answers) answers to 200 requests from one address")
+    }
+
+    func testADemoConfigurationKeepsTheFeedsRequestPortsOnLoopback() throws {
+        for key in ["retransmission", "snapshot"] {
+            XCTAssertThrowsError(try GatewayConfiguration.parse(toml: "[market_data]\n\(key) = \"0.0.0.0:31002\"\n")) { error in
+                XCTAssertTrue("\(error)".contains("market_data.\(key)"), "\(error)")
+                XCTAssertTrue("\(error)".contains("demo"), "\(error)")
+            }
+        }
+    }
+}
