@@ -36,13 +36,15 @@ build-debug:
 ## fails if an allocation count grew past perf/Thresholds; then the short latency comparison
 ## (cift-perf load: OUCH gateway vs TCP floor, FIX gateway vs QuickFIX vs floor, order -> ITCH
 ## Add Order, an open-loop run with the full order mix; about a minute,
-## perf/scripts/load-compare.sh; the long run: perf/RESULTS.md) and the market-data burst
-## rates (perf/scripts/itch-perf.sh)
+## perf/scripts/load-compare.sh; the long run: perf/RESULTS.md), the threading modes side by
+## side against issue 12's goals, with the idle gateway's CPU (perf/scripts/threading-compare.sh,
+## about three minutes) and the market-data burst rates (perf/scripts/itch-perf.sh)
 perf: deps
 	cd perf && $(SWIFT) package --allow-writing-to-package-directory benchmark baseline update current --no-progress
 	cd perf && $(SWIFT) package benchmark baseline read current
 	cd perf && $(SWIFT) package benchmark thresholds check current
 	perf/scripts/load-compare.sh
+	perf/scripts/threading-compare.sh
 	perf/scripts/tls-compare.sh
 	perf/scripts/itch-perf.sh
 	perf/scripts/signal-perf.sh
