@@ -4,7 +4,7 @@ CONFIG ?=
 DATA_DIR ?=
 RUN_ARGS := $(if $(CONFIG),--config $(CONFIG)) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-.PHONY: run test deps build build-debug perf clean
+.PHONY: run test deps build build-debug perf fuzz clean
 
 ## run: install what is missing, build in release mode, start the gateway on the embedded default configuration
 run: deps build
@@ -15,13 +15,23 @@ run: deps build
 CIFT_RANDOM_COMMANDS ?= 2000000
 export CIFT_RANDOM_COMMANDS
 
+# Seconds each fuzz target runs: briefly in `make test` (six targets: about two minutes,
+# three and a half with a first build on two cores), longer in `make fuzz`.
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_SECONDS ?= 120
+
 ## test: install what is missing and run the whole test suite (Swift, then the hot-path
-## tests again in a release build, then the Python package)
+## tests again in a release build, then every fuzz target briefly, then the Python package)
 test: deps
 	$(SWIFT) build --build-tests
 	scripts/run-tests.sh
 	scripts/run-release-tests.sh
+	scripts/run-fuzz.sh $(FUZZ_TEST_SECONDS)
 	python/run-tests.sh
+
+## fuzz: every libFuzzer target for FUZZ_SECONDS seconds each (fuzz/README.md)
+fuzz: deps
+	scripts/run-fuzz.sh $(FUZZ_SECONDS)
 
 deps:
 	@scripts/install-deps.sh
@@ -50,4 +60,4 @@ perf: deps
 	perf/scripts/signal-perf.sh
 
 clean:
-	rm -rf .build perf/.build
+	rm -rf .build perf/.build fuzz/.build

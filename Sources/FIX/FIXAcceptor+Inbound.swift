@@ -333,13 +333,13 @@ extension FIXAcceptor {
     }
 
     /// SequenceReset (either kind): NewSeqNo (36) above the expected number moves it
-    /// there; below is refused with Reject 373=5 on tag 36.
+    /// there; below, or above ``maximumSeqNum``, is refused with Reject 373=5 on tag 36.
     func applyNewSeqNo<IO: FIXAcceptorIO>(
         _ message: FIXMessage, index: Int, seq: Int, now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
         let store = sessions[index].store
         let newSeqNo = message.firstValue(of: 36)?.int ?? 0
-        if newSeqNo >= store.nextTargetSeqNum {
+        if newSeqNo >= store.nextTargetSeqNum && newSeqNo <= Self.maximumSeqNum {
             try store.setNextTargetSeqNum(newSeqNo)
             if sessions[index].gapRequestedThrough != 0 && newSeqNo > sessions[index].gapRequestedThrough {
                 sessions[index].gapRequestedThrough = 0
@@ -347,9 +347,11 @@ extension FIXAcceptor {
         } else {
             let gapFill = message.firstValue(of: FIXTag.gapFillFlag)?.bool == true
             if gapFill { try store.setNextTargetSeqNum(seq + 1) }
+            let text = newSeqNo > Self.maximumSeqNum
+                ? "NewSeqNo \(newSeqNo) above the largest MsgSeqNum \(Self.maximumSeqNum)"
+                : "NewSeqNo \(newSeqNo) below expected \(store.nextTargetSeqNum)"
             try sendReject(index, message: message, seq: seq,
-                           error: FIXValidationError(.valueIsIncorrect, refTagID: 36),
-                           text: "NewSeqNo \(newSeqNo) below expected \(store.nextTargetSeqNum)", now: now, io: &io)
+                           error: FIXValidationError(.valueIsIncorrect, refTagID: 36), text: text, now: now, io: &io)
         }
     }
 

@@ -5,6 +5,12 @@ import GatewayCore
 /// messages out. No sockets, no threads; every rule is in specs/fix44.md, "Session
 /// layer". Used from one thread.
 public final class FIXAcceptor {
+    /// The largest MsgSeqNum a SequenceReset may move the expected number to (32 bits, as
+    /// QuickFIX and most engines keep it). The expected number only grows by one per
+    /// message or by NewSeqNo, so this bound keeps `seq + 1` from overflowing: a client's
+    /// `36=9223372036854775807` followed by `34=9223372036854775807` trapped the process.
+    public static let maximumSeqNum = Int(Int32.max)
+
     public let configuration: FIXAcceptorConfiguration
     let validator: FIXValidator
     /// The dictionary's header tags, for one pass over a message's header.

@@ -216,6 +216,30 @@ final class FIXAcceptorTests: XCTestCase {
         XCTAssertEqual(h.io.applications.count, 1)
     }
 
+    /// Found by fuzzing (FIXSessionFuzzer): NewSeqNo Int.max made Int.max the expected
+    /// number, and the message carrying it trapped on `seq + 1`. Above the largest
+    /// MsgSeqNum the reset is refused like one below the expected number.
+    func testSequenceResetBeyondTheLargestSeqNumIsRejectedNotATrap() {
+        h.logOn()
+        for (seq, gapFill) in [(2, true), (3, false)] {
+            h.receive(h.message("4", seq: seq) { e in
+                if gapFill { e.append(123, bool: true) }
+                e.append(36, int: Int.max)
+            })
+            let sent = h.drain()
+            XCTAssertEqual(sent.map { $0[35] }, ["3"])
+            XCTAssertEqual(sent.first?[373], "5")
+            XCTAssertEqual(sent.first?[371], "36")
+        }
+        XCTAssertEqual(h.acceptor.store(session: 0).nextTargetSeqNum, 3, "the GapFill consumed its own number only")
+        h.receive(h.message("0", seq: Int.max))
+        XCTAssertEqual(h.drain().map { $0[35] }, ["2"], "a number far above is a gap, not the next one")
+        h.receive(h.message("4", seq: 3) { $0.append(36, int: FIXAcceptor.maximumSeqNum) })
+        XCTAssertEqual(h.acceptor.store(session: 0).nextTargetSeqNum, FIXAcceptor.maximumSeqNum)
+        h.receive(h.message("0", seq: FIXAcceptor.maximumSeqNum))
+        XCTAssertEqual(h.acceptor.store(session: 0).nextTargetSeqNum, FIXAcceptor.maximumSeqNum + 1)
+    }
+
     // MARK: Reject
 
     func testValidatorRejectCarriesReasonAndRefTag() {

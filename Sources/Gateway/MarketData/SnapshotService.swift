@@ -10,12 +10,10 @@ import MarketData
 /// instant. Non-blocking sockets; a snapshot's bytes are built when requested and
 /// written as the socket takes them.
 final class SnapshotService {
-    enum Phase { case awaitingLogin, awaitingRequest, sending }
-
     struct Connection {
         let fd: Int32
-        var phase = Phase.awaitingLogin
-        var input: [UInt8] = []
+        /// The client's packets (pure: `SnapshotRequestReader` in MarketData).
+        var reader = SnapshotRequestReader()
         var output: [UInt8] = []
         var written = 0
         let deadline: Int64
@@ -65,38 +63,26 @@ final class SnapshotService {
 
     /// One connection's turn; false when it is finished or broken.
     private func serve(_ c: inout Connection, publisher: ITCHPublisher, now: Timestamp, worked: inout Bool) -> Bool {
-        if c.phase != .sending {
+        if !c.reader.isFinished {
             if now.rawValue > c.deadline { return false }
             while true {
                 let n = buffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
                 if n == 0 { return false }
                 if n < 0 { if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { break } else { return false } }
-                c.input += buffer[0..<n]
+                buffer.withUnsafeBytes { c.reader.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 worked = true
             }
-            // SoupBinTCP packets: u16 length, then type and payload.
-            while c.phase != .sending, c.input.count >= 2 {
-                let length = Int(c.input[0]) << 8 | Int(c.input[1])
-                guard length >= 1, length <= 1024 else { return false }
-                guard c.input.count >= 2 + length else { break }
-                let type = c.input[2]
-                let payload = Array(c.input[3..<(2 + length)])
-                c.input.removeFirst(2 + length)
-                switch (c.phase, type) {
-                case (.awaitingLogin, UInt8(ascii: "L")):
+            while let action = c.reader.next() {
+                switch action {
+                case .login:
                     c.output += SnapshotEncoder.loginAccepted(session: publisher.configuration.session)
-                    c.phase = .awaitingRequest
-                case (.awaitingRequest, UInt8(ascii: "U")):
-                    guard payload.count % 8 == 0 else {
-                        c.output += [0, 1, SnapshotEncoder.endOfSession]
-                        c.phase = .sending
-                        break
-                    }
+                case .malformedRequest:
+                    c.output += [0, 1, SnapshotEncoder.endOfSession]
+                case .request(let stocks):
                     var locates: Set<SymbolIndex>?
-                    if !payload.isEmpty {
+                    if !stocks.isEmpty {
                         var wanted = Set<SymbolIndex>()
-                        for start in stride(from: 0, to: payload.count, by: 8) {
-                            let stock = payload[start..<(start + 8)].withUnsafeBytes { ITCHStock($0.baseAddress!, at: 0) }
+                        for stock in stocks {
                             if let symbol = publisher.configuration.symbols.first(where: { $0.stock == stock }) {
                                 wanted.insert(symbol.locate)
                             }
@@ -106,11 +92,8 @@ final class SnapshotService {
                     c.output += SnapshotEncoder.snapshot(
                         book: publisher.book, symbols: publisher.configuration.symbols, locates: locates,
                         lastSequenceNumber: publisher.nextSequenceNumber - 1, now: now)
-                    c.phase = .sending
                     snapshotsServed &+= 1
-                case (_, UInt8(ascii: "R")):
-                    break  // client heartbeat
-                default:
+                case .close:
                     return false
                 }
                 worked = true
@@ -125,7 +108,7 @@ final class SnapshotService {
             worked = true
         }
         // Sent in full after the request: the End of Session has gone; close.
-        return c.phase != .sending
+        return !c.reader.isFinished
     }
 
     func closeAll() {
