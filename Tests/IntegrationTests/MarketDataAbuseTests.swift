@@ -65,6 +65,54 @@ final class MarketDataAbuseTests: XCTestCase {
         XCTAssertLessThanOrEqual(answers, 60, "\(answers) answers to 200 requests from one address")
     }
 
+    /// Forty connections that never log in to the snapshot service: the eight beyond its
+    /// 32 places are closed at once, the 32 after the 2 s login timeout; then a late
+    /// joiner logs in and is answered.
+    func testIdleSnapshotConnectionsAreRefusedBeyondThePlacesAndDroppedSoon() throws {
+        let gateway = try GatewayServer(configuration: testGatewayConfiguration(directory, dataDirectory: directory + "/data"))
+        defer { gateway.stop() }
+        func connectToSnapshots() -> Int32 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = gateway.marketDataSnapshotPort.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            XCTAssertEqual(result, 0)
+            return fd
+        }
+        /// Whether the gateway closed `fd` within `seconds` (end of file or a reset).
+        func closed(_ fd: Int32, within seconds: Double) -> Bool {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, Int32(seconds * 1000)) == 1 else { return false }
+            var byte: UInt8 = 0
+            return recv(fd, &byte, 1, 0) <= 0
+        }
+        let idle = (0..<40).map { _ in connectToSnapshots() }
+        defer { for fd in idle { close(fd) } }
+        usleep(500_000)
+        let closedAtOnce = idle.filter { closed($0, within: 0.01) }.count
+        XCTAssertEqual(closedAtOnce, 8, "the connections beyond the 32 places are closed at once")
+        let closedLater = idle.filter { closed($0, within: 4) }.count
+        XCTAssertEqual(closedLater, 40, "every idle connection is gone after the login timeout")
+
+        // A late joiner is served: Login Request (SoupBinTCP 'L'), Login Accepted back.
+        let joiner = connectToSnapshots()
+        defer { close(joiner) }
+        let login = SoupBinTCPEncoder.bytes {
+            SoupBinTCPLoginRequest(username: "", password: "", requestedSession: "", requestedSequenceNumber: 0,
+                                   heartbeatTimeoutMilliseconds: 30_000).encode($0)
+        }
+        XCTAssertEqual(login.withUnsafeBytes { send(joiner, $0.baseAddress, $0.count, 0) }, login.count)
+        var answer = [UInt8](repeating: 0, count: 3)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(joiner, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        XCTAssertEqual(answer.withUnsafeMutableBytes { recv(joiner, $0.baseAddress, 3, Int32(MSG_WAITALL)) }, 3)
+        XCTAssertEqual(answer[2], UInt8(ascii: "A"), "Login Accepted")
+    }
+
     func testADemoConfigurationKeepsTheFeedsRequestPortsOnLoopback() throws {
         for key in ["retransmission", "snapshot"] {
             XCTAssertThrowsError(try GatewayConfiguration.parse(toml: "[market_data]\n\(key) = \"0.0.0.0:31002\"\n")) { error in

@@ -16,11 +16,21 @@ final class SnapshotService {
         var reader = SnapshotRequestReader()
         var output: [UInt8] = []
         var written = 0
-        let deadline: Int64
+        /// Logged in and asked by then, or (once it asked) read the whole snapshot by then.
+        var deadline: Int64
     }
 
     static let maximumConnections = 32
-    static let loginTimeoutNanoseconds: Int64 = 10_000_000_000
+    /// A late joiner logs in and asks at once: a connection that has not within 2 s is
+    /// closed, so idle connections cannot hold the 32 places for long.
+    static let loginTimeoutNanoseconds: Int64 = 2_000_000_000
+    /// A snapshot not read in full within 30 s of the request is abandoned: a reader that
+    /// never reads would otherwise hold its place and its copy of the book for ever.
+    static let sendTimeoutNanoseconds: Int64 = 30_000_000_000
+
+    /// Connections closed at once because all 32 places were taken (accepted first, so the
+    /// listener does not stay readable and the backlog does not fill).
+    private(set) var refusedAtCapacity: UInt64 = 0
 
     let listener: Int32
     private(set) var connections: [Connection] = []
@@ -46,6 +56,17 @@ final class SnapshotService {
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             connections.append(Connection(fd: fd, deadline: now.rawValue + Self.loginTimeoutNanoseconds))
             worked = true
+        }
+        // Beyond the places: accept and close, so a crowd of connections costs a close each
+        // instead of a listener that stays readable (a busy loop) and a full backlog.
+        if connections.count >= Self.maximumConnections {
+            for _ in 0..<64 {
+                let fd = cift_accept_nonblocking(listener)
+                if fd < 0 { break }
+                _ = close(fd)
+                refusedAtCapacity &+= 1
+                worked = true
+            }
         }
         var index = 0
         while index < connections.count {
@@ -92,6 +113,7 @@ final class SnapshotService {
                     c.output += SnapshotEncoder.snapshot(
                         book: publisher.book, symbols: publisher.configuration.symbols, locates: locates,
                         lastSequenceNumber: publisher.nextSequenceNumber - 1, now: now)
+                    c.deadline = now.rawValue + Self.sendTimeoutNanoseconds
                     snapshotsServed &+= 1
                 case .close:
                     return false
@@ -99,6 +121,7 @@ final class SnapshotService {
                 worked = true
             }
         }
+        if c.written < c.output.count && c.reader.isFinished && now.rawValue > c.deadline { return false }
         while c.written < c.output.count {
             let n = c.output.withUnsafeBytes {
                 send(c.fd, $0.baseAddress! + c.written, $0.count - c.written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
