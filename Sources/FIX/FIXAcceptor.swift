@@ -62,6 +62,13 @@ public final class FIXAcceptor {
     // MARK: Connections
 
     /// A new TCP connection: it must log on within `logonTimeoutNanoseconds`.
+    /// Whether `connection` is open and has not logged on yet (for the gateway's bound on
+    /// connections waiting to log on).
+    public func isAwaitingLogon(_ connection: UInt32) -> Bool {
+        if case .awaitingLogon = connections[connection] { return true }
+        return false
+    }
+
     public func opened(_ connection: UInt32, now: Timestamp) {
         connections[connection] = .awaitingLogon(since: now)
     }

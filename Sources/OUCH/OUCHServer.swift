@@ -191,6 +191,13 @@ public final class OUCHServer: @unchecked Sendable {
 
     // MARK: Connections
 
+    /// Whether `connection` is open and has not logged in yet (for the gateway's bound on
+    /// connections waiting to log in).
+    public func isAwaitingLogin(_ connection: UInt32) -> Bool {
+        guard let slot = connectionSlots[connection] else { return false }
+        return connections[slot].phase == .awaitingLogin
+    }
+
     /// A new TCP connection: it has `loginTimeout` to log in.
     public func opened(_ connection: UInt32, now: Timestamp) {
         if let old = connectionSlots[connection], let command = forget(old, now: now) {

@@ -32,6 +32,7 @@ extension GatewayConfiguration {
         out.append("[network]")
         out.append("backend = \(q(network.backend))  # auto | io_uring | epoll")
         out.append("max_connections = \(network.maxConnections)")
+        out.append("max_pending_logins = \(network.maxPendingLogins)  # of those, waiting to log in at once")
         out.append("max_send_buffer_bytes = \(network.maxSendBufferBytes)")
         out.append("spin_turns = \(network.spinTurns)")
         out.append("max_idle_wait_ms = \(network.maxIdleWaitMilliseconds)")

@@ -60,6 +60,8 @@ extension GatewayConfiguration {
                 key: "network.backend", value: "\"\(c.network.backend)\"", expected: "\"auto\", \"io_uring\" or \"epoll\"")
         }
         c.network.maxConnections = try network.int("max_connections", default: c.network.maxConnections, range: 1...65_000)
+        c.network.maxPendingLogins = try network.int(
+            "max_pending_logins", default: min(c.network.maxPendingLogins, c.network.maxConnections), range: 1...65_000)
         c.network.maxSendBufferBytes = try network.int(
             "max_send_buffer_bytes", default: c.network.maxSendBufferBytes, range: 4_096...(1 << 30))
         c.network.spinTurns = try network.int("spin_turns", default: c.network.spinTurns, range: 0...10_000_000)

@@ -73,6 +73,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var backend = "auto"
         /// Connections one I/O thread serves; more are accepted and closed at once.
         public var maxConnections = 256
+        /// Of those, how many may be waiting to log in at once (FIX and OUCH together); a
+        /// connection beyond it is closed at once, so connections that never log in
+        /// cannot take the places of sessions.
+        public var maxPendingLogins = 64
         /// Output a connection may have pending before it is disconnected as a slow consumer.
         public var maxSendBufferBytes = 1 << 20
         /// Turns an idle I/O thread polls before it sleeps (0: sleep at once).

@@ -37,6 +37,8 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         let makeOUCH: @Sendable () throws -> OUCHServer
         let makeFIX: @Sendable () throws -> FIXFrontEnd
         let port: OrderEntryPort
+        /// `network.max_pending_logins`.
+        var maxPendingLogins = 64
     }
 
     let phase = ManagedAtomic<OrderEntryPhase>(.running)
@@ -79,7 +81,7 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         let s = settings
         let handler = OrderEntryHandler(
             port: s.port, ouch: try s.makeOUCH(), fix: try s.makeFIX(), phase: phase,
-            drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload)
+            drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload, maxPendingLogins: s.maxPendingLogins)
         let loop = try NetworkLoop(configuration: s.network, handler: handler, wakeSignal: wakeSignal)
         let listener = try loop.listen(host: s.ouchListen.host, port: s.ouchListen.port)
         ouchPort = loop.localPort(of: listener)

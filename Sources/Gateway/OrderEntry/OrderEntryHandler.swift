@@ -38,10 +38,23 @@ final class OrderEntryHandler: NetworkHandler {
 
     private let drainingAcknowledged: ManagedAtomic<Bool>
 
+    /// Connections that have not logged in yet have a bound of their own
+    /// (`network.max_pending_logins`), below the connection table's: idle or guessing
+    /// connections can take at most that many places, and logged-in sessions keep theirs.
+    let maxPendingLogins: Int
+    /// Per connection slot: open and not logged in yet. Preallocated for every slot.
+    private var awaitingLogin = [Bool](repeating: false, count: 1 << 16)
+    /// Per connection slot: the protocol heard `opened` (a refused connection's `closed`
+    /// is not passed on).
+    private var announced = [Bool](repeating: false, count: 1 << 16)
+    private(set) var pendingLogins = 0
+    private var lastPendingLoginsLog = Timestamp.zero
+
     init(
         port: OrderEntryPort, ouch: OUCHServer, fix: FIXFrontEnd, phase: ManagedAtomic<OrderEntryPhase>,
-        drainingAcknowledged: ManagedAtomic<Bool>, tlsReload: TLSReloadMailbox
+        drainingAcknowledged: ManagedAtomic<Bool>, tlsReload: TLSReloadMailbox, maxPendingLogins: Int = 64
     ) {
+        self.maxPendingLogins = maxPendingLogins
         self.tlsReload = tlsReload
         self.port = port
         self.ouch = ouch
@@ -67,6 +80,19 @@ final class OrderEntryHandler: NetworkHandler {
             _ = loop.close(connection, reason: .closedByHandler)
             return
         }
+        if pendingLogins >= maxPendingLogins {
+            _ = loop.close(connection, reason: .closedByHandler)
+            let now = clock.now()
+            // At most one line a second: a flood must not become a flood of log lines.
+            if now.rawValue - lastPendingLoginsLog.rawValue >= 1_000_000_000 {
+                lastPendingLoginsLog = now
+                Log.info("order entry: connection \(connection) refused: \(pendingLogins) connections are already waiting to log in (network.max_pending_logins)")
+            }
+            return
+        }
+        awaitingLogin[connection.slot] = true
+        announced[connection.slot] = true
+        pendingLogins += 1
         let fix = fixListeners.contains(listener)
         isFIX[connection.slot] = fix
         if fix {
@@ -82,17 +108,33 @@ final class OrderEntryHandler: NetworkHandler {
             var io = fixIO(loop, clock.now())
             fix.received(connection, bytes: bytes, now: io.now, io: &io)
             finish(io)
-            return
+        } else {
+            var io = OrderEntryIO(loop: loop, port: port)
+            if ouch.received(connection.rawValue, bytes: bytes, now: clock.now(), io: &io) == .paused, !paused {
+                paused = true
+                loop.setReadingPaused(true)
+            }
+            finish(io)
         }
-        var io = OrderEntryIO(loop: loop, port: port)
-        if ouch.received(connection.rawValue, bytes: bytes, now: clock.now(), io: &io) == .paused, !paused {
-            paused = true
-            loop.setReadingPaused(true)
+        // Only while the connection has not logged in: no look-up per message after that.
+        if awaitingLogin[connection.slot] {
+            let waiting = isFIX[connection.slot]
+                ? fix.acceptor.isAwaitingLogon(connection.rawValue) : ouch.isAwaitingLogin(connection.rawValue)
+            if !waiting { loggedInOrGone(connection) }
         }
-        finish(io)
+    }
+
+    /// `connection` no longer waits to log in (it did, or it closed).
+    private func loggedInOrGone(_ connection: ConnectionID) {
+        guard awaitingLogin[connection.slot] else { return }
+        awaitingLogin[connection.slot] = false
+        pendingLogins -= 1
     }
 
     func closed(_ connection: ConnectionID, reason: CloseReason, loop: NetworkLoop) {
+        loggedInOrGone(connection)
+        guard announced[connection.slot] else { return }
+        announced[connection.slot] = false
         if reason != .peerClosed && reason != .closedByHandler && reason != .loopShutdown {
             Log.info("order entry: connection \(connection) closed: \(reason)")
         }

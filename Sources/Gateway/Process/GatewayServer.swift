@@ -140,7 +140,7 @@ public final class GatewayServer: @unchecked Sendable {
                 fix: configuration.tls.fixListen, ouch: configuration.tls.ouchListen,
                 context: TLSContext(server: TLSConfiguration(gateway: configuration)))
             : nil
-        orderEntry = OrderEntryAgent(wakeSignal: signals.orderEntry, settings: OrderEntryAgent.Settings(
+        var orderEntrySettings = OrderEntryAgent.Settings(
             name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
             ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
             makeOUCH: { [recovery] in
@@ -156,7 +156,9 @@ public final class GatewayServer: @unchecked Sendable {
                     orderEntry: fixOrderEntry.value,
                     cancelOnDisconnect: fixCancelOnDisconnect, source: source,
                     messageLog: fixMessageLog.map { FIXMessageLog(settings: $0) })
-            }, port: port))
+            }, port: port)
+        orderEntrySettings.maxPendingLogins = configuration.network.maxPendingLogins
+        orderEntry = OrderEntryAgent(wakeSignal: signals.orderEntry, settings: orderEntrySettings)
         do {
             try startStages(signals: signals)
         } catch {
