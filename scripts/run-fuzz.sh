@@ -57,9 +57,11 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus" "$artifacts"
     cp fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null
     log="$work/$target.log"
+    dictionary=()
+    if [ -f "fuzz/dictionaries/$target.dict" ]; then dictionary=(-dict="fuzz/dictionaries/$target.dict"); fi
     # shellcheck disable=SC2086
     "$bin/$target" -max_total_time="$duration" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-        -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1
+        -artifact_prefix="$artifacts/" "${dictionary[@]}" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1
     status=$?
     runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
