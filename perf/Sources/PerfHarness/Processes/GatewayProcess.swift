@@ -79,8 +79,9 @@ public enum GatewayProcess {
 
     /// The output of `cift-gateway config`: the embedded default configuration.
     static func defaultConfiguration(executable: String, directory: String) throws -> String {
-        let child = try ChildProcess(
-            name: "cift-gateway-config", executable: executable, arguments: ["config"], logDirectory: directory)
+        // Placed as the gateway will be: `config` checks the engine's core as `run` does.
+        let (command, arguments) = ServerPlacement.command(executable, ["config"])
+        let child = try ChildProcess(name: "cift-gateway-config", executable: command, arguments: arguments, logDirectory: directory)
         let deadline = Date().addingTimeInterval(30)
         while child.isRunning && Date() < deadline { usleep(10_000) }
         child.stop()
