@@ -12,6 +12,10 @@ final class ChildProcess: @unchecked Sendable {
     private var partial = Data()
     private var errorText = Data()
     private var ended = false
+    /// Serialises reads of standard output between the readability handler and the final
+    /// read in `waitForExit`; `drained` (under it) is set once that final read has run.
+    private let readLock = NSLock()
+    private var drained = false
 
     /// The directory the test bundle was built into, which also holds the executables.
     static var productsDirectory: URL {
@@ -44,9 +48,17 @@ final class ChildProcess: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         stdoutPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            guard let self else { return }
+            // Read and append under `readLock`, so that `waitForExit`'s final read comes
+            // after any read in flight here has been appended: the output stays whole and
+            // in order (a chunk read here but appended after the final read was lost to a
+            // test that looked at the lines at once).
+            self.readLock.lock()
+            defer { self.readLock.unlock() }
+            guard !self.drained else { return }
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil }  // end of file
-            self?.append(data)
+            self.append(data)
         }
         stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
@@ -118,7 +130,10 @@ final class ChildProcess: @unchecked Sendable {
         // the readability handler does not reliably report end of file.
         stdoutPipe.fileHandleForReading.readabilityHandler = nil
         stderrPipe.fileHandleForReading.readabilityHandler = nil
+        readLock.lock()
+        drained = true
         append(stdoutPipe.fileHandleForReading.readDataToEndOfFile())
+        readLock.unlock()
         let restOfErrors = stderrPipe.fileHandleForReading.readDataToEndOfFile()
         lock.lock()
         errorText.append(restOfErrors)
