@@ -21,8 +21,6 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
     let sockets: MarketDataSockets
     let retransmission: RetransmissionResponder
     let snapshots: SnapshotService
-    /// Empty cycles spent polling before a thread of its own sleeps (`network.spin_turns`).
-    let spinTurns: Int
     /// Releasing store by `requestStop`; acquiring load by the agent. Acted on only with
     /// the ring found empty, so every event the engine released before stopping goes out.
     private let stopRequested = ManagedAtomic(false)
@@ -46,7 +44,7 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
     var retransmissionPort: UInt16 { sockets.retransmissionPort }
     var snapshotPort: UInt16 { sockets.snapshotPort }
 
-    init(settings: GatewayConfiguration.MarketDataSettings, publisher: ITCHPublisher, port: MarketDataPort, spinTurns: Int) throws {
+    init(settings: GatewayConfiguration.MarketDataSettings, publisher: ITCHPublisher, port: MarketDataPort) throws {
         self.publisher = publisher
         self.port = port
         sockets = try MarketDataSockets(settings: settings)
@@ -54,7 +52,6 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
             configuration: RetransmissionConfiguration(maximumMessagesPerRequest: settings.retransmissionMaxMessages),
             session: publisher.configuration.session, maximumPacketSize: publisher.configuration.maximumPacketSize)
         snapshots = SnapshotService(listener: sockets.snapshotListener)
-        self.spinTurns = spinTurns
         io = MulticastIO(fd: sockets.multicast, group: sockets.group)
     }
 

@@ -39,13 +39,6 @@ final class SnapshotService {
 
     init(listener: Int32) { self.listener = listener }
 
-    /// A snapshot still being written: serviced every turn until it has gone.
-    var hasPendingOutput: Bool { connections.contains { $0.written < $0.output.count } }
-
-    var descriptors: [(fd: Int32, wantsWrite: Bool)] {
-        connections.map { ($0.fd, $0.written < $0.output.count) }
-    }
-
     /// Accepts, reads, answers and writes; returns whether anything happened.
     func service(publisher: ITCHPublisher, now: Timestamp) -> Bool {
         var worked = false

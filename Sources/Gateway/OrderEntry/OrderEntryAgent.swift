@@ -29,7 +29,6 @@ enum OrderEntryPhase: Int, AtomicValue {
 /// and a network event wakes it with no extra hop.
 final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
     struct Settings {
-        let name: String
         let network: NetworkConfiguration
         let ouchListen: ListenAddress
         let fixListen: ListenAddress

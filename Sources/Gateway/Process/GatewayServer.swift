@@ -125,8 +125,7 @@ public final class GatewayServer: @unchecked Sendable {
                 configuration, port: runtime.ports[2], engine: engine, appliedThrough: appliedSignals.value.highest)
             : nil
         marketData = try MarketDataAgent(
-            settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!,
-            spinTurns: configuration.network.spinTurns)
+            settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!)
         let port = runtime.ports[0]
         let ouchConfiguration = try OUCHServerConfiguration(
             gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
@@ -141,7 +140,7 @@ public final class GatewayServer: @unchecked Sendable {
                 context: TLSContext(server: TLSConfiguration(gateway: configuration)))
             : nil
         var orderEntrySettings = OrderEntryAgent.Settings(
-            name: "cift-io-0", network: try NetworkConfiguration(gateway: configuration),
+            network: try NetworkConfiguration(gateway: configuration),
             ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
             makeOUCH: { [recovery] in
                 let server = try OUCHServer(configuration: ouchConfiguration)
@@ -204,10 +203,13 @@ public final class GatewayServer: @unchecked Sendable {
                 runners.append(AgentRunner(name: "cift-shm-bridge", core: nil, agent: signalBridge,
                                            waiter: waiter(for: bridge, signal: signals.bridge)))
             }
-            runners.append(AgentRunner(name: "cift-io-0", core: nil, agent: orderEntry) { _ in orderEntry })
-            for runner in runners.prefix(runners.count - 1) { try runner.start() }
+            // Market data and the bridge, then the engine and journal (the runtime's own
+            // threads), and order entry last: nothing is accepted before the engine runs.
+            for runner in runners { try runner.start() }
             try runtime.start()
-            try runners.last!.start()
+            let network = AgentRunner(name: "cift-io-0", core: nil, agent: orderEntry) { _ in orderEntry }
+            runners.append(network)
+            try network.start()
         case .split:
             let own = runtime.agents
             let engineSide: [any Agent] = [own[0], orderEntry]
