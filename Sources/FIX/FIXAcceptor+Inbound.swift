@@ -48,8 +48,19 @@ extension FIXAcceptor {
             // message (a Logout would tell a stranger which CompIDs exist).
             let sender = message.firstValue(of: FIXTag.senderCompID)?.string ?? "?"
             let target = message.firstValue(of: FIXTag.targetCompID)?.string ?? "?"
-            io.logSessionEvent("FIX connection \(connection): Logon from unknown CompID 49=\(sender) 56=\(target), disconnecting")
-            drop(connection, reason: "Logon from unknown CompID 49=\(sender) 56=\(target)", io: &io)
+            var text = "Logon from unknown CompID 49=\(sender) 56=\(target)"
+            if let lockout = loginThrottle?.failed(identity: nil, address: io.peerAddress(of: connection), now: now.rawValue) {
+                text += "; \(lockout)"
+            }
+            io.logSessionEvent("FIX connection \(connection): \(text), disconnecting")
+            drop(connection, reason: text, io: &io)
+            return
+        }
+        let address = io.peerAddress(of: connection)
+        let identity = sessions[index].configuration.clientCompID
+        if let lockout = loginThrottle?.lockout(identity: identity, address: address, now: now.rawValue) {
+            // Refused before the credentials are looked at: a guesser learns nothing.
+            refuseLogon(message, connection: connection, text: "Logon refused: \(lockout)", now: now, io: &io)
             return
         }
         if let error = validator.validate(message, options: sessions[index].configuration.validation) {
@@ -59,12 +70,12 @@ extension FIXAcceptor {
         let configuration = sessions[index].configuration
         if let username = configuration.username,
            !(message.firstValue(of: FIXTag.username)?.equals(bytes: Array(username.utf8)) ?? false) {
-            refuseLogon(message, connection: connection, text: "Invalid username or password", now: now, io: &io)
+            refuseFailedCredentials(message, connection: connection, identity: identity, address: address, now: now, io: &io)
             return
         }
         if let password = configuration.password,
            !(message.firstValue(of: FIXTag.password)?.equals(bytes: Array(password.utf8)) ?? false) {
-            refuseLogon(message, connection: connection, text: "Invalid username or password", now: now, io: &io)
+            refuseFailedCredentials(message, connection: connection, identity: identity, address: address, now: now, io: &io)
             return
         }
         guard let heartBtInt = message.firstValue(of: FIXTag.heartBtInt)?.int,
@@ -76,12 +87,16 @@ extension FIXAcceptor {
         if let required = configuration.certificateSubject {
             let presented = io.certificateSubject(of: connection)
             guard presented == required else {
+                let lockout = loginThrottle?.failed(identity: identity, address: address, now: now.rawValue)
                 refuseLogon(message, connection: connection,
-                            text: "Certificate does not match the session (\(presented ?? "no client certificate"))",
+                            text: "Certificate does not match the session (\(presented ?? "no client certificate"))"
+                                + (lockout.map { "; \($0)" } ?? ""),
                             now: now, io: &io)
                 return
             }
         }
+        // The credentials are right: the CompID starts again from no failures.
+        loginThrottle?.succeeded(identity: identity)
         guard sessions[index].connection == nil else {
             // FIX session test case 1B.b: a second Logon for a session that is logged on
             // is disconnected without a message; the first connection is untouched.
@@ -137,6 +152,19 @@ extension FIXAcceptor {
     /// Logout with `text` and close, for a Logon that is not accepted. The Logout
     /// echoes the Logon's CompIDs, carries MsgSeqNum 1 and is not stored: no session's
     /// sequence numbers change.
+    /// A wrong username or password: counted towards a lock-out, and refused with the
+    /// same text either way (the Logout does not say which was wrong).
+    func refuseFailedCredentials<IO: FIXAcceptorIO>(
+        _ logon: FIXMessage, connection: UInt32, identity: String, address: UInt32, now: Timestamp, io: inout IO
+    ) {
+        var text = "Invalid username or password"
+        if let lockout = loginThrottle?.failed(identity: identity, address: address, now: now.rawValue) {
+            io.logSessionEvent("FIX \(identity): \(lockout)")
+            text += "; \(lockout)"
+        }
+        refuseLogon(logon, connection: connection, text: text, now: now, io: &io)
+    }
+
     func refuseLogon<IO: FIXAcceptorIO>(
         _ logon: FIXMessage, connection: UInt32, text: String, now: Timestamp, io: inout IO
     ) {
@@ -452,7 +480,7 @@ extension FIXAcceptor {
         old.close()
         sessions[index].store = try FIXMessageStore(
             directory: configuration.storeDirectory, name: sessions[index].configuration.storeName,
-            synchronous: configuration.synchronousStore)
+            synchronous: configuration.synchronousStore, newStoreBaseline: newStoreBaseline)
     }
 
     /// With a schedule: a store that belongs to an earlier session day starts again

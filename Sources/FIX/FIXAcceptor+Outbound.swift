@@ -16,10 +16,10 @@ extension FIXAcceptor {
     /// Stores `buffer[0..<length]` under the next outbound MsgSeqNum and sends it if
     /// the session has a connection.
     func emit<IO: FIXAcceptorIO>(
-        _ index: Int, administrative: Bool, length: Int, now: Timestamp, io: inout IO
+        _ index: Int, administrative: Bool, answering engineSequence: UInt64 = 0, length: Int, now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
-        try sessions[index].store.append(administrative: administrative, message: bytes)
+        try sessions[index].store.append(administrative: administrative, answering: engineSequence, message: bytes)
         io.logMessage(session: index, inbound: false, bytes)
         if let connection = sessions[index].connection {
             io.send(connection, bytes)

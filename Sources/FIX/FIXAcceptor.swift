@@ -21,6 +21,12 @@ public final class FIXAcceptor {
     /// Where outbound messages are encoded; reused for every message.
     let buffer: UnsafeMutableRawBufferPointer
     var testRequestCounter = 0
+    /// The engine-answer baseline of a store created from now on: the configuration's
+    /// until recovery ends, then the journal's end (``finishRecovery(journalEnd:)``).
+    var newStoreBaseline: UInt64
+    /// Failed Logons and lock-outs (shared with the OUCH server of the same thread);
+    /// nil: none counted.
+    public var loginThrottle: LoginThrottle?
 
     public init(configuration: FIXAcceptorConfiguration) throws(FIXMessageStoreError) {
         self.configuration = configuration
@@ -28,9 +34,11 @@ public final class FIXAcceptor {
         headerTags = configuration.dictionary.headerTags
         decoder = FIXFrameDecoder(maximumBodyLength: configuration.maximumBodyLength)
         var sessions: [FIXSessionState] = []
+        newStoreBaseline = configuration.newStoreBaseline
         for s in configuration.sessions {
             let store = try FIXMessageStore(directory: configuration.storeDirectory, name: s.storeName,
-                                            synchronous: configuration.synchronousStore)
+                                            synchronous: configuration.synchronousStore,
+                                            newStoreBaseline: configuration.newStoreBaseline)
             sessions.append(FIXSessionState(configuration: s, store: store))
         }
         self.sessions = sessions
@@ -203,11 +211,17 @@ public final class FIXAcceptor {
     /// (49, 56, 34, 52), `encode` appends the body fields, then the message is stored
     /// under its MsgSeqNum and sent if the session is logged on (otherwise the client
     /// gets it by ResendRequest after its next Logon). Returns the MsgSeqNum.
+    ///
+    /// `answering`: the journal sequence of the command whose engine event this message
+    /// reports (0: none). The store keeps it, and an answer the store already holds —
+    /// journal replay after a restart meets every answer again — is neither stored nor
+    /// sent (returns 0): replay appends only the answers a crash kept out of the store.
     @discardableResult
     public func sendApplication<IO: FIXAcceptorIO>(
-        session index: Int, msgType: StaticString, now: Timestamp, io: inout IO,
-        encode: (inout FIXEncoder) -> Void
+        session index: Int, msgType: StaticString, now: Timestamp, answering engineSequence: UInt64 = 0,
+        io: inout IO, encode: (inout FIXEncoder) -> Void
     ) throws -> Int {
+        if engineSequence != 0 && sessions[index].store.holdsAnswer(to: engineSequence) { return 0 }
         var encoder = beginMessage(index, msgType: msgType, seq: sessions[index].store.nextSenderSeqNum, now: now)
         // An answer to a message sent on behalf of a third party goes back to it.
         if !sessions[index].answerDeliverTo.isEmpty {
@@ -218,7 +232,7 @@ public final class FIXAcceptor {
         }
         encode(&encoder)
         let length = try encoder.finish()
-        try emit(index, administrative: false, length: length, now: now, io: &io)
+        try emit(index, administrative: false, answering: engineSequence, length: length, now: now, io: &io)
         if msgType.utf8CodeUnitCount == 1 && msgType.utf8Start.pointee == UInt8(ascii: "j") {
             logBusinessReject(index, length: length, io: &io)
         }

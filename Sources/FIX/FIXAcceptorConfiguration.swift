@@ -62,6 +62,11 @@ public struct FIXAcceptorConfiguration: Sendable {
     /// Where each session's `FIXMessageStore` lives.
     public var storeDirectory: String
     public var synchronousStore: Bool
+    /// The engine-answer baseline written into a store the acceptor creates
+    /// (``FIXMessageStore/answers``): 0, every answer is the store's, unless the owner
+    /// recovers from a journal first — the gateway sets ``EngineAnswerMark/unsettled``
+    /// and settles it once replay has found the journal's end.
+    public var newStoreBaseline: UInt64 = 0
     public var dictionary: FIXDictionary
     /// A connection that has not sent a valid Logon within this is closed.
     public var logonTimeoutNanoseconds: Int64
@@ -123,11 +128,16 @@ public protocol FIXAcceptorIO {
     /// Every message of session `session` in (`inbound`) and out, for a per-session
     /// message log. The bytes are valid only during the call.
     mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer)
+    /// The connection's source IPv4 address (host byte order); 0 when unknown. Failed
+    /// Logons are counted per address (``FIXAcceptor/loginThrottle``).
+    func peerAddress(of connection: UInt32) -> UInt32
 }
 
 extension FIXAcceptorIO {
     /// Plain transports have no certificates.
     public func certificateSubject(of connection: UInt32) -> String? { nil }
+    /// No address known: failed Logons count against the CompID only.
+    public func peerAddress(of connection: UInt32) -> UInt32 { 0 }
     public mutating func logSessionEvent(_ text: String) {}
     public mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer) {}
 }

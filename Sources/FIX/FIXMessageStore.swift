@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import GatewayCore
 
 /// close(2), named so that the store's own `close()` does not shadow it.
 private func fixMessageStoreClose(_ fd: CInt) -> CInt { close(fd) }
@@ -19,14 +20,17 @@ public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConv
 /// (`<directory>/<name>.fixstore`) so that they survive a restart. Layout (all
 /// integers big-endian), spelled out with golden bytes in specs/fix44.md:
 ///
-/// - header, 32 bytes: magic `CIFTFIXS`, u16 version 1, u16 header length 32,
+/// - header, 40 bytes: magic `CIFTFIXS`, u16 version 2, u16 header length 40,
 ///   u32 session day (0: none), u64 next outbound MsgSeqNum (offset 16; written at
 ///   creation and reset only — the records count the rest), u64 next expected inbound
-///   MsgSeqNum (offset 24, rewritten in place for every inbound message).
+///   MsgSeqNum (offset 24, rewritten in place for every inbound message), u64 engine
+///   baseline (offset 32: the journal sequence after which the engine's answers are
+///   this store's to carry; all ones until recovery settles it — ``EngineAnswerMark``).
 /// - then one record per outbound message, in sequence order from 1: u64 MsgSeqNum,
-///   u8 kind (`A` administrative, `P` application), u32 length, then `length` bytes
-///   of the whole message as sent (length 0 for administrative messages, which are
-///   gap-filled, never resent).
+///   u8 kind (`A` administrative, `P` application), u32 length, u64 the journal
+///   sequence of the command the message answers (0: it answers none), then `length`
+///   bytes of the whole message as sent (length 0 for administrative messages, which
+///   are gap-filled, never resent).
 ///
 /// A record cut short by a crash is truncated on open (`truncatedBytes`).
 ///
@@ -43,9 +47,9 @@ public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConv
 /// (the acceptor's I/O thread).
 public final class FIXMessageStore {
     public static let magic: [UInt8] = Array("CIFTFIXS".utf8)
-    public static let version: UInt16 = 1
-    public static let headerLength = 32
-    public static let recordHeaderLength = 13
+    public static let version: UInt16 = 2
+    public static let headerLength = 40
+    public static let recordHeaderLength = 21
 
     public enum HeaderOffset {
         public static let magic = 0
@@ -55,6 +59,16 @@ public final class FIXMessageStore {
         public static let sessionDay = 12
         public static let nextSenderSeqNum = 16
         public static let nextTargetSeqNum = 24
+        /// u64: answers to journal sequences above this one belong to the store.
+        public static let engineBaseline = 32
+    }
+
+    /// Offsets inside a record's header.
+    public enum RecordOffset {
+        public static let msgSeqNum = 0
+        public static let kind = 8
+        public static let length = 9
+        public static let engineSequence = 13
     }
 
     public enum Kind {
@@ -77,6 +91,8 @@ public final class FIXMessageStore {
     /// The session day the sequence numbers belong to (0: none recorded, e.g. a
     /// session without a schedule).
     public private(set) var sessionDay: Int = 0
+    /// Which answers to journaled commands the store holds (recovery appends the rest).
+    public private(set) var answers: EngineAnswerMark
 
     private var fd: CInt
     private var end: Int
@@ -99,7 +115,11 @@ public final class FIXMessageStore {
     /// Whether `flush` has anything to write.
     public var hasUnwrittenData: Bool { pendingCount > 0 || targetDirty }
 
-    public init(directory: String, name: String, synchronous: Bool = false) throws(FIXMessageStoreError) {
+    /// `newStoreBaseline`: the ``answers`` baseline written into a store this call
+    /// creates (``EngineAnswerMark/unsettled`` while the journal's end is not known yet).
+    public init(
+        directory: String, name: String, synchronous: Bool = false, newStoreBaseline: UInt64 = 0
+    ) throws(FIXMessageStoreError) {
         path = Self.path(directory: directory, name: name)
         self.synchronous = synchronous
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -116,6 +136,15 @@ public final class FIXMessageStore {
             let n = contents.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
             guard n == size else { throw FIXMessageStoreError("read \(path): errno \(errno)") }
         }
+        // A store of another version is refused whatever its length: starting it afresh
+        // would throw away its sequence numbers.
+        if size >= 12, Array(contents[0..<8]) == Self.magic,
+           Self.readInt(contents, 8, 2) != Int(Self.version) || Self.readInt(contents, 10, 2) != Self.headerLength {
+            _ = fixMessageStoreClose(fd)
+            throw FIXMessageStoreError(
+                "\(path) is a version \(Self.readInt(contents, 8, 2)) FIX message store; this gateway reads version \(Self.version) "
+                + "(move the file aside: the session starts again from MsgSeqNum 1)")
+        }
         if size < Self.headerLength {
             // New (or torn before its header was whole): start afresh.
             nextSenderSeqNum = 1
@@ -123,26 +152,31 @@ public final class FIXMessageStore {
             end = Self.headerLength
             truncatedBytes = size
             var header = [UInt8](repeating: 0, count: Self.headerLength)
-            Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: 0)
+            answers = EngineAnswerMark(baseline: newStoreBaseline)
+            Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: 0, baseline: newStoreBaseline)
             guard ftruncate(fd, 0) == 0 else { throw FIXMessageStoreError("ftruncate \(path): errno \(errno)") }
             try write(header, at: 0)
             return
         }
-        guard Array(contents[0..<8]) == Self.magic, Self.readInt(contents, 8, 2) == Int(Self.version),
-              Self.readInt(contents, 10, 2) == Self.headerLength
-        else { throw FIXMessageStoreError("\(path) is not a version 1 FIX message store") }
+        guard Array(contents[0..<8]) == Self.magic else {
+            _ = fixMessageStoreClose(fd)
+            throw FIXMessageStoreError("\(path) is not a FIX message store")
+        }
         nextSenderSeqNum = Self.readInt(contents, HeaderOffset.nextSenderSeqNum, 8)
         nextTargetSeqNum = Self.readInt(contents, HeaderOffset.nextTargetSeqNum, 8)
         sessionDay = Self.readInt(contents, HeaderOffset.sessionDay, 4)
+        var answers = EngineAnswerMark(baseline: Self.readUInt64(contents, HeaderOffset.engineBaseline))
         var offset = Self.headerLength
         var records: [Int] = []
         while offset + Self.recordHeaderLength <= size {
-            let seq = Self.readInt(contents, offset, 8)
-            let length = Self.readInt(contents, offset + 9, 4)
-            guard seq == records.count + 1, offset + Self.recordHeaderLength + length <= size else { break }
+            let seq = Self.readInt(contents, offset + RecordOffset.msgSeqNum, 8)
+            let length = Self.readInt(contents, offset + RecordOffset.length, 4)
+            guard seq == records.count + 1, length >= 0, offset + Self.recordHeaderLength + length <= size else { break }
+            answers.record(Self.readUInt64(contents, offset + RecordOffset.engineSequence))
             records.append(offset)
             offset += Self.recordHeaderLength + length
         }
+        self.answers = answers
         offsets = records
         // Room for a day's messages (address space, committed as written).
         offsets.reserveCapacity(max(records.count * 2, 1 << 20))
@@ -179,7 +213,12 @@ public final class FIXMessageStore {
     /// Stores outbound message `nextSenderSeqNum` and advances it: the record is copied
     /// into the pending buffer (written by the next `flush`), no system call and no
     /// allocation unless the buffer is full.
-    public func append(administrative: Bool, message bytes: UnsafeRawBufferPointer) throws(FIXMessageStoreError) {
+    ///
+    /// `answering`: the journal sequence of the command whose event the message answers
+    /// (0 for anything else), kept in the record for recovery (``answers``).
+    public func append(
+        administrative: Bool, answering engineSequence: UInt64 = 0, message bytes: UnsafeRawBufferPointer
+    ) throws(FIXMessageStoreError) {
         let seq = nextSenderSeqNum
         precondition(seq == offsets.count + 1, "FIX store: outbound records must be contiguous from 1")
         let body = administrative ? 0 : bytes.count
@@ -187,17 +226,19 @@ public final class FIXMessageStore {
         if pendingCount + recordLength > pending.count { try flush() }
         if recordLength > pending.count {
             // Larger than the whole buffer (a huge message): straight to the file.
-            Self.putInt(recordHeader, 0, 8, seq)
-            recordHeader[8] = Kind.application
-            Self.putInt(recordHeader, 9, 4, body)
+            Self.putInt(recordHeader, RecordOffset.msgSeqNum, 8, seq)
+            recordHeader[RecordOffset.kind] = Kind.application
+            Self.putInt(recordHeader, RecordOffset.length, 4, body)
+            Self.putUInt64(recordHeader, RecordOffset.engineSequence, engineSequence)
             let written = writeAll(UnsafeRawBufferPointer(recordHeader), UnsafeRawBufferPointer(rebasing: bytes[0..<body]), at: end)
             if written != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(written)") }
         } else {
             if pendingCount == 0 { pendingStart = end }
             let record = UnsafeMutableRawBufferPointer(rebasing: pending[pendingCount..<(pendingCount + recordLength)])
-            Self.putInt(record, 0, 8, seq)
-            record[8] = administrative ? Kind.administrative : Kind.application
-            Self.putInt(record, 9, 4, body)
+            Self.putInt(record, RecordOffset.msgSeqNum, 8, seq)
+            record[RecordOffset.kind] = administrative ? Kind.administrative : Kind.application
+            Self.putInt(record, RecordOffset.length, 4, body)
+            Self.putUInt64(record, RecordOffset.engineSequence, engineSequence)
             if body > 0 {
                 UnsafeMutableRawBufferPointer(rebasing: record[Self.recordHeaderLength...])
                     .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<body]))
@@ -206,9 +247,30 @@ public final class FIXMessageStore {
         }
         offsets.append(end)
         end += recordLength
+        answers.record(engineSequence)
         // The records are the truth for the outbound side (open counts them), so the
         // header's outbound number is not rewritten per message.
         nextSenderSeqNum = seq + 1
+    }
+
+    /// Whether an answer to journaled command `engineSequence` is already stored
+    /// (recovery: skip it) — ``EngineAnswerMark/holdsAnswer(to:)``.
+    public func holdsAnswer(to engineSequence: UInt64) -> Bool {
+        answers.holdsAnswer(to: engineSequence)
+    }
+
+    /// Journal replay starts: see ``EngineAnswerMark/beginRecovery()``.
+    public func beginRecovery() {
+        answers.beginRecovery()
+    }
+
+    /// A store created before the journal's end was known carries the answers after
+    /// `baseline` (the journal's last sequence); written to the header at once.
+    public func settleBaseline(_ baseline: UInt64) throws(FIXMessageStoreError) {
+        guard answers.settle(baseline: baseline) else { return }
+        Self.putUInt64(fieldBuffer, 0, baseline)
+        let result = writeAll(UnsafeRawBufferPointer(fieldBuffer), at: HeaderOffset.engineBaseline)
+        if result != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(result)") }
     }
 
     /// The MsgSeqNum expected next from the peer; written by the next `flush`.
@@ -264,8 +326,11 @@ public final class FIXMessageStore {
         }
         offsets = []
         end = Self.headerLength
+        // Answers already given belong to the numbers being dropped; later events answer
+        // commands after the highest one answered so far.
+        answers = EngineAnswerMark(baseline: answers.highWater)
         var header = [UInt8](repeating: 0, count: Self.headerLength)
-        Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: day ?? sessionDay)
+        Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: day ?? sessionDay, baseline: answers.highWater)
         try write(header, at: 0)
         nextSenderSeqNum = 1
         nextTargetSeqNum = 1
@@ -280,8 +345,8 @@ public final class FIXMessageStore {
         let offset = offsets[seq - 1]
         var head = [UInt8](repeating: 0, count: Self.recordHeaderLength)
         try read(&head, at: offset)
-        if head[8] == Kind.administrative { return .administrative }
-        var bytes = [UInt8](repeating: 0, count: Self.readInt(head, 9, 4))
+        if head[RecordOffset.kind] == Kind.administrative { return .administrative }
+        var bytes = [UInt8](repeating: 0, count: Self.readInt(head, RecordOffset.length, 4))
         try read(&bytes, at: offset + Self.recordHeaderLength)
         return .application(bytes)
     }
@@ -329,13 +394,24 @@ public final class FIXMessageStore {
         guard n == count else { throw FIXMessageStoreError("pread \(path): short read") }
     }
 
-    static func writeHeader(into b: inout [UInt8], sender: Int, target: Int, sessionDay: Int) {
+    static func writeHeader(into b: inout [UInt8], sender: Int, target: Int, sessionDay: Int, baseline: UInt64) {
         for i in 0..<8 { b[i] = magic[i] }
         putInt(&b, HeaderOffset.version, 2, Int(version))
         putInt(&b, HeaderOffset.headerLength, 2, headerLength)
         putInt(&b, HeaderOffset.sessionDay, 4, sessionDay)
         putInt(&b, HeaderOffset.nextSenderSeqNum, 8, sender)
         putInt(&b, HeaderOffset.nextTargetSeqNum, 8, target)
+        for i in 0..<8 { b[HeaderOffset.engineBaseline + i] = UInt8(truncatingIfNeeded: baseline >> (8 * UInt64(7 - i))) }
+    }
+
+    static func putUInt64(_ b: UnsafeMutableRawBufferPointer, _ offset: Int, _ value: UInt64) {
+        for i in 0..<8 { b[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(7 - i))) }
+    }
+
+    static func readUInt64(_ b: [UInt8], _ offset: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v = v << 8 | UInt64(b[offset + i]) }
+        return v
     }
 
     static func putInt(_ b: inout [UInt8], _ offset: Int, _ width: Int, _ value: Int) {

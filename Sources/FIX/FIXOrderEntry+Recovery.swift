@@ -46,10 +46,83 @@ extension FIXOrderEntry {
         var io = FIXOrderEntryDiscardingIO()
         handle(event, now: event.timestamp, io: &io)
     }
+
+    /// A replayed engine event, through the live bookkeeping, its reports offered to
+    /// the session stores: a store keeps only the answers a crash kept out of it
+    /// (``FIXMessageStore/answers``), with new MsgSeqNums, and the client gets them on
+    /// its next Logon, by ResendRequest or as the gap it sees.
+    public func recover(event: Event, io: inout FIXRecoveryIO) {
+        io.answering = event.sequence
+        handle(event, now: event.timestamp, io: &io)
+        io.answering = 0
+    }
 }
 
 /// Swallows what the replayed events would have sent.
 struct FIXOrderEntryDiscardingIO: FIXOrderEntryIO {
     mutating func submit(_ command: Command) -> Bool { false }
     mutating func reply(session: Int, msgType: StaticString, encode: (inout FIXEncoder) -> Void) {}
+}
+
+/// Journal replay's way to the session stores: every report of a replayed event goes to
+/// ``FIXAcceptor/sendApplication(session:msgType:now:answering:io:encode:)``, which
+/// stores it only when the store lacks it. No session is logged on during replay, so
+/// nothing is sent; nothing is submitted to the engine.
+public struct FIXRecoveryIO: FIXOrderEntryIO {
+    let acceptor: FIXAcceptor
+    /// SendingTime of the reports stored now (their TransactTime is the event's).
+    let now: Timestamp
+    /// The journal sequence of the event being replayed.
+    var answering: UInt64 = 0
+    /// Reports the stores lacked and now hold.
+    public private(set) var appended = 0
+    /// The first store error (the gateway refuses to start on it).
+    public private(set) var failure: (any Error)?
+
+    public init(acceptor: FIXAcceptor, now: Timestamp) {
+        self.acceptor = acceptor
+        self.now = now
+    }
+
+    public mutating func submit(_ command: Command) -> Bool { false }
+
+    public mutating func reply(session: Int, msgType: StaticString, encode: (inout FIXEncoder) -> Void) {
+        var quiet = FIXQuietAcceptorIO()
+        do {
+            if try acceptor.sendApplication(
+                session: session, msgType: msgType, now: now, answering: answering, io: &quiet, encode: encode) != 0 {
+                appended += 1
+            }
+        } catch {
+            if failure == nil { failure = error }
+        }
+    }
+}
+
+/// The acceptor's world while no connection exists (recovery): nothing to send, close,
+/// log or hand on.
+struct FIXQuietAcceptorIO: FIXAcceptorIO {
+    mutating func send(_ connection: UInt32, _ bytes: UnsafeRawBufferPointer) {}
+    mutating func close(_ connection: UInt32, reason: String) {}
+    mutating func application(_ message: FIXMessage, session: Int, connection: UInt32) {}
+    mutating func sessionStateChanged(session: Int, loggedOn: Bool) {}
+    mutating func logSessionEvent(_ text: String) {}
+    mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer) {}
+}
+
+extension FIXAcceptor {
+    /// Journal replay starts: each store will meet the answers it holds again.
+    public func beginRecovery() {
+        for session in sessions { session.store.beginRecovery() }
+    }
+
+    /// Ends journal replay: a store created before the journal's end was known carries
+    /// the answers after `journalEnd`, and what replay stored is written.
+    public func finishRecovery(journalEnd: UInt64) throws(FIXMessageStoreError) {
+        if newStoreBaseline == EngineAnswerMark.unsettled { newStoreBaseline = journalEnd }
+        for session in sessions {
+            try session.store.settleBaseline(journalEnd)
+            try session.store.flush()
+        }
+    }
 }

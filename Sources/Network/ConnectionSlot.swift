@@ -22,6 +22,8 @@ struct ConnectionSlot {
     /// until the handler has heard `closed`).
     var descriptor: Int32 = -1
     var listener = ListenerID(rawValue: 0)
+    /// The peer's IPv4 address, host byte order (0: unknown), read once at accept.
+    var peerAddress: UInt32 = 0
     /// Pending output.
     var send: SendBuffer
 

@@ -19,6 +19,7 @@ extension NetworkLoop {
             return
         }
         let slot = id.slot
+        table.slots[slot].peerAddress = TCPSocket.peerAddress(descriptor)
         do {
             try TCPSocket.setNoDelay(descriptor)
             if epoll != nil {

@@ -344,6 +344,14 @@ public final class NetworkLoop: @unchecked Sendable {
         return table.slots[slot].tls?.peerSubject
     }
 
+    /// The source IPv4 address of `connection` in host byte order (0: unknown), read
+    /// once when it was accepted.
+    public func peerAddress(of connection: ConnectionID) -> UInt32 {
+        assertOnLoopThread()
+        guard let slot = table.index(of: connection) else { return 0 }
+        return table.slots[slot].peerAddress
+    }
+
     /// Whether `connection` arrived on a TLS listener.
     public func isTLS(_ connection: ConnectionID) -> Bool {
         assertOnLoopThread()

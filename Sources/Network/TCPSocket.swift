@@ -98,6 +98,29 @@ enum TCPSocket {
         }
     }
 
+    /// The IPv4 address of an accepted socket's peer, in host byte order (an IPv6 peer:
+    /// its mapped IPv4 address, or its last 32 bits); 0 if unknown. Once per accepted
+    /// connection, for counting per source address. Corresponds to getpeername(2).
+    static func peerAddress(_ descriptor: Int32) -> UInt32 {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(descriptor, $0, &length) }
+        }
+        guard result == 0 else { return 0 }
+        return withUnsafePointer(to: &storage) { pointer in
+            if Int32(pointer.pointee.ss_family) == AF_INET6 {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    var address = $0.pointee.sin6_addr
+                    return withUnsafeBytes(of: &address) { bytes in
+                        UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15])
+                    }
+                }
+            }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
+        }
+    }
+
     /// Turns off Nagle's algorithm on an accepted socket: a gateway's
     /// messages are small and must leave at once.
     /// Corresponds to setsockopt(IPPROTO_TCP, TCP_NODELAY, 1).

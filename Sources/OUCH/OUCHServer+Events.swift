@@ -26,7 +26,7 @@ extension OUCHServer {
                 symbol: symbolName(event.symbol), price: outboundPrice(event), timeInForce: a.timeInForce,
                 display: a.display, orderReferenceNumber: event.orderReference, capacity: a.capacity,
                 intermarketSweep: a.intermarketSweep, crossType: a.crossType, orderState: OUCHOrderState.live,
-                clOrdID: OUCHClOrdID(event.clientOrderID), appendage: appendage(event, a)))
+                clOrdID: OUCHClOrdID(event.clientOrderID), appendage: appendage(event, a)), answering: event.sequence)
             answered(event.userReference, accountSlot)
             return true
 
@@ -35,14 +35,14 @@ extension OUCHServer {
                 timestamp: timestamp, userRefNum: event.userReference, quantity: event.quantity,
                 price: UInt64(clamping: event.price.raw),
                 liquidityFlag: event.liquidity == .added ? OUCHLiquidityFlag.added : OUCHLiquidityFlag.removed,
-                matchNumber: event.matchNumber))
+                matchNumber: event.matchNumber), answering: event.sequence)
             if event.leavesQuantity == 0 { accounts[accountSlot].orders[event.userReference] = nil }
             return true
 
         case .canceled:
             store.append(OUCHOrderCanceled(
                 timestamp: timestamp, userRefNum: event.userReference, quantity: event.quantity,
-                reason: OUCHProfile.cancelReason(event.cancelReason)))
+                reason: OUCHProfile.cancelReason(event.cancelReason)), answering: event.sequence)
             if event.leavesQuantity == 0 { accounts[accountSlot].orders[event.userReference] = nil }
             return true
 
@@ -56,7 +56,7 @@ extension OUCHServer {
                 timeInForce: a.timeInForce, display: a.display, orderReferenceNumber: event.orderReference,
                 capacity: a.capacity, intermarketSweep: a.intermarketSweep, crossType: a.crossType,
                 orderState: OUCHOrderState.live, clOrdID: OUCHClOrdID(event.clientOrderID),
-                appendage: appendage(event, a)))
+                appendage: appendage(event, a)), answering: event.sequence)
             if event.originalUserReference != event.userReference {
                 accounts[accountSlot].orders[event.originalUserReference] = nil
             }
@@ -76,14 +76,14 @@ extension OUCHServer {
                     ?? (event.side == .buy ? OUCHSide.buy : OUCHSide.sell)
             }
             store.append(OUCHOrderModified(
-                timestamp: timestamp, userRefNum: event.userReference, side: side, quantity: event.quantity))
+                timestamp: timestamp, userRefNum: event.userReference, side: side, quantity: event.quantity), answering: event.sequence)
             accounts[accountSlot].orders[event.userReference]?.side = side
             return true
 
         case .rejected:
             store.append(OUCHRejected(
                 timestamp: timestamp, userRefNum: event.userReference,
-                reason: OUCHProfile.rejectReason(event.rejectReason), clOrdID: OUCHClOrdID(event.clientOrderID)))
+                reason: OUCHProfile.rejectReason(event.rejectReason), clOrdID: OUCHClOrdID(event.clientOrderID)), answering: event.sequence)
             accounts[accountSlot].orders[event.userReference] = nil
             answered(event.userReference, accountSlot)
             return true
@@ -100,7 +100,7 @@ extension OUCHServer {
             guard let reason = OUCHProfile.replaceRejectReason(event.cancelRejectReason) else { return false }
             store.append(OUCHRejected(
                 timestamp: timestamp, userRefNum: event.userReference, reason: reason,
-                clOrdID: OUCHClOrdID(event.clientOrderID)))
+                clOrdID: OUCHClOrdID(event.clientOrderID)), answering: event.sequence)
             answered(event.userReference, accountSlot)
             return true
 

@@ -7,8 +7,12 @@ extension OUCHServer {
     /// client certificate when the user is bound to one (`A`), the requested session
     /// (`S`), and that the user is not logged in already (`A`). `certificateSubject` is
     /// the connection's verified client certificate subject (nil: none, or plain TCP).
+    /// With a ``loginThrottle``, a user or `peerAddress` locked out by earlier failures
+    /// is refused before its password is checked.
     @usableFromInline
-    func decideLogin(_ payload: UnsafeRawBufferPointer, certificateSubject: String? = nil) -> OUCHLoginDecision {
+    func decideLogin(
+        _ payload: UnsafeRawBufferPointer, certificateSubject: String? = nil, peerAddress: UInt32 = 0, now: Timestamp = .zero
+    ) -> OUCHLoginDecision {
         let request: SoupBinTCPLoginRequest
         do throws(SoupBinTCPPacketError) {
             request = try SoupBinTCPLoginRequest(payload: payload)
@@ -18,18 +22,28 @@ extension OUCHServer {
         let username = request.username.uppercased()
         guard let user = users.firstIndex(where: { $0.username == username }) else {
             return .reject(
-                code: SoupBinTCPLoginRejectReason.notAuthorized, reason: "login rejected: unknown user '\(request.username)'")
+                code: SoupBinTCPLoginRejectReason.notAuthorized, reason: "login rejected: unknown user '\(request.username)'",
+                failedCredentials: true)
+        }
+        let identity = users[user].username
+        if let lockout = loginThrottle?.lockout(identity: identity, address: peerAddress, now: now.rawValue) {
+            // Refused before the password is looked at: a guesser learns nothing.
+            return .reject(
+                code: SoupBinTCPLoginRejectReason.notAuthorized,
+                reason: "login rejected for user '\(identity)': \(lockout)")
         }
         guard users[user].password == request.password.uppercased() else {
             return .reject(
                 code: SoupBinTCPLoginRejectReason.notAuthorized,
-                reason: "login rejected: wrong password for user '\(users[user].username)'")
+                reason: "login rejected: wrong password for user '\(users[user].username)'",
+                failedCredentials: true, username: identity)
         }
         if let required = users[user].certificateSubject, certificateSubject != required {
             return .reject(
                 code: SoupBinTCPLoginRejectReason.notAuthorized,
                 reason: "login rejected: certificate does not match user '\(users[user].username)' "
-                    + "(\(certificateSubject ?? "no client certificate"))")
+                    + "(\(certificateSubject ?? "no client certificate"))",
+                failedCredentials: true, username: identity)
         }
         guard !sessionEnded, request.requestedSession.isEmpty || request.requestedSession == sessionName else {
             return .reject(

@@ -45,6 +45,9 @@ public final class OUCHServer: @unchecked Sendable {
 
     @usableFromInline var connections: [OUCHServerConnection] = []
     @usableFromInline var connectionSlots: [UInt32: Int] = [:]
+    /// Failed logins and lock-outs (shared with the FIX acceptor of the same thread);
+    /// nil: none counted.
+    public var loginThrottle: LoginThrottle?
     @usableFromInline var freeSlots: [Int] = []
     /// Connections that answered `.paused`, in the order they did.
     @usableFromInline var pausedConnections: [UInt32] = []
@@ -97,7 +100,7 @@ public final class OUCHServer: @unchecked Sendable {
                 var recoveredOrders: [UInt32: OUCHOrderAttributes?] = [:]
                 let store = try OUCHSessionStore(
                     directory: configuration.dataDirectory, username: user.username, session: sessionName,
-                    synchronous: configuration.synchronousStores
+                    synchronous: configuration.synchronousStores, newStoreBaseline: configuration.newStreamBaseline
                 ) { message in
                     Self.recover(message, highWater: &recoveredHighWater, orders: &recoveredOrders)
                 }
@@ -111,8 +114,8 @@ public final class OUCHServer: @unchecked Sendable {
                     user, accountSlot: slot, store: store, maxMessagesPerSecond: configuration.maxMessagesPerSecond))
             }
         } catch {
-            for user in users { user.store.close() }
-            scratch.deallocate()
+            // Every stored property is set, so deinit runs for this instance: it closes
+            // the stores opened so far and frees `scratch`.
             throw error
         }
     }
@@ -351,12 +354,34 @@ public final class OUCHServer: @unchecked Sendable {
         }
     }
 
+    /// Journal replay starts: each stream will meet the answers it holds again.
+    public func beginRecovery() {
+        for user in users { user.store.beginRecovery() }
+    }
+
+    /// Ends journal replay (whose events went through ``handle(_:)``, each stream keeping
+    /// only the answers a crash kept out of it): a stream created before the journal's
+    /// end was known carries the answers after `journalEnd`; what replay appended is
+    /// written. Returns how many messages replay appended.
+    @discardableResult
+    public func finishRecovery(journalEnd: UInt64) throws(OUCHStoreError) -> Int {
+        var appended = 0
+        for user in users {
+            appended += user.store.messageCount - user.store.durableCount
+            try user.store.settleBaseline(journalEnd)
+            try user.store.flush()
+        }
+        return appended
+    }
+
     /// Appends a System Event (start or end of day) to every user's stream.
-    public func systemEvent(_ code: SystemEventCode, now: Timestamp) {
+    /// `answering`: the journal sequence of the venue command that announced it (0:
+    /// none), so that recovery can give a stream the System Event a crash kept out.
+    public func systemEvent(_ code: SystemEventCode, now: Timestamp, answering engineSequence: UInt64 = 0) {
         let message = OUCHSystemEvent(
             timestamp: UInt64(now.nanosecondsSinceMidnight),
             eventCode: code == .startOfDay ? OUCHSystemEventCode.startOfDay : OUCHSystemEventCode.endOfDay)
-        for user in users { user.store.append(message) }
+        for user in users { user.store.append(message, answering: engineSequence) }
     }
 
     /// Ends the session: writes the stores, sends every logged-in connection all it
@@ -495,16 +520,23 @@ public final class OUCHServer: @unchecked Sendable {
     func login<IO: OUCHServerIO>(
         _ slot: Int, _ payload: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
     ) -> OUCHPacketStatus {
-        switch decideLogin(payload, certificateSubject: io.certificateSubject(of: connections[slot].id)) {
+        let address = io.peerAddress(of: connections[slot].id)
+        switch decideLogin(
+            payload, certificateSubject: io.certificateSubject(of: connections[slot].id), peerAddress: address, now: now
+        ) {
         case .malformed(let reason):
             drop(slot, reason: reason, now: now, io: &io)
             return .closed
-        case .reject(let code, let reason):
+        case .reject(let code, var reason, let failedCredentials, let username):
+            if failedCredentials, let lockout = loginThrottle?.failed(identity: username, address: address, now: now.rawValue) {
+                reason += "; \(lockout)"
+            }
             let n = SoupBinTCPEncoder.loginRejected(code, scratch)
             io.send(connections[slot].id, UnsafeRawBufferPointer(start: scratch, count: n))
             drop(slot, reason: reason, now: now, io: &io)
             return .closed
         case .accept(let user, let next, let timeout):
+            loginThrottle?.succeeded(identity: users[user].username)
             bind(slot, user: user, nextSequence: next, heartbeatTimeout: timeout, now: now)
             let n = SoupBinTCPLoginAccepted(session: sessionName, sequenceNumber: UInt64(next)).encode(scratch)
             io.send(connections[slot].id, UnsafeRawBufferPointer(start: scratch, count: n))

@@ -90,6 +90,11 @@ public struct OUCHServerConfiguration: Sendable {
     /// disk round trip per loop turn). Off: written to the file (survives a killed
     /// process), like the journal's default.
     public var synchronousStores = false
+    /// The engine-answer baseline of a stream the server creates
+    /// (``OUCHSessionStore/answers``): 0, every answer is the stream's, unless the owner
+    /// recovers from a journal first — the gateway sets ``EngineAnswerMark/unsettled``
+    /// and settles it once replay has found the journal's end.
+    public var newStreamBaseline: UInt64 = 0
 
     public init(
         users: [OUCHUser], symbols: [OUCHSymbolEntry], sessionName: String, dataDirectory: String, source: UInt8

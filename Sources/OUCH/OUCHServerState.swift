@@ -18,11 +18,16 @@ public protocol OUCHServerIO {
     /// The verified client certificate's subject of a TLS connection (`CN=…,O=…`); nil
     /// for plain TCP or no client certificate.
     func certificateSubject(of connection: UInt32) -> String?
+    /// The connection's source IPv4 address (host byte order); 0 when unknown. Failed
+    /// logins are counted per address (``OUCHServer/loginThrottle``).
+    func peerAddress(of connection: UInt32) -> UInt32
 }
 
 extension OUCHServerIO {
     /// Plain TCP everywhere: no certificate.
     public func certificateSubject(of connection: UInt32) -> String? { nil }
+    /// No address known: failures count against the username only.
+    public func peerAddress(of connection: UInt32) -> UInt32 { 0 }
 }
 
 /// What became of the bytes given to ``OUCHServer/received(_:bytes:now:io:)``.
@@ -180,7 +185,9 @@ enum OUCHPacketStatus {
 @usableFromInline
 enum OUCHLoginDecision {
     case accept(user: Int, nextSequence: Int, heartbeatTimeout: Int64)
-    case reject(code: UInt8, reason: String)
+    /// `failedCredentials`: an unknown user, a wrong password or certificate, which
+    /// count towards a lock-out (`username`: the configured user named, if any).
+    case reject(code: UInt8, reason: String, failedCredentials: Bool = false, username: String? = nil)
     case malformed(reason: String)
 }
 

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import GatewayCore
 
 /// The sequenced outbound stream of one SoupBinTCP user for one session day, kept in
 /// a file so that a client can log in again at any sequence number, and a restarted
@@ -25,6 +26,10 @@ import Darwin
 /// amortized array growth) and a buffer holding the bytes appended since the previous
 /// flush (grown by doubling, never shrunk). In steady state an append allocates
 /// nothing beyond that amortized growth.
+///
+/// Beside the stream, an ``OUCHAnswerIndex`` (`<USER>.ans`) says which engine command
+/// each message answers, so that recovery appends, once and in order, every answer
+/// that a crash kept out of the stream (``answers``, ``holdsAnswer(to:)``).
 ///
 /// One thread at a time: the I/O thread that owns the server owning the store.
 public final class OUCHSessionStore {
@@ -87,6 +92,10 @@ public final class OUCHSessionStore {
     public private(set) var persistedHighWater: UInt32
     /// Bytes cut from the end of the file when it was opened (a torn last packet).
     public let truncatedBytes: UInt64
+    /// Which engine command each message answers, beside the stream.
+    private let answerIndex: OUCHAnswerIndex
+    /// Which answers to journaled commands the stream holds.
+    public private(set) var answers: EngineAnswerMark
 
     /// Messages appended, durable or not.
     public var messageCount: Int { offsets.count }
@@ -102,20 +111,48 @@ public final class OUCHSessionStore {
     /// (`flock`) for as long as the store is open.
     public init(
         directory: String, username: String, session: String, synchronous: Bool = false,
-        recovered: (UnsafeRawBufferPointer) -> Void = { _ in }
+        newStoreBaseline: UInt64 = 0, recovered: (UnsafeRawBufferPointer) -> Void = { _ in }
     ) throws(OUCHStoreError) {
         let path = Self.path(directory: directory, username: username)
         let owner = Owner(session: session.trimmingSpaces, username: username.uppercased())
         try OUCHSystemCall.makeDirectories(directory)
         let fd = try OUCHSystemCall.open(path, flags: O_RDWR | O_CREAT)
         let state: Recovered
+        let index: OUCHAnswerIndex
+        var answers: EngineAnswerMark
         do throws(OUCHStoreError) {
             guard try OUCHSystemCall.lockExclusive(fd, path: path) else { throw OUCHStoreError.locked(path: path) }
-            state = try Self.recover(fd: fd, path: path, owner: owner, synchronous: synchronous, recovered)
+            let contents: OUCHAnswerIndex.Contents
+            (index, contents) = try OUCHAnswerIndex.open(
+                directory: directory, username: username, synchronous: synchronous, newBaseline: newStoreBaseline)
+            do throws(OUCHStoreError) {
+                // The index is written first, so the stream's messages beyond its entries
+                // were never sent (see OUCHAnswerIndex).
+                state = try Self.recover(
+                    fd: fd, path: path, owner: owner, synchronous: synchronous,
+                    limit: contents.existed ? contents.entries.count : Int.max, recovered)
+                let count = state.offsets.count
+                answers = EngineAnswerMark(baseline: contents.baseline)
+                if contents.existed {
+                    if contents.entries.count > count { try index.truncate(to: count) }
+                    for entry in contents.entries.prefix(count) { answers.record(entry) }
+                } else if count > 0 {
+                    // A stream older than indexes: its messages are tagged as answering
+                    // nothing, and it gets the baseline of a new stream (the gateway's
+                    // is settled at the journal's end after this start's replay).
+                    index.appendUntagged(count)
+                    try index.flush()
+                }
+            } catch {
+                index.close()
+                throw error
+            }
         } catch {
             OUCHSystemCall.close(fd)
             throw error
         }
+        self.answerIndex = index
+        self.answers = answers
         self.path = path
         self.session = owner.session
         self.username = owner.username
@@ -149,6 +186,7 @@ public final class OUCHSessionStore {
             OUCHSystemCall.close(fd)
             fd = -1
         }
+        answerIndex.close()
     }
 
     private struct Owner {
@@ -179,7 +217,8 @@ public final class OUCHSessionStore {
     }
 
     private static func recover(
-        fd: CInt, path: String, owner: Owner, synchronous: Bool, _ recovered: (UnsafeRawBufferPointer) -> Void
+        fd: CInt, path: String, owner: Owner, synchronous: Bool, limit: Int,
+        _ recovered: (UnsafeRawBufferPointer) -> Void
     ) throws(OUCHStoreError) -> Recovered {
         let size = try OUCHSystemCall.size(fd, path: path)
         let fresh = header(owner)
@@ -227,7 +266,7 @@ public final class OUCHSessionStore {
         var chunkCount = try OUCHSystemCall.readFully(
             fd, chunk, Int(min(UInt64(chunkCapacity), size - chunkFileOffset)), at: chunkFileOffset, path: path)
         var position = 0
-        while true {
+        while offsets.count < limit {
             let remaining = chunkCount - position
             let needed = remaining < 2 ? 2 : 2 + Int(Wire.u16(chunk, position))
             if remaining < needed {
@@ -260,28 +299,56 @@ public final class OUCHSessionStore {
 
     /// Appends `message` as the next sequenced message (number ``messageCount`` after
     /// the call). It becomes durable, and may be sent, at the next flush.
+    ///
+    /// `answering`: the journal sequence of the command whose engine event the message
+    /// reports (0: none). An answer the stream already holds — journal replay after a
+    /// restart meets every answer again — is not appended (returns false).
     @inlinable
-    public func append<M: OUCHMessage>(_ message: M) {
-        appendPacket(length: 3 + message.encodedLength) { p in
+    @discardableResult
+    public func append<M: OUCHMessage>(_ message: M, answering engineSequence: UInt64 = 0) -> Bool {
+        appendPacket(length: 3 + message.encodedLength, answering: engineSequence) { p in
             SoupBinTCPEncoder.sequencedData(message, p)
         }
     }
 
     /// Appends an already encoded OUCH message.
-    public func append(message bytes: UnsafeRawBufferPointer) {
-        appendPacket(length: 3 + bytes.count) { p in
+    @discardableResult
+    public func append(message bytes: UnsafeRawBufferPointer, answering engineSequence: UInt64 = 0) -> Bool {
+        appendPacket(length: 3 + bytes.count, answering: engineSequence) { p in
             SoupBinTCPEncoder.sequencedData(bytes, p)
         }
     }
 
+    /// Whether an answer to journaled command `engineSequence` is already in the stream
+    /// (``EngineAnswerMark/holdsAnswer(to:)``).
+    public func holdsAnswer(to engineSequence: UInt64) -> Bool {
+        answers.holdsAnswer(to: engineSequence)
+    }
+
+    /// Journal replay starts: see ``EngineAnswerMark/beginRecovery()``.
+    public func beginRecovery() {
+        answers.beginRecovery()
+    }
+
+    /// A stream created before the journal's end was known carries the answers after
+    /// `baseline` (the journal's last sequence); written to the index header at once.
+    public func settleBaseline(_ baseline: UInt64) throws(OUCHStoreError) {
+        guard answers.settle(baseline: baseline) else { return }
+        try answerIndex.writeBaseline(baseline)
+    }
+
     /// Makes room for `length` bytes, lets `write` fill them with one Sequenced Data
-    /// packet, and indexes it.
+    /// packet, and indexes it (offset, and the command it answers).
     @usableFromInline
-    func appendPacket(length: Int, _ write: (UnsafeMutableRawPointer) -> Int) {
+    func appendPacket(length: Int, answering engineSequence: UInt64, _ write: (UnsafeMutableRawPointer) -> Int) -> Bool {
+        if engineSequence != 0 && answers.holdsAnswer(to: engineSequence) { return false }
+        answerIndex.append(engineSequence)
+        answers.record(engineSequence)
         if bufferCount + length > bufferCapacity { grow(to: bufferCount + length) }
         let written = write(buffer + bufferCount)
         offsets.append(bufferFileOffset + UInt64(bufferCount))
         bufferCount += written
+        return true
     }
 
     private func grow(to needed: Int) {
@@ -311,6 +378,8 @@ public final class OUCHSessionStore {
         }
         var wrote = false
         if bufferCount > 0 {
+            // The index entries first: a packet in the stream always has its entry.
+            try answerIndex.flush()
             try OUCHSystemCall.writeAll(fd, buffer, bufferCount, at: fileEnd, path: path)
             fileEnd += UInt64(bufferCount)
             recentCount = bufferCount
@@ -323,7 +392,10 @@ public final class OUCHSessionStore {
             persistedHighWater = highWater
             wrote = true
         }
-        if wrote && synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+        if wrote && synchronous {
+            try answerIndex.sync()
+            try OUCHSystemCall.dataSync(fd, path: path)
+        }
     }
 
     // MARK: Reading

@@ -1,5 +1,6 @@
 import FIX
 import Foundation
+import GatewayCore
 import XCTest
 
 final class FIXMessageStoreTests: XCTestCase {
@@ -18,11 +19,12 @@ final class FIXMessageStoreTests: XCTestCase {
 
     /// The golden layout of specs/fix44.md, "Message store".
     static let golden: [UInt8] =
-        Array("CIFTFIXS".utf8) + [0x00, 0x01, 0x00, 0x20, 0, 0, 0, 0]
+        Array("CIFTFIXS".utf8) + [0x00, 0x02, 0x00, 0x28, 0, 0, 0, 0]
         + [0, 0, 0, 0, 0, 0, 0, 3]          // next outbound MsgSeqNum 3
         + [0, 0, 0, 0, 0, 0, 0, 5]          // next expected inbound 5
-        + [0, 0, 0, 0, 0, 0, 0, 1, 0x41, 0, 0, 0, 0]             // 1: administrative, no bytes
-        + [0, 0, 0, 0, 0, 0, 0, 2, 0x50, 0, 0, 0, 3, 0x61, 0x62, 0x63]  // 2: application "abc"
+        + [0, 0, 0, 0, 0, 0, 0, 0]          // engine baseline 0
+        + [0, 0, 0, 0, 0, 0, 0, 1, 0x41, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]  // 1: administrative, no bytes, answers none
+        + [0, 0, 0, 0, 0, 0, 0, 2, 0x50, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 7, 0x61, 0x62, 0x63]  // 2: application "abc", answers command 7
 
     /// The same file before it is reopened: outbound number 1 in the header.
     static var goldenWhileRunning: [UInt8] {
@@ -33,7 +35,7 @@ final class FIXMessageStoreTests: XCTestCase {
 
     func write(_ store: FIXMessageStore) throws {
         try [UInt8]("logon".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
-        try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, answering: 7, message: $0) }
         try store.setNextTargetSeqNum(5)
         try store.flush()
     }
@@ -44,7 +46,7 @@ final class FIXMessageStoreTests: XCTestCase {
         let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
         let created = try fileBytes()
         try [UInt8]("logon".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
-        try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+        try [UInt8]("abc".utf8).withUnsafeBytes { try store.append(administrative: false, answering: 7, message: $0) }
         try store.setNextTargetSeqNum(5)
         XCTAssertTrue(store.hasUnwrittenData)
         XCTAssertEqual(try fileBytes(), created, "nothing written before the flush")
@@ -84,7 +86,8 @@ final class FIXMessageStoreTests: XCTestCase {
         XCTAssertEqual(store.nextSenderSeqNum, 1)
         XCTAssertEqual(store.nextTargetSeqNum, 1)
         XCTAssertEqual(store.messageCount, 0)
-        XCTAssertEqual(try fileBytes(), Array(Self.golden[0..<16]) + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+        XCTAssertEqual(try fileBytes(), Array(Self.golden[0..<16]) + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]
+                       + [0, 0, 0, 0, 0, 0, 0, 0])
     }
 
     func testGoldenFileLayout() throws {
@@ -111,8 +114,9 @@ final class FIXMessageStoreTests: XCTestCase {
         let reopened = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
         XCTAssertEqual(reopened.sessionDay, 19_724)
         try reopened.reset(sessionDay: 19_725)
+        // The new cycle carries answers after the last one given (command 7).
         XCTAssertEqual(try fileBytes(), Array(Self.golden[0..<12]) + [0, 0, 0x4D, 0x0D]
-                       + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+                       + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 7])
         XCTAssertEqual(try FIXMessageStore(directory: directory, name: "CIFT-BANK1").sessionDay, 19_725)
     }
 
@@ -128,7 +132,7 @@ final class FIXMessageStoreTests: XCTestCase {
     func testTornTailTruncatedOnReopen() throws {
         try write(try FIXMessageStore(directory: directory, name: "CIFT-BANK1"))
         // A crash in the middle of record 3: its header and one byte of ten.
-        let torn: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 3, 0x50, 0, 0, 0, 10, 0x7A]
+        let torn: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 3, 0x50, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 9, 0x7A]
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(torn))
@@ -160,6 +164,65 @@ final class FIXMessageStoreTests: XCTestCase {
         XCTAssertEqual(store.nextTargetSeqNum, 1)
         XCTAssertNil(try store.message(1))
         XCTAssertEqual(try fileBytes().count, FIXMessageStore.headerLength)
+    }
+
+    /// Each record keeps the engine command it answers; reopened for recovery, the
+    /// store says which replayed answers it holds: all before its last command, and as
+    /// many answers to that command as it stored, counted off in order.
+    func testRecoveryMeetsTheStoredAnswersAgainAndOnlyThose() throws {
+        do {
+            let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+            try [UInt8]("hb".utf8).withUnsafeBytes { try store.append(administrative: true, message: $0) }
+            for answering: UInt64 in [5, 7, 7] {
+                try [UInt8]("er".utf8).withUnsafeBytes { try store.append(administrative: false, answering: answering, message: $0) }
+            }
+            try [UInt8]("rej".utf8).withUnsafeBytes { try store.append(administrative: false, message: $0) }
+            store.close()
+        }
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertEqual(store.answers.highWater, 7)
+        XCTAssertEqual(store.answers.storedAtHighWater, 2)
+        store.beginRecovery()
+        XCTAssertTrue(store.holdsAnswer(to: 3))
+        XCTAssertTrue(store.holdsAnswer(to: 5))
+        XCTAssertTrue(store.holdsAnswer(to: 7))
+        XCTAssertTrue(store.holdsAnswer(to: 7))
+        XCTAssertFalse(store.holdsAnswer(to: 7), "command 7's third answer is missing")
+        XCTAssertFalse(store.holdsAnswer(to: 8))
+        XCTAssertFalse(store.holdsAnswer(to: 0), "a message that answers no command is never held")
+
+        // Opened outside recovery (RefreshOnLogon), every answer from now on is new.
+        store.close()
+        let refreshed = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+        XCTAssertFalse(refreshed.holdsAnswer(to: 7))
+    }
+
+    /// A store created before the journal's end is known holds every answer until it
+    /// is settled; the baseline is header bytes 32…39, kept across reopen and reset.
+    func testUnsettledStoreHoldsEverythingUntilSettled() throws {
+        let store = try FIXMessageStore(directory: directory, name: "CIFT-BANK1", newStoreBaseline: EngineAnswerMark.unsettled)
+        XCTAssertEqual(Array(try fileBytes()[32..<40]), [UInt8](repeating: 0xFF, count: 8))
+        XCTAssertTrue(store.holdsAnswer(to: 1))
+        XCTAssertTrue(store.holdsAnswer(to: 1_000_000))
+        try store.settleBaseline(41)
+        XCTAssertEqual(Array(try fileBytes()[32..<40]), [0, 0, 0, 0, 0, 0, 0, 41])
+        XCTAssertTrue(store.holdsAnswer(to: 41))
+        XCTAssertFalse(store.holdsAnswer(to: 42))
+        try store.settleBaseline(99)
+        XCTAssertEqual(store.answers.highWater, 41, "a settled store keeps its baseline")
+        store.close()
+        let reopened = try FIXMessageStore(directory: directory, name: "CIFT-BANK1", newStoreBaseline: EngineAnswerMark.unsettled)
+        XCTAssertEqual(reopened.answers.highWater, 41)
+    }
+
+    func testVersion1StoreIsRefusedWithTheWayOut() throws {
+        var old = Array("CIFTFIXS".utf8) + [0x00, 0x01, 0x00, 0x20]
+        old += [UInt8](repeating: 0, count: 20)
+        try Data(old).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try FIXMessageStore(directory: directory, name: "CIFT-BANK1")) { error in
+            XCTAssertTrue("\(error)".contains("version 1"), "\(error)")
+            XCTAssertTrue("\(error)".contains("move the file aside"), "\(error)")
+        }
     }
 
     func testNotAStoreIsRefused() throws {

@@ -91,6 +91,26 @@ final class FIXTestClient {
         return nil
     }
 
+    /// Answers the gateway's ResendRequest from `beginSeqNo`: a SequenceReset-GapFill
+    /// (34=beginSeqNo, PossDupFlag) to our next number, nothing resent.
+    func sendGapFill(from beginSeqNo: Int) {
+        let length: Int = buffer.withUnsafeMutableBytes { raw in
+            var encoder = FIXEncoder(buffer: raw)
+            encoder.begin(msgType: "4")
+            encoder.append(49, bytes: Array(senderCompID.utf8))
+            encoder.append(56, bytes: Array(targetCompID.utf8))
+            encoder.append(34, int: beginSeqNo)
+            encoder.append(43, bytes: Array("Y".utf8))
+            let now = SystemClock().now()
+            encoder.append(52, timestamp: now)
+            encoder.append(122, timestamp: now)
+            encoder.append(123, bytes: Array("Y".utf8))
+            encoder.append(36, int: nextSeqNum)
+            return (try? encoder.finish()) ?? 0
+        }
+        _ = buffer.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, length, Int32(MSG_NOSIGNAL)) }
+    }
+
     func logon(password: String = "demo", heartBtInt: Int = 30) {
         send("A", [(98, "0"), (108, String(heartBtInt)), (553, senderCompID), (554, password)])
     }

@@ -53,7 +53,7 @@ final class OUCHSessionStoreTests: XCTestCase {
         do {
             let store = try open()
             for (i, message) in messages.enumerated() {
-                message.withUnsafeBytes { store.append(message: $0) }
+                message.withUnsafeBytes { _ = store.append(message: $0) }
                 if i % 3 == 2 { try store.flush(highWater: UInt32(i)) }
             }
             try store.flush(highWater: 99)

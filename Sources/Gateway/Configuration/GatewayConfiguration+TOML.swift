@@ -62,6 +62,13 @@ extension GatewayConfiguration {
         c.network.maxConnections = try network.int("max_connections", default: c.network.maxConnections, range: 1...65_000)
         c.network.maxPendingLogins = try network.int(
             "max_pending_logins", default: min(c.network.maxPendingLogins, c.network.maxConnections), range: 1...65_000)
+        c.network.maxPendingLoginsPerAddress = try network.int(
+            "max_pending_logins_per_address", default: min(c.network.maxPendingLoginsPerAddress, c.network.maxPendingLogins),
+            range: 1...65_000)
+        c.network.loginFailuresBeforeLockout = try network.int(
+            "login_failures_before_lockout", default: c.network.loginFailuresBeforeLockout, range: 1...1_000_000)
+        c.network.loginLockoutMaxSeconds = try network.int(
+            "login_lockout_max_seconds", default: c.network.loginLockoutMaxSeconds, range: 1...86_400)
         c.network.maxSendBufferBytes = try network.int(
             "max_send_buffer_bytes", default: c.network.maxSendBufferBytes, range: 4_096...(1 << 30))
         c.network.spinTurns = try network.int("spin_turns", default: c.network.spinTurns, range: 0...10_000_000)

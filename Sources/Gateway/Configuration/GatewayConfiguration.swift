@@ -77,6 +77,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// connection beyond it is closed at once, so connections that never log in
         /// cannot take the places of sessions.
         public var maxPendingLogins = 64
+        /// Of those, how many may come from one source address: one host cannot hold
+        /// every place.
+        public var maxPendingLoginsPerAddress = 16
+        /// Failed logins (FIX or OUCH) in a row before a CompID, username or address is
+        /// locked out; each further failure doubles the lock-out, from 1 s.
+        public var loginFailuresBeforeLockout = 5
+        /// The longest lock-out, in seconds.
+        public var loginLockoutMaxSeconds = 60
         /// Output a connection may have pending before it is disconnected as a slow consumer.
         public var maxSendBufferBytes = 1 << 20
         /// Turns an idle I/O thread polls before it sleeps (0: sleep at once).

@@ -102,6 +102,9 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
     unowned(unsafe) let frontEnd: FIXFrontEnd
     let now: Timestamp
     var submitted = false
+    /// The journal sequence of the engine event being reported (0: the replies answer
+    /// a client's message): kept with each stored report for recovery.
+    var answering: UInt64 = 0
 
     mutating func send(_ connection: UInt32, _ bytes: UnsafeRawBufferPointer) {
         _ = loop.send(ConnectionID(rawValue: connection), bytes)
@@ -125,6 +128,10 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
         loop.tlsPeerSubject(of: ConnectionID(rawValue: connection))
     }
 
+    func peerAddress(of connection: UInt32) -> UInt32 {
+        loop.peerAddress(of: ConnectionID(rawValue: connection))
+    }
+
     mutating func application(_ message: FIXMessage, session: Int, connection: UInt32) {
         frontEnd.orderEntry.received(message, session: session, connection: connection, now: now, io: &self)
     }
@@ -145,7 +152,8 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
     mutating func reply(session: Int, msgType: StaticString, encode: (inout FIXEncoder) -> Void) {
         var io = self
         do {
-            try frontEnd.acceptor.sendApplication(session: session, msgType: msgType, now: now, io: &io, encode: encode)
+            try frontEnd.acceptor.sendApplication(
+                session: session, msgType: msgType, now: now, answering: answering, io: &io, encode: encode)
         } catch {
             Log.error("FIX: could not send \(msgType) on session \(session): \(error)")
         }

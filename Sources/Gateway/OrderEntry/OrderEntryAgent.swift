@@ -38,6 +38,10 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         let port: OrderEntryPort
         /// `network.max_pending_logins`.
         var maxPendingLogins = 64
+        /// `network.max_pending_logins_per_address`.
+        var maxPendingLoginsPerAddress = 16
+        /// `network.login_failures_before_lockout`, `network.login_lockout_max_seconds`.
+        var loginThrottle = LoginThrottle.Policy()
     }
 
     let phase = ManagedAtomic<OrderEntryPhase>(.running)
@@ -80,7 +84,8 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         let s = settings
         let handler = OrderEntryHandler(
             port: s.port, ouch: try s.makeOUCH(), fix: try s.makeFIX(), phase: phase,
-            drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload, maxPendingLogins: s.maxPendingLogins)
+            drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload, maxPendingLogins: s.maxPendingLogins,
+            maxPendingLoginsPerAddress: s.maxPendingLoginsPerAddress, loginThrottle: LoginThrottle(policy: s.loginThrottle))
         let loop = try NetworkLoop(configuration: s.network, handler: handler, wakeSignal: wakeSignal)
         let listener = try loop.listen(host: s.ouchListen.host, port: s.ouchListen.port)
         ouchPort = loop.localPort(of: listener)

@@ -49,12 +49,26 @@ final class OrderEntryHandler: NetworkHandler {
     private var announced = [Bool](repeating: false, count: 1 << 16)
     private(set) var pendingLogins = 0
     private var lastPendingLoginsLog = Timestamp.zero
+    /// Of the connections waiting to log in, at most this many from one source address
+    /// (`network.max_pending_logins_per_address`).
+    let maxPendingLoginsPerAddress: Int
+    /// Connections waiting to log in, per source address (entries at 0 are removed).
+    private var pendingByAddress: [UInt32: Int] = [:]
+    /// Per connection slot: its source address, while it waits to log in.
+    private var pendingAddress = [UInt32](repeating: 0, count: 1 << 16)
+    /// Failed logins and lock-outs, shared by the FIX acceptor and the OUCH server.
+    let loginThrottle: LoginThrottle
 
     init(
         port: OrderEntryPort, ouch: OUCHServer, fix: FIXFrontEnd, phase: ManagedAtomic<OrderEntryPhase>,
-        drainingAcknowledged: ManagedAtomic<Bool>, tlsReload: TLSReloadMailbox, maxPendingLogins: Int = 64
+        drainingAcknowledged: ManagedAtomic<Bool>, tlsReload: TLSReloadMailbox, maxPendingLogins: Int = 64,
+        maxPendingLoginsPerAddress: Int = 16, loginThrottle: LoginThrottle = LoginThrottle()
     ) {
         self.maxPendingLogins = maxPendingLogins
+        self.maxPendingLoginsPerAddress = maxPendingLoginsPerAddress
+        self.loginThrottle = loginThrottle
+        ouch.loginThrottle = loginThrottle
+        fix.acceptor.loginThrottle = loginThrottle
         self.tlsReload = tlsReload
         self.port = port
         self.ouch = ouch
@@ -80,19 +94,25 @@ final class OrderEntryHandler: NetworkHandler {
             _ = loop.close(connection, reason: .closedByHandler)
             return
         }
-        if pendingLogins >= maxPendingLogins {
+        let address = loop.peerAddress(of: connection)
+        let fromAddress = pendingByAddress[address] ?? 0
+        if pendingLogins >= maxPendingLogins || fromAddress >= maxPendingLoginsPerAddress {
             _ = loop.close(connection, reason: .closedByHandler)
             let now = clock.now()
             // At most one line a second: a flood must not become a flood of log lines.
             if now.rawValue - lastPendingLoginsLog.rawValue >= 1_000_000_000 {
                 lastPendingLoginsLog = now
-                Log.info("order entry: connection \(connection) refused: \(pendingLogins) connections are already waiting to log in (network.max_pending_logins)")
+                Log.info(pendingLogins >= maxPendingLogins
+                    ? "order entry: connection \(connection) refused: \(pendingLogins) connections are already waiting to log in (network.max_pending_logins)"
+                    : "order entry: connection \(connection) from \(Self.dottedQuad(address)) refused: \(fromAddress) connections from that address are already waiting to log in (network.max_pending_logins_per_address)")
             }
             return
         }
         awaitingLogin[connection.slot] = true
         announced[connection.slot] = true
         pendingLogins += 1
+        pendingAddress[connection.slot] = address
+        pendingByAddress[address] = fromAddress + 1
         let fix = fixListeners.contains(listener)
         isFIX[connection.slot] = fix
         if fix {
@@ -129,6 +149,12 @@ final class OrderEntryHandler: NetworkHandler {
         guard awaitingLogin[connection.slot] else { return }
         awaitingLogin[connection.slot] = false
         pendingLogins -= 1
+        let address = pendingAddress[connection.slot]
+        if let count = pendingByAddress[address] { pendingByAddress[address] = count > 1 ? count - 1 : nil }
+    }
+
+    static func dottedQuad(_ address: UInt32) -> String {
+        "\(address >> 24).\(address >> 16 & 0xFF).\(address >> 8 & 0xFF).\(address & 0xFF)"
     }
 
     func closed(_ connection: ConnectionID, reason: CloseReason, loop: NetworkLoop) {
@@ -190,14 +216,16 @@ final class OrderEntryHandler: NetworkHandler {
                 if event.destination.session >= GatewayConfiguration.ouchSessionBase {
                     ouch.handle(event)
                 } else {
+                    fixIO.answering = event.sequence
                     _ = fix.orderEntry.handle(event, now: now, io: &fixIO)
+                    fixIO.answering = 0
                 }
                 return
             }
             // The engine sends end of day after the day's cancels, so every one of them is
             // in the streams when the session ends here — before any later event.
             if event.code == SystemEventCode.endOfDay.rawValue {
-                ouch.systemEvent(.endOfDay, now: now)
+                ouch.systemEvent(.endOfDay, now: now, answering: event.sequence)
                 do {
                     try ouch.endOfSession(now: now, io: &io)
                     Log.info("order entry: end of day: SoupBinTCP session ended")

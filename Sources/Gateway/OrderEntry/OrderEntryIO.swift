@@ -33,4 +33,8 @@ struct OrderEntryIO: OUCHServerIO {
     func certificateSubject(of connection: UInt32) -> String? {
         loop.tlsPeerSubject(of: ConnectionID(rawValue: connection))
     }
+
+    func peerAddress(of connection: UInt32) -> UInt32 {
+        loop.peerAddress(of: ConnectionID(rawValue: connection))
+    }
 }

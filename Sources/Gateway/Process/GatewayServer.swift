@@ -91,16 +91,49 @@ public final class GatewayServer: @unchecked Sendable {
         // The highest signals-ring record already applied: the bridge resumes after it.
         let bridgeSource = EngineRuntime.source(ofPort: 2)
         let appliedSignals = HandedOver(AppliedSignals())
+        // The session streams (OUCH per user, FIX per session) are opened before the
+        // replay, which hands them every replayed event: each keeps the answers it lacks
+        // — those a crash kept out of it although their commands are in the journal —
+        // and the clients get them on their next login (specs/recovery.md).
+        let orderEntrySource = EngineRuntime.source(ofPort: 0)
+        var ouchConfiguration = try OUCHServerConfiguration(
+            gateway: configuration, source: orderEntrySource, dataDirectory: dataDirectory.path)
+        ouchConfiguration.newStreamBaseline = EngineAnswerMark.unsettled
+        try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
+        var fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
+        fixConfiguration.newStoreBaseline = EngineAnswerMark.unsettled
+        let ouchServer = HandedOverOnce(try OUCHServer(configuration: ouchConfiguration))
+        let fixAcceptor = HandedOverOnce(try FIXAcceptor(configuration: fixConfiguration))
+        ouchServer.object.beginRecovery()
+        fixAcceptor.object.beginRecovery()
+        var fixRecoveryIO = FIXRecoveryIO(acceptor: fixAcceptor.object, now: startTime)
         recovery = try JournalReplay.replay(
             directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal,
             observeCommand: {
                 fixOrderEntry.value.restore(command: $0)
                 if $0.origin.source == bridgeSource { appliedSignals.value.note($0) }
             },
-            observeEvent: {
-                fixOrderEntry.value.restore(event: $0)
-                publisher.value.catchUp($0)
+            observeEvent: { event in
+                if event.kind == .systemEvent {
+                    if event.code == SystemEventCode.endOfDay.rawValue {
+                        ouchServer.object.systemEvent(.endOfDay, now: event.timestamp, answering: event.sequence)
+                    }
+                } else if event.destination.source == orderEntrySource {
+                    if event.destination.session >= GatewayConfiguration.ouchSessionBase {
+                        ouchServer.object.handle(event)
+                    } else {
+                        fixOrderEntry.value.recover(event: event, io: &fixRecoveryIO)
+                    }
+                }
+                publisher.value.catchUp(event)
             })
+        if let failure = fixRecoveryIO.failure { throw failure }
+        let journalEnd = recovery.nextSequence - 1
+        let ouchAppended = try ouchServer.object.finishRecovery(journalEnd: journalEnd)
+        try fixAcceptor.object.finishRecovery(journalEnd: journalEnd)
+        if ouchAppended > 0 || fixRecoveryIO.appended > 0 {
+            Log.info("recovery: \(ouchAppended) OUCH and \(fixRecoveryIO.appended) FIX answer(s) to journaled commands were missing from the session streams and are appended")
+        }
         if publisher.value.resumeEngineSequence == nil {
             try MarketDataFeed.beginSessionDay(publisher.value, engine: engine, baseline: recovery.nextSequence - 1, now: startTime)
         }
@@ -127,10 +160,7 @@ public final class GatewayServer: @unchecked Sendable {
         marketData = try MarketDataAgent(
             settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!)
         let port = runtime.ports[0]
-        let ouchConfiguration = try OUCHServerConfiguration(
-            gateway: configuration, source: port.source, dataDirectory: dataDirectory.path)
-        try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
-        let fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
+        precondition(port.source == orderEntrySource, "order entry is engine port 0")
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
         let fixMessageLog = FIXMessageLogSettings(gateway: configuration, dataDirectory: dataDirectory.path)
         let source = port.source
@@ -143,7 +173,7 @@ public final class GatewayServer: @unchecked Sendable {
             network: try NetworkConfiguration(gateway: configuration),
             ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
             makeOUCH: { [recovery] in
-                let server = try OUCHServer(configuration: ouchConfiguration)
+                let server = ouchServer.take()
                 for (account, reference) in recovery.highestUserReference {
                     server.raiseHighWater(account: account, to: reference)
                 }
@@ -151,12 +181,16 @@ public final class GatewayServer: @unchecked Sendable {
             },
             makeFIX: {
                 FIXFrontEnd(
-                    acceptor: try FIXAcceptor(configuration: fixConfiguration),
+                    acceptor: fixAcceptor.take(),
                     orderEntry: fixOrderEntry.value,
                     cancelOnDisconnect: fixCancelOnDisconnect, source: source,
                     messageLog: fixMessageLog.map { FIXMessageLog(settings: $0) })
             }, port: port)
         orderEntrySettings.maxPendingLogins = configuration.network.maxPendingLogins
+        orderEntrySettings.maxPendingLoginsPerAddress = configuration.network.maxPendingLoginsPerAddress
+        orderEntrySettings.loginThrottle = LoginThrottle.Policy(
+            failuresBeforeLockout: configuration.network.loginFailuresBeforeLockout,
+            longestLockoutNanoseconds: Int64(configuration.network.loginLockoutMaxSeconds) * 1_000_000_000)
         orderEntry = OrderEntryAgent(wakeSignal: signals.orderEntry, settings: orderEntrySettings)
         do {
             try startStages(signals: signals)
@@ -430,6 +464,20 @@ extension FIXAcceptorConfiguration {
 private final class HandedOver<Value>: @unchecked Sendable {
     var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// One object built on the starting thread and handed, once, to the thread that owns it
+/// from then on: after `take` the holder keeps no reference, so the object (and the files
+/// it holds open and locked) goes when its owner drops it at stop.
+private final class HandedOverOnce<Value: AnyObject>: @unchecked Sendable {
+    private var value: Value?
+    init(_ value: Value) { self.value = value }
+    /// The object, for use before it is handed over (start-up, on the starting thread).
+    var object: Value { value! }
+    func take() -> Value {
+        defer { value = nil }
+        return value!
+    }
 }
 
 extension TLSConfiguration {
