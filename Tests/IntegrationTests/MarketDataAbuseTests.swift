@@ -68,6 +68,53 @@ final class MarketDataAbuseTests: XCTestCase {
     /// Forty connections that never log in to the snapshot service: the eight beyond its
     /// 32 places are closed at once, the 32 after the 2 s login timeout; then a late
     /// joiner logs in and is answered.
+    /// Readers that ask while the book is unchanged share one snapshot instead of a copy
+    /// each (issue 14: 34 readers that never read held 151 MB); a reader after the book
+    /// changed gets a new one.
+    func testReadersOfOneBookShareOneSnapshot() throws {
+        let gateway = try GatewayServer(configuration: testGatewayConfiguration(directory, dataDirectory: directory + "/data"))
+        var stopped = false
+        defer { if !stopped { gateway.stop() } }
+        let ouch = try OUCHTestClient(port: gateway.ouchPort)
+        ouch.loginAccepted("OUCH01")
+        for ref in 1...50 {
+            ouch.send(OUCHEnterOrder.limit(UInt32(ref), OUCHSide.buy, 100, "AAPL", UInt64(900_000 + ref * 100)))
+            guard case .orderAccepted = ouch.nextMessage() else { return XCTFail("order \(ref)") }
+        }
+        usleep(300_000)  // on the feed
+        func requestWithoutReading() -> Int32 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = gateway.marketDataSnapshotPort.bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            XCTAssertEqual(result, 0)
+            let login = SoupBinTCPEncoder.bytes {
+                SoupBinTCPLoginRequest(username: "", password: "", requestedSession: "", requestedSequenceNumber: 0,
+                                       heartbeatTimeoutMilliseconds: 30_000).encode($0)
+            }
+            let request = login + [0, 1, UInt8(ascii: "U")]  // every symbol
+            XCTAssertEqual(request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }, request.count)
+            return fd
+        }
+        let readers = (0..<6).map { _ in requestWithoutReading() }
+        defer { for fd in readers { close(fd) } }
+        usleep(300_000)
+        ouch.send(OUCHEnterOrder.limit(51, OUCHSide.buy, 100, "AAPL", 900_000))
+        guard case .orderAccepted = ouch.nextMessage() else { return XCTFail("order 51") }
+        usleep(300_000)
+        let later = requestWithoutReading()
+        defer { close(later) }
+        usleep(300_000)
+        gateway.stop()
+        stopped = true
+        XCTAssertEqual(gateway.snapshotCounts.served, 7)
+        XCTAssertEqual(gateway.snapshotCounts.built, 2, "six readers of one book share one snapshot; the seventh saw a new book")
+    }
+
     func testIdleSnapshotConnectionsAreRefusedBeyondThePlacesAndDroppedSoon() throws {
         let gateway = try GatewayServer(configuration: testGatewayConfiguration(directory, dataDirectory: directory + "/data"))
         defer { gateway.stop() }

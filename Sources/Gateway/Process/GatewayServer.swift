@@ -35,6 +35,12 @@ public final class GatewayServer: @unchecked Sendable {
     /// The retransmission server's UDP port and the snapshot service's TCP port.
     public var marketDataRetransmissionPort: UInt16 { marketData.retransmissionPort }
     public var marketDataSnapshotPort: UInt16 { marketData.snapshotPort }
+    /// Snapshots served to late joiners and snapshots encoded for them (readers asking
+    /// while the book is unchanged share one). The market-data thread owns the counts:
+    /// read them after ``stop()``.
+    public var snapshotCounts: (served: UInt64, built: UInt64) {
+        (marketData.snapshots.snapshotsServed, marketData.snapshots.snapshotsBuilt)
+    }
     /// The TLS listeners' ports (nil: TLS off).
     public var fixTLSPort: UInt16? { orderEntry.fixTLSPort }
     public var ouchTLSPort: UInt16? { orderEntry.ouchTLSPort }
