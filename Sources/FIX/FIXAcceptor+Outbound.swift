@@ -19,13 +19,58 @@ extension FIXAcceptor {
         _ index: Int, administrative: Bool, answering engineSequence: UInt64 = 0, length: Int, now: Timestamp, io: inout IO
     ) throws(FIXMessageStoreError) {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<length])
-        try sessions[index].store.append(administrative: administrative, answering: engineSequence, message: bytes)
+        var paced = false
+        if let connection = sessions[index].connection, configuration.paceOutputBytes > 0 {
+            if sessions[index].catchUpFrom == 0 && io.pendingOutputBytes(of: connection) > configuration.paceOutputBytes {
+                sessions[index].catchUpFrom = sessions[index].store.nextSenderSeqNum
+            }
+            paced = sessions[index].catchUpFrom != 0
+        }
+        // A paced administrative message keeps its bytes, so that it is sent in its place.
+        try sessions[index].store.append(
+            administrative: administrative, answering: engineSequence, keepingBytes: paced, message: bytes)
         io.logMessage(session: index, inbound: false, bytes)
-        if let connection = sessions[index].connection {
+        if let connection = sessions[index].connection, !paced {
             io.send(connection, bytes)
             sessions[index].lastSent = now
         }
     }
+
+    /// Sends paced sessions what their stores hold and their connections have not had,
+    /// in order, while the connection's queued output stays under half the pace mark;
+    /// a session that catches up goes live again. Each turn, after the stores are
+    /// written.
+    public func paceOutput<IO: FIXAcceptorIO>(now: Timestamp, io: inout IO) {
+        for index in sessions.indices where sessions[index].catchUpFrom != 0 {
+            guard let connection = sessions[index].connection else {
+                sessions[index].catchUpFrom = 0
+                continue
+            }
+            let store = sessions[index].store
+            do throws(FIXMessageStoreError) {
+                while sessions[index].catchUpFrom < store.nextSenderSeqNum,
+                      io.pendingOutputBytes(of: connection) <= configuration.paceOutputBytes / 2 {
+                    let seq = sessions[index].catchUpFrom
+                    if let bytes = try store.storedBytes(seq) {
+                        bytes.withUnsafeBytes { io.send(connection, $0) }
+                    } else {
+                        // An administrative message stored before pacing began: never
+                        // the case, since pacing begins at the first message not sent.
+                        sendGapFill(index, seq: seq, newSeqNo: seq + 1, connection: connection, now: now, io: &io)
+                    }
+                    sessions[index].lastSent = now
+                    sessions[index].catchUpFrom = seq + 1
+                }
+            } catch {
+                drop(connection, reason: error.description, io: &io)
+                continue
+            }
+            if sessions[index].catchUpFrom >= store.nextSenderSeqNum { sessions[index].catchUpFrom = 0 }
+        }
+    }
+
+    /// Whether any session's output is paced (``paceOutput(now:io:)`` has work).
+    public var isPacingOutput: Bool { sessions.contains { $0.catchUpFrom != 0 } }
 
     /// Logout (34=1, not stored, no session's numbers touched) to whoever `sender`
     /// claims to be: for refused Logons and a wrong BeginString before Logon.

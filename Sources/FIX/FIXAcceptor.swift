@@ -296,6 +296,8 @@ public final class FIXAcceptor {
 
     func endSession<IO: FIXAcceptorIO>(_ index: Int, io: inout IO) {
         sessions[index].connection = nil
+        // What was not sent stays in the store: the client asks for it after its next Logon.
+        sessions[index].catchUpFrom = 0
         sessions[index].resendNext = 1
         sessions[index].resendEnd = 0
         sessions[index].gapRequestedThrough = 0
@@ -343,6 +345,9 @@ struct FIXSessionState {
     /// per message.
     var answerDeliverTo: [UInt8] = []
     var answerOnBehalfOf: [UInt8] = []
+    /// Output is paced: messages from this MsgSeqNum on are stored and not sent yet
+    /// (``FIXAcceptor/paceOutput(io:)`` sends them as the connection drains). 0: live.
+    var catchUpFrom = 0
 
     init(configuration: FIXSessionConfiguration, store: FIXMessageStore) {
         self.configuration = configuration

@@ -77,6 +77,13 @@ public struct FIXAcceptorConfiguration: Sendable {
     public var graceFraction: Double
     /// Most stored messages resent (or gap-filled runs) per call.
     public var resendBatchSize: Int
+    /// When more than this many bytes wait for a connection, new messages are only
+    /// stored, and sent from the store as the connection drains
+    /// (``FIXAcceptor/paceOutput(io:)``): a burst the gateway makes itself (a mass
+    /// cancel's reports, cancel-on-disconnect reports for a session that logs straight
+    /// back on) must not trip the slow-consumer limit meant for a peer that does not
+    /// read. 0: never paced.
+    public var paceOutputBytes = 0
     public var maximumBodyLength: Int
     /// When sessions may be logged on, and when their sequence numbers start again
     /// from 1; nil: always open, sequence numbers never reset by the clock.
@@ -131,6 +138,9 @@ public protocol FIXAcceptorIO {
     /// The connection's source IPv4 address (host byte order); 0 when unknown. Failed
     /// Logons are counted per address (``FIXAcceptor/loginThrottle``).
     func peerAddress(of connection: UInt32) -> UInt32
+    /// Bytes queued for the connection and not yet taken by the kernel: output is paced
+    /// from the store while they exceed ``FIXAcceptorConfiguration/paceOutputBytes``.
+    func pendingOutputBytes(of connection: UInt32) -> Int
 }
 
 extension FIXAcceptorIO {
@@ -138,6 +148,8 @@ extension FIXAcceptorIO {
     public func certificateSubject(of connection: UInt32) -> String? { nil }
     /// No address known: failed Logons count against the CompID only.
     public func peerAddress(of connection: UInt32) -> UInt32 { 0 }
+    /// Output never waits: nothing is paced.
+    public func pendingOutputBytes(of connection: UInt32) -> Int { 0 }
     public mutating func logSessionEvent(_ text: String) {}
     public mutating func logMessage(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer) {}
 }

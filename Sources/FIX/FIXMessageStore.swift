@@ -30,7 +30,8 @@ public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConv
 ///   u8 kind (`A` administrative, `P` application), u32 length, u64 the journal
 ///   sequence of the command the message answers (0: it answers none), then `length`
 ///   bytes of the whole message as sent (length 0 for administrative messages, which
-///   are gap-filled, never resent).
+///   are gap-filled, never resent — except one stored while output was paced, which
+///   keeps its bytes for its first send: ``storedBytes(_:)``).
 ///
 /// A record cut short by a crash is truncated on open (`truncatedBytes`).
 ///
@@ -217,17 +218,18 @@ public final class FIXMessageStore {
     /// `answering`: the journal sequence of the command whose event the message answers
     /// (0 for anything else), kept in the record for recovery (``answers``).
     public func append(
-        administrative: Bool, answering engineSequence: UInt64 = 0, message bytes: UnsafeRawBufferPointer
+        administrative: Bool, answering engineSequence: UInt64 = 0, keepingBytes: Bool = false,
+        message bytes: UnsafeRawBufferPointer
     ) throws(FIXMessageStoreError) {
         let seq = nextSenderSeqNum
         precondition(seq == offsets.count + 1, "FIX store: outbound records must be contiguous from 1")
-        let body = administrative ? 0 : bytes.count
+        let body = administrative && !keepingBytes ? 0 : bytes.count
         let recordLength = Self.recordHeaderLength + body
         if pendingCount + recordLength > pending.count { try flush() }
         if recordLength > pending.count {
             // Larger than the whole buffer (a huge message): straight to the file.
             Self.putInt(recordHeader, RecordOffset.msgSeqNum, 8, seq)
-            recordHeader[RecordOffset.kind] = Kind.application
+            recordHeader[RecordOffset.kind] = administrative ? Kind.administrative : Kind.application
             Self.putInt(recordHeader, RecordOffset.length, 4, body)
             Self.putUInt64(recordHeader, RecordOffset.engineSequence, engineSequence)
             let written = writeAll(UnsafeRawBufferPointer(recordHeader), UnsafeRawBufferPointer(rebasing: bytes[0..<body]), at: end)
@@ -349,6 +351,21 @@ public final class FIXMessageStore {
         var bytes = [UInt8](repeating: 0, count: Self.readInt(head, RecordOffset.length, 4))
         try read(&bytes, at: offset + Self.recordHeaderLength)
         return .application(bytes)
+    }
+
+    /// The bytes stored for outbound message `seq`, whatever its kind (an administrative
+    /// message has some only when stored while output was paced); nil when none.
+    public func storedBytes(_ seq: Int) throws(FIXMessageStoreError) -> [UInt8]? {
+        guard seq >= 1, seq <= offsets.count else { return nil }
+        if pendingCount > 0 { try flush() }
+        let offset = offsets[seq - 1]
+        var head = [UInt8](repeating: 0, count: Self.recordHeaderLength)
+        try read(&head, at: offset)
+        let length = Self.readInt(head, RecordOffset.length, 4)
+        guard length > 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: length)
+        try read(&bytes, at: offset + Self.recordHeaderLength)
+        return bytes
     }
 
     // MARK: File access

@@ -178,7 +178,7 @@ public final class OUCHServer: @unchecked Sendable {
     /// (it is replaying): the owner should not park its loop, so that ``flush(now:io:)``
     /// keeps sending.
     public var hasPendingOutput: Bool {
-        for connection in connections where connection.phase == .loggedIn {
+        for connection in connections where connection.phase == .loggedIn && !connection.paced {
             if connection.nextSequence <= users[connection.user].store.durableCount { return true }
         }
         return false
@@ -394,7 +394,7 @@ public final class OUCHServer: @unchecked Sendable {
         for slot in connections.indices where connections[slot].phase == .loggedIn {
             let store = users[connections[slot].user].store
             while connections[slot].nextSequence <= store.durableCount {
-                try pump(slot, budget: replayBytesPerFlush, now: now, io: &io)
+                try pump(slot, budget: replayBytesPerFlush, paced: false, now: now, io: &io)
             }
             let n = SoupBinTCPEncoder.endOfSession(scratch)
             io.send(connections[slot].id, UnsafeRawBufferPointer(start: scratch, count: n))
@@ -561,14 +561,30 @@ public final class OUCHServer: @unchecked Sendable {
         }
     }
 
-    /// Sends the connection the durable messages it has not had.
+    /// Sends the connection the durable messages it has not had. Paced
+    /// (``OUCHServerConfiguration/paceOutputBytes``) unless `paced` is false (the end of
+    /// the session sends everything before End of Session).
     @inlinable
-    func pump<IO: OUCHServerIO>(_ slot: Int, budget: Int, now: Timestamp, io: inout IO) throws(OUCHStoreError) {
+    func pump<IO: OUCHServerIO>(
+        _ slot: Int, budget: Int, paced: Bool = true, now: Timestamp, io: inout IO
+    ) throws(OUCHStoreError) {
         let store = users[connections[slot].user].store
         let id = connections[slot].id
         var remaining = budget
+        // Live messages go at once unless the connection has the pace mark's worth queued.
+        var room = Int.max
+        connections[slot].paced = false
+        if paced && configuration.paceOutputBytes > 0 {
+            room = configuration.paceOutputBytes - io.pendingOutputBytes(of: id)
+            if room <= 0 {
+                connections[slot].paced = true
+                return
+            }
+        }
         while remaining > 0 && connections[slot].nextSequence <= store.durableCount {
-            let (messages, bytes) = try store.withPackets(from: connections[slot].nextSequence, maxBytes: remaining) {
+            let (messages, bytes) = try store.withPackets(
+                from: connections[slot].nextSequence, maxBytes: remaining, maxRecentBytes: room
+            ) {
                 packets, count in
                 io.send(id, packets)
                 return (count, packets.count)
@@ -576,6 +592,13 @@ public final class OUCHServer: @unchecked Sendable {
             connections[slot].nextSequence += messages
             connections[slot].lastSent = now.rawValue
             remaining -= bytes
+            if room != Int.max {
+                room -= bytes
+                if room <= 0 {
+                    connections[slot].paced = connections[slot].nextSequence <= store.durableCount
+                    return
+                }
+            }
         }
     }
 

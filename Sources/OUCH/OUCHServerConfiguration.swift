@@ -95,6 +95,11 @@ public struct OUCHServerConfiguration: Sendable {
     /// recovers from a journal first — the gateway sets ``EngineAnswerMark/unsettled``
     /// and settles it once replay has found the journal's end.
     public var newStreamBaseline: UInt64 = 0
+    /// A stream is sent to a connection only while fewer bytes than this wait for it; the
+    /// rest stays in the store until the connection drains, so that a burst the gateway
+    /// makes itself (cancel-on-disconnect, a kill switch) cannot trip the slow-consumer
+    /// limit meant for a peer that does not read. 0: not paced.
+    public var paceOutputBytes = 0
 
     public init(
         users: [OUCHUser], symbols: [OUCHSymbolEntry], sessionName: String, dataDirectory: String, source: UInt8

@@ -21,6 +21,9 @@ public protocol OUCHServerIO {
     /// The connection's source IPv4 address (host byte order); 0 when unknown. Failed
     /// logins are counted per address (``OUCHServer/loginThrottle``).
     func peerAddress(of connection: UInt32) -> UInt32
+    /// Bytes queued for the connection and not yet taken by the kernel: a stream is sent
+    /// only while they stay under ``OUCHServerConfiguration/paceOutputBytes``.
+    func pendingOutputBytes(of connection: UInt32) -> Int
 }
 
 extension OUCHServerIO {
@@ -28,6 +31,8 @@ extension OUCHServerIO {
     public func certificateSubject(of connection: UInt32) -> String? { nil }
     /// No address known: failures count against the username only.
     public func peerAddress(of connection: UInt32) -> UInt32 { 0 }
+    /// Output never waits: nothing is paced.
+    public func pendingOutputBytes(of connection: UInt32) -> Int { 0 }
 }
 
 /// What became of the bytes given to ``OUCHServer/received(_:bytes:now:io:)``.
@@ -154,6 +159,9 @@ struct OUCHServerConnection {
     @usableFromInline var heartbeatTimeout: Int64 = 0
     /// The next sequenced message to send (1-based).
     @usableFromInline var nextSequence = 1
+    /// The last pump stopped at the pace mark with messages left: they go when the
+    /// connection drains (its send completion wakes the loop), not on every turn.
+    @usableFromInline var paced = false
     /// Bytes received and not yet processed: a partial packet, or everything after the
     /// packet that found the engine ring full. Capacity is kept when the slot is reused.
     @usableFromInline var buffer: [UInt8] = []

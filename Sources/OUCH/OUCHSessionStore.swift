@@ -408,32 +408,37 @@ public final class OUCHSessionStore {
     /// Hands `body` the packets of durable messages from `sequence` on, contiguous, and
     /// how many messages they are.
     ///
-    /// Messages written by the last flush come from memory, all of them. Older ones are
-    /// read from the file, whole messages up to `maxBytes` (at least one), into a
-    /// reusable buffer: a replay proceeds a bounded slice per call. The bytes are valid
-    /// only inside `body`.
+    /// Messages written by the last flush come from memory, as many as fit in
+    /// `maxRecentBytes` (all of them by default). Older ones are read from the file,
+    /// whole messages up to `maxBytes` and `maxRecentBytes`, into a reusable buffer: a
+    /// replay proceeds a bounded slice per call. At least one message either way. The
+    /// bytes are valid only inside `body`.
     public func withPackets<R>(
-        from sequence: Int, maxBytes: Int, _ body: (UnsafeRawBufferPointer, _ messages: Int) -> R
+        from sequence: Int, maxBytes: Int, maxRecentBytes: Int = .max,
+        _ body: (UnsafeRawBufferPointer, _ messages: Int) -> R
     ) throws(OUCHStoreError) -> R {
         guard sequence >= 1 && sequence <= durableCount else {
             throw .noSuchMessage(sequence: sequence, count: durableCount)
         }
         let start = offsets[sequence - 1]
-        if start >= bufferFileOffset {
-            let bytes = UnsafeRawBufferPointer(start: buffer + Int(start - bufferFileOffset), count: Int(fileEnd - start))
-            return body(bytes, durableCount - sequence + 1)
-        }
-        // Whole messages from `sequence` that end within `maxBytes`: the last index
-        // `last` (0-based) with end(last) <= limit, found by binary search.
-        let limit = start + UInt64(max(maxBytes, 0))
+        // Whole messages from `sequence` that end within `maxBytes` (at least one): the
+        // last index `last` (0-based) with end(last) <= limit, found by binary search.
+        let allowed = start >= bufferFileOffset ? maxRecentBytes : min(maxBytes, maxRecentBytes)
+        let limit = start &+ UInt64(max(allowed, 0)) < start ? UInt64.max : start &+ UInt64(max(allowed, 0))
         var low = sequence - 1
         var high = durableCount - 1
+        if end(ofMessageAt: high) <= limit { low = high }
         while low < high {
             let middle = (low + high + 1) / 2
             if end(ofMessageAt: middle) <= limit { low = middle } else { high = middle - 1 }
         }
         let last = low
         let count = Int(end(ofMessageAt: last) - start)
+        if start >= bufferFileOffset {
+            // Written by the last flush: still in memory.
+            let bytes = UnsafeRawBufferPointer(start: buffer + Int(start - bufferFileOffset), count: count)
+            return body(bytes, last - (sequence - 1) + 1)
+        }
         if count > scratchCapacity {
             scratch?.deallocate()
             scratchCapacity = max(count, 64 * 1024)

@@ -132,6 +132,10 @@ struct FIXSessionIO: FIXAcceptorIO, FIXOrderEntryIO {
         loop.peerAddress(of: ConnectionID(rawValue: connection))
     }
 
+    func pendingOutputBytes(of connection: UInt32) -> Int {
+        loop.pendingOutputBytes(of: ConnectionID(rawValue: connection)) ?? 0
+    }
+
     mutating func application(_ message: FIXMessage, session: Int, connection: UInt32) {
         frontEnd.orderEntry.received(message, session: session, connection: connection, now: now, io: &self)
     }

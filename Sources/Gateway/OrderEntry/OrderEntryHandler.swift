@@ -196,6 +196,8 @@ final class OrderEntryHandler: NetworkHandler {
         // moves the inbound number only) is written now, at most a turn late.
         var storeIO = fixIO(loop, now)
         fix.acceptor.flushStores(io: &storeIO)
+        // Paced output goes on as the connection drains (its send completions wake the loop).
+        if fix.acceptor.isPacingOutput { fix.acceptor.paceOutput(now: now, io: &storeIO) }
         finish(storeIO)
         if paused && !draining && ouch.resume(now: now, io: &io) {
             paused = false

@@ -37,4 +37,8 @@ struct OrderEntryIO: OUCHServerIO {
     func peerAddress(of connection: UInt32) -> UInt32 {
         loop.peerAddress(of: ConnectionID(rawValue: connection))
     }
+
+    func pendingOutputBytes(of connection: UInt32) -> Int {
+        loop.pendingOutputBytes(of: ConnectionID(rawValue: connection)) ?? 0
+    }
 }

@@ -393,6 +393,8 @@ extension OUCHServerConfiguration {
             users: users, symbols: symbols, sessionName: day.sessionName,
             dataDirectory: day.directory(under: dataDirectory), source: source)
         loginTimeout = .milliseconds(c.ouch.loginTimeoutMilliseconds)
+        // Paced well before the slow-consumer limit (see FIXAcceptorConfiguration's).
+        paceOutputBytes = max(c.network.maxSendBufferBytes / 4, 4096)
         maxMessagesPerSecond = c.ouch.maxMessagesPerSecond
         // The server's own rules, named as the gateway's file names them (`ouch.users[0]`).
         do {
@@ -461,6 +463,9 @@ extension FIXAcceptorConfiguration {
                 c.fix.sessionEndSecondsUTC.map { FIXSessionSchedule(start: start, end: $0) }
             },
             maximumLatencyNanoseconds: c.fix.maxLatencySeconds == 0 ? nil : Int64(c.fix.maxLatencySeconds) * 1_000_000_000)
+        // Paced from the store well before the slow-consumer limit: that limit is for a
+        // peer that does not read, not for a burst the gateway makes itself.
+        paceOutputBytes = max(c.network.maxSendBufferBytes / 4, 4096)
     }
 }
 
