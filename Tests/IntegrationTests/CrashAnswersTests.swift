@@ -1,4 +1,5 @@
 import Foundation
+import MarketData
 import OUCH
 import XCTest
 
@@ -14,9 +15,10 @@ import Glibc
 /// and each stream appends, once and in order, the answers it lacks.
 ///
 /// The tests read each owner's stream from its first message (OUCH: login at sequence 1;
-/// FIX: ResendRequest from 1) and check it against the book: every order the book holds
-/// or held for it is known to it with the right open size, every execution of it is
-/// reported once, and each match is reported to both its buyer and its seller.
+/// FIX: ResendRequest from 1) and check it against the book and the public feed: every
+/// order the book holds or held for it is known to it with the right open size, every
+/// execution of it is reported once, each match is reported to both its buyer and its
+/// seller, and every execution on the ITCH feed is one its owners were told of.
 final class CrashAnswersTests: XCTestCase {
     var directory = ""
 
@@ -123,9 +125,12 @@ final class CrashAnswersTests: XCTestCase {
         config: String, clients: Clients, seed: UInt64, file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let gateway = try CrashAnswerGateway.start(config: config, dataDirectory: dataDirectory)
+        var stopped = false
         defer {
-            gateway.process.signal(SIGTERM)
-            _ = gateway.process.waitForExit(seconds: 30)
+            if !stopped {
+                gateway.process.signal(SIGTERM)
+                _ = gateway.process.waitForExit(seconds: 30)
+            }
         }
         var fixNext = clients.nextFIXSeqNum
         // Connect and drop: cancel-on-disconnect cancels every open order, answered in
@@ -202,11 +207,48 @@ final class CrashAnswersTests: XCTestCase {
         }
         let oneSided = matches.filter { $0.value.buy != $0.value.sell }
             .map { "match \($0.key): buyers told of \($0.value.buy), sellers of \($0.value.sell)" }
-        let all = problems + oneSided
+        // The public feed: every execution published (Order Executed names the resting
+        // order's match) was reported to both owners for the same quantity, and every
+        // execution an owner was told of is on the feed.
+        gateway.process.signal(SIGTERM)
+        XCTAssertEqual(gateway.process.waitForExit(seconds: 30), 0, file: file, line: line)
+        stopped = true
+        let feed = try publishedExecutions()
+        XCTAssertFalse(feed.isEmpty, "the feed has the day's executions", file: file, line: line)
+        var feedProblems: [String] = []
+        for (match, shares) in feed where matches[match].map({ $0.buy != shares || $0.sell != shares }) ?? true {
+            let told = matches[match].map { "buyers \($0.buy), sellers \($0.sell)" } ?? "nobody"
+            feedProblems.append("match \(match): \(shares) on the feed, owners told: \(told)")
+        }
+        for match in matches.keys where feed[match] == nil {
+            feedProblems.append("match \(match): reported to an owner, not on the feed")
+        }
+        let all = problems + oneSided + feedProblems
         XCTAssertTrue(all.isEmpty, "seed \(seed): \(all.count) problem(s):\n" + all.prefix(40).joined(separator: "\n"),
                       file: file, line: line)
         XCTAssertGreaterThan(views.map(\.messages).reduce(0, +), 0, "the streams hold answers", file: file, line: line)
         XCTAssertFalse(matches.isEmpty, "the owners traded with each other", file: file, line: line)
+    }
+
+    /// Every execution on the day's ITCH feed store: match number → shares.
+    func publishedExecutions() throws -> [UInt64: Int] {
+        var executions: [UInt64: Int] = [:]
+        let root = dataDirectory + "/marketdata"
+        for day in try FileManager.default.contentsOfDirectory(atPath: root) {
+            for file in try FileManager.default.contentsOfDirectory(atPath: root + "/" + day) where file.hasSuffix(".itchstore") {
+                guard let session = MoldUDP64Session(String(file.dropLast(".itchstore".count))) else { continue }
+                let store = try MarketDataMessageStore(directory: root + "/" + day, session: session, initialCapacity: 1 << 24)
+                for sequence in 1...max(UInt64(store.count), 1) where sequence <= UInt64(store.count) {
+                    guard let bytes = store.message(sequence), let message = try? ITCHMessage(decoding: bytes) else { continue }
+                    switch message {
+                    case .orderExecuted(let m): executions[m.matchNumber, default: 0] += Int(m.executedShares)
+                    case .orderExecutedWithPrice(let m): executions[m.matchNumber, default: 0] += Int(m.executedShares)
+                    default: continue
+                    }
+                }
+            }
+        }
+        return executions
     }
 
     // MARK: Tests

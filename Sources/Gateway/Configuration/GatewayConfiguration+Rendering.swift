@@ -53,6 +53,7 @@ extension GatewayConfiguration {
         out.append("comp_id = \(q(fix.compID))")
         out.append("dictionary = \(q(fix.dictionary))")
         out.append("max_latency_seconds = \(fix.maxLatencySeconds)  # SendingTime accuracy; 0: not checked")
+        out.append("logon_timeout_ms = \(fix.logonTimeoutMilliseconds)  # a connection without a valid Logon by then is closed")
         out.append("max_messages_per_second = \(fix.maxMessagesPerSecond)  # D/F/G/q per session; 0: no limit")
         let hours = fix.sessionStartSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""
         let closes = fix.sessionEndSecondsUTC.map { FIXSessionSchedule.formatTimeOfDay($0) } ?? ""

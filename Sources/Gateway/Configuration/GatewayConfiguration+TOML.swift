@@ -114,6 +114,8 @@ extension GatewayConfiguration {
         c.fix.compID = try fix.string("comp_id", default: c.fix.compID)
         c.fix.dictionary = try fix.string("dictionary", default: c.fix.dictionary)
         c.fix.maxLatencySeconds = try fix.int("max_latency_seconds", default: c.fix.maxLatencySeconds, range: 0...86_400)
+        c.fix.logonTimeoutMilliseconds = try fix.int(
+            "logon_timeout_ms", default: c.fix.logonTimeoutMilliseconds, range: 100...600_000)
         c.fix.maxMessagesPerSecond = try fix.int(
             "max_messages_per_second", default: c.fix.maxMessagesPerSecond, range: 0...10_000_000)
         let start = try fix.string("session_start", default: "")

@@ -130,6 +130,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// Largest accepted difference between a message's SendingTime and our clock,
         /// in seconds; 0 turns the check off.
         public var maxLatencySeconds = 120
+        /// A connection that has not sent a valid Logon by then is closed: short, so that
+        /// idle connections cannot hold the places of connections waiting to log in.
+        public var logonTimeoutMilliseconds = 3_000
         /// D, F, G and q one session may send per second; 0: no limit.
         public var maxMessagesPerSecond = 0
         /// Validation and session options every session gets unless its
@@ -203,7 +206,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public struct OUCHSettings: Sendable, Equatable {
         public var listen = ListenAddress(host: "127.0.0.1", port: 9879)
         /// A connection that has not logged in within this time is closed.
-        public var loginTimeoutMilliseconds = 10_000
+        public var loginTimeoutMilliseconds = 3_000
         /// Enter, Replace, Cancel and Modify one user may send per second; 0: no limit.
         public var maxMessagesPerSecond = 0
         public var users: [OUCHUserSettings] = OUCHUserSettings.demo

@@ -466,6 +466,7 @@ extension FIXAcceptorConfiguration {
         // Paced from the store well before the slow-consumer limit: that limit is for a
         // peer that does not read, not for a burst the gateway makes itself.
         paceOutputBytes = max(c.network.maxSendBufferBytes / 4, 4096)
+        logonTimeoutNanoseconds = Int64(c.fix.logonTimeoutMilliseconds) * 1_000_000
     }
 }
 
