@@ -41,6 +41,14 @@ extension FIXAcceptor {
     /// a session that catches up goes live again. Each turn, after the stores are
     /// written.
     public func paceOutput<IO: FIXAcceptorIO>(now: Timestamp, io: inout IO) {
+        for index in sessions.indices
+        where sessions[index].resendNext <= sessions[index].resendEnd && sessions[index].connection != nil {
+            do throws(FIXMessageStoreError) {
+                try serveResend(index, budget: Self.resendMessagesPerTurn, now: now, io: &io)
+            } catch {
+                if let connection = sessions[index].connection { drop(connection, reason: error.description, io: &io) }
+            }
+        }
         for index in sessions.indices where sessions[index].catchUpFrom != 0 {
             guard let connection = sessions[index].connection else {
                 sessions[index].catchUpFrom = 0
@@ -69,8 +77,16 @@ extension FIXAcceptor {
         }
     }
 
-    /// Whether any session's output is paced (``paceOutput(now:io:)`` has work).
-    public var isPacingOutput: Bool { sessions.contains { $0.catchUpFrom != 0 } }
+    /// Whether any session's output is paced or a resend is being served
+    /// (``paceOutput(now:io:)`` has work; only with ``FIXAcceptorConfiguration/paceOutputBytes``).
+    public var isPacingOutput: Bool {
+        configuration.paceOutputBytes > 0
+            && sessions.contains { $0.catchUpFrom != 0 || ($0.resendNext <= $0.resendEnd && $0.connection != nil) }
+    }
+
+    /// Stored messages resent per turn with output pacing: each is a read from the store,
+    /// so a small batch keeps a shared duty cycle's orders moving.
+    static let resendMessagesPerTurn = 16
 
     /// Logout (34=1, not stored, no session's numbers touched) to whoever `sender`
     /// claims to be: for refused Logons and a wrong BeginString before Logon.
@@ -186,14 +202,22 @@ extension FIXAcceptor {
 
     // MARK: Serving a ResendRequest
 
-    /// Sends at most `resendBatchSize` stored messages of the pending resend range:
-    /// application messages again with 43=Y and 122 = their original 52,
-    /// administrative runs as one SequenceReset-GapFill each. `tick` continues.
-    func serveResend<IO: FIXAcceptorIO>(_ index: Int, now: Timestamp, io: inout IO) throws(FIXMessageStoreError) {
+    /// Sends at most `budget` (default `resendBatchSize`) stored messages of the pending
+    /// resend range: application messages again with 43=Y and 122 = their original 52,
+    /// administrative runs as one SequenceReset-GapFill each. With output pacing, only
+    /// while the connection has less than half the pace mark queued. `tick` continues,
+    /// and with pacing ``paceOutput(now:io:)`` every turn, a small batch at a time, so
+    /// that a 10,000-message resend goes as fast as the client reads without holding
+    /// up the orders of the duty cycle it shares.
+    func serveResend<IO: FIXAcceptorIO>(
+        _ index: Int, budget: Int? = nil, now: Timestamp, io: inout IO
+    ) throws(FIXMessageStoreError) {
         guard let connection = sessions[index].connection else { return }
         let store = sessions[index].store
-        var budget = max(configuration.resendBatchSize, 1)
-        while budget > 0 && sessions[index].resendNext <= sessions[index].resendEnd {
+        var budget = max(budget ?? configuration.resendBatchSize, 1)
+        let pace = configuration.paceOutputBytes
+        while budget > 0 && sessions[index].resendNext <= sessions[index].resendEnd,
+              pace == 0 || io.pendingOutputBytes(of: connection) <= pace / 2 {
             let first = sessions[index].resendNext
             if case .application(let bytes) = try store.message(first) {
                 resendApplication(index, bytes: bytes, connection: connection, now: now, io: &io)

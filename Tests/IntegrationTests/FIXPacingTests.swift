@@ -63,6 +63,49 @@ final class FIXPacingTests: XCTestCase {
     }
 }
 
+extension FIXPacingTests {
+    /// A resend of thousands of stored reports goes out as the client reads it, under a
+    /// send-buffer limit far below its size, whole and in order.
+    func testALargeResendIsServedWholeAsTheClientReads() throws {
+        var c = testGatewayConfiguration(directory, dataDirectory: directory + "/data")
+        c.network.maxSendBufferBytes = 64 * 1024
+        let gateway = try GatewayServer(configuration: c)
+        defer { gateway.stop() }
+        let client = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT1")
+        client.logon()
+        XCTAssertNotNil(client.expect("A"))
+        let orders = 1500
+        var lastSeq = 1
+        for batch in 0..<(orders / 50) {
+            for i in 0..<50 {
+                let n = batch * 50 + i
+                client.send("D", [
+                    (11, "R\(n)"), (55, "MSFT"), (54, "2"), (60, "20261121-12:00:00.000"), (38, "100"), (40, "2"),
+                    (44, String(format: "%.2f", 500.0 + Double(n % 300) * 0.01)), (59, "0"),
+                ])
+            }
+            for _ in 0..<50 { lastSeq = Int(client.expect("8")?[34] ?? "") ?? lastSeq }
+        }
+        client.send("2", [(7, "1"), (16, "0")])
+        var expected = 1
+        var resent = 0
+        while expected <= lastSeq, let message = client.next(seconds: 10) {
+            let seq = Int(message[34] ?? "") ?? 0
+            XCTAssertEqual(seq, expected, "resent in order")
+            if message[35] == "4" {
+                expected = Int(message[36] ?? "") ?? expected + 1
+            } else {
+                XCTAssertEqual(message[43], "Y")
+                if message[35] == "8" { resent += 1 }
+                expected = seq + 1
+            }
+        }
+        XCTAssertEqual(resent, orders, "every stored report resent")
+        client.send("1", [(112, "AFTER-RESEND")])
+        XCTAssertEqual(client.expect("0")?[112], "AFTER-RESEND")
+    }
+}
+
 /// The same for an OUCH stream: one order that sweeps 400 resting orders answers with
 /// 400 executions at once, more than the slow-consumer limit, and a reading client gets
 /// them all, in order.
