@@ -84,6 +84,20 @@ extension FIXAcceptor {
             && sessions.contains { $0.catchUpFrom != 0 || ($0.resendNext <= $0.resendEnd && $0.connection != nil) }
     }
 
+    /// Whether a paced or resending session's connection has room for more now: the
+    /// loop should turn again at once rather than sleep (a full one wakes it when its
+    /// send completes).
+    public func hasOutputReady<IO: FIXAcceptorIO>(io: inout IO) -> Bool {
+        guard configuration.paceOutputBytes > 0 else { return false }
+        for session in sessions {
+            guard let connection = session.connection,
+                  session.catchUpFrom != 0 || session.resendNext <= session.resendEnd
+            else { continue }
+            if io.pendingOutputBytes(of: connection) <= configuration.paceOutputBytes / 2 { return true }
+        }
+        return false
+    }
+
     /// Stored messages resent per turn with output pacing: each is a read from the store,
     /// so a small batch keeps a shared duty cycle's orders moving.
     static let resendMessagesPerTurn = 16

@@ -48,6 +48,8 @@ final class OrderEntryHandler: NetworkHandler {
     /// is not passed on).
     private var announced = [Bool](repeating: false, count: 1 << 16)
     private(set) var pendingLogins = 0
+    /// A FIX resend or paced catch-up has more to send and room to send it (set each turn).
+    private var fixOutputReady = false
     private var lastPendingLoginsLog = Timestamp.zero
     /// Of the connections waiting to log in, at most this many from one source address
     /// (`network.max_pending_logins_per_address`).
@@ -196,8 +198,14 @@ final class OrderEntryHandler: NetworkHandler {
         // moves the inbound number only) is written now, at most a turn late.
         var storeIO = fixIO(loop, now)
         fix.acceptor.flushStores(io: &storeIO)
-        // Paced output goes on as the connection drains (its send completions wake the loop).
-        if fix.acceptor.isPacingOutput { fix.acceptor.paceOutput(now: now, io: &storeIO) }
+        // Paced output and resends go on as the connection drains: while it has room the
+        // loop turns again at once; a full one wakes the loop when its send completes.
+        if fix.acceptor.isPacingOutput {
+            fix.acceptor.paceOutput(now: now, io: &storeIO)
+            fixOutputReady = fix.acceptor.hasOutputReady(io: &storeIO)
+        } else {
+            fixOutputReady = false
+        }
         finish(storeIO)
         if paused && !draining && ouch.resume(now: now, io: &io) {
             paused = false
@@ -273,7 +281,8 @@ final class OrderEntryHandler: NetworkHandler {
     }
 
     func hasPendingWork() -> Bool {
-        // Replays go out a slice per turn: a loop that parked in the middle would stall one.
-        !port.outboundIsEmpty || ouch.hasPendingOutput
+        // Replays and resends go out a slice per turn: a loop that parked in the middle
+        // would stall one.
+        !port.outboundIsEmpty || ouch.hasPendingOutput || fixOutputReady
     }
 }
