@@ -346,7 +346,44 @@ final class RetransmissionResponderTests: XCTestCase {
         expected.notYetSent = 1
         expected.malformed = 1
         expected.rateLimited = 1
+        expected.bytesResent = 134 + 96 + 3 * 58  // packets of 3 and 2 messages, then three of 1
         XCTAssertEqual(responder.counters, expected)
+    }
+}
+
+extension RetransmissionResponderTests {
+    /// Answers are cut to the address's byte budget (at least one packet), and an address
+    /// that has spent it waits for the refill: a small request cannot buy a large answer
+    /// over and over.
+    func testAnswersStopAtTheAddressesByteBudget() throws {
+        let h = try PublisherHarness(maximumPacketSize: 20 + 3 * 38)
+        defer { h.remove() }
+        for i in 1...10 { h.process(h.order(UInt32(i), .buy, 100, 1_400_000 + Int64(i) * 100)) }
+        h.publisher.flush(now: h.now, io: &h.io)
+        let session = MoldUDP64Session("TEST000001")!
+        let responder = RetransmissionResponder(
+            configuration: RetransmissionConfiguration(
+                maximumMessagesPerRequest: 100, requestsPerSecond: 1000, burst: 1000, bytesPerSecond: 100, burstBytes: 150),
+            session: session, maximumPacketSize: 20 + 3 * 38)
+        func ask(from address: UInt64 = 1) -> [[UInt8]] {
+            var sent: [[UInt8]] = []
+            MoldUDP64Request(session: session, sequenceNumber: 1, requestedMessageCount: 10).encodedBytes.withUnsafeBytes {
+                responder.handle($0, from: address, store: h.publisher.store, sentThrough: h.publisher.sentThrough, now: h.now) {
+                    sent.append(Array($0))
+                }
+            }
+            return sent
+        }
+        // 150 bytes of budget: the first packet (134 bytes) leaves 16, so one more goes,
+        // and the answer stops there, two packets of four.
+        let first = ask()
+        XCTAssertEqual(try first.map { try decodePacket($0).1.map(\.0) }, [[1, 2, 3], [4, 5, 6]])
+        XCTAssertTrue(ask().isEmpty, "the budget is spent")
+        XCTAssertFalse(ask(from: 2).isEmpty, "another address has its own")
+        h.now = Timestamp(rawValue: h.now.rawValue + 2_000_000_000)  // 200 bytes back, minus what was overspent
+        XCTAssertEqual(ask().count, 1, "one packet's worth")
+        XCTAssertEqual(responder.counters.bytesLimited, 3)
+        XCTAssertEqual(responder.counters.rateLimited, 1)
     }
 }
 
