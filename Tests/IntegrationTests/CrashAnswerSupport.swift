@@ -138,6 +138,31 @@ struct OwnerView {
         executions[match] = sides
     }
 
+    /// FIX: ClOrdID → OrderID, for finding the order a replace names.
+    var orderIDs: [String: String] = [:]
+
+    /// `original` was replaced by `key` (the same key when the venue keeps it) with
+    /// `open` outstanding.
+    var replaces = 0
+
+    mutating func replaced(_ original: String, by key: String, open: Int) {
+        messages += 1
+        replaces += 1
+        guard var order = orders[original] else {
+            return problems.append("\(owner): replace of order \(original) it was never told was accepted")
+        }
+        if order.open <= 0 { problems.append("\(owner): replace of order \(original), which its stream says is done") }
+        if key != original {
+            if orders[key] != nil { problems.append("\(owner): order \(key) accepted twice (by a replace)") }
+            order.open = 0
+            orders[original] = order
+            orders[key] = Order(buy: order.buy, open: open)
+        } else {
+            order.open = open
+            orders[key] = order
+        }
+    }
+
     mutating func canceled(_ key: String, quantity: Int?) {
         messages += 1
         guard var order = orders[key] else {

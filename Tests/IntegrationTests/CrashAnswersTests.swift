@@ -79,6 +79,14 @@ final class CrashAnswersTests: XCTestCase {
                     client.send(OUCHCancelOrder(userRefNum: ref - UInt32.random(in: 1...3, using: &random), quantity: 0))
                     continue
                 }
+                if i % 6 == 2 && ref > 3 {
+                    // A replace of a recent order: a new size and price under a new UserRefNum.
+                    client.send(OUCHReplaceOrder(
+                        originalUserRefNum: ref - UInt32.random(in: 1...2, using: &random), userRefNum: ref,
+                        quantity: UInt32(100 * Int.random(in: 1...3, using: &random)),
+                        price: UInt64(999_800 + 100 * Int.random(in: 0...4, using: &random))))
+                    continue
+                }
                 let buy = Bool.random(using: &random)
                 let price = UInt64(999_800 + 100 * Int.random(in: 0...4, using: &random))
                 client.send(OUCHEnterOrder.limit(
@@ -91,6 +99,17 @@ final class CrashAnswersTests: XCTestCase {
                 if i % 6 == 5 && i >= 3 {
                     let original = "\(session)-\(cycle)-\(i - Int.random(in: 1...3, using: &random))"
                     client.send("F", [(11, id + "-X"), (41, original), (55, "AAPL"), (54, "1"), (60, "20261121-12:00:00.000")])
+                    continue
+                }
+                if i % 6 == 2 && i >= 3 {
+                    // A cancel/replace of a recent order (refused when the side or symbol
+                    // does not match it: that answer is a cancel reject, not an execution).
+                    let original = "\(session)-\(cycle)-\(i - Int.random(in: 1...2, using: &random))"
+                    let price = String(format: "%.2f", 99.98 + 0.01 * Double(Int.random(in: 0...4, using: &random)))
+                    client.send("G", [
+                        (11, id), (41, original), (55, "AAPL"), (54, "1"), (60, "20261121-12:00:00.000"),
+                        (38, String(100 * Int.random(in: 1...3, using: &random))), (40, "2"), (44, price),
+                    ])
                     continue
                 }
                 let buy = Bool.random(using: &random)
@@ -161,6 +180,8 @@ final class CrashAnswersTests: XCTestCase {
                     view.executed(String(m.userRefNum), quantity: Int(m.quantity), match: m.matchNumber)
                 case .orderCanceled(let m):
                     view.canceled(String(m.userRefNum), quantity: Int(m.quantity))
+                case .orderReplaced(let m):
+                    view.replaced(String(m.originalUserRefNum), by: String(m.userRefNum), open: Int(m.quantity))
                 default:
                     continue
                 }
@@ -178,6 +199,7 @@ final class CrashAnswersTests: XCTestCase {
                 switch message[150] {
                 case "0":
                     view.accepted(orderID, buy: message[54] == "1", quantity: leaves)
+                    if let id = message[11] { view.orderIDs[id] = orderID }
                 case "F":
                     // ExecID E<sequence>-X<match><A|R>
                     let execID = message[17] ?? ""
@@ -185,6 +207,11 @@ final class CrashAnswersTests: XCTestCase {
                     view.executed(orderID, quantity: Int(message[32] ?? "") ?? 0, match: match, leaves: leaves)
                 case "4":
                     view.canceled(orderID, quantity: nil)
+                case "5":
+                    // The replaced order's OrderID comes from its ClOrdID (the new one may differ).
+                    let original = message[41].flatMap { view.orderIDs[$0] } ?? orderID
+                    view.replaced(original, by: orderID, open: leaves)
+                    if let id = message[11] { view.orderIDs[id] = orderID }
                 default:
                     continue
                 }
@@ -228,6 +255,9 @@ final class CrashAnswersTests: XCTestCase {
                       file: file, line: line)
         XCTAssertGreaterThan(views.map(\.messages).reduce(0, +), 0, "the streams hold answers", file: file, line: line)
         XCTAssertFalse(matches.isEmpty, "the owners traded with each other", file: file, line: line)
+        for protocolViews in [views.prefix(CrashAnswerGateway.ouchUsers.count), views.suffix(CrashAnswerGateway.fixSessions.count)] {
+            XCTAssertGreaterThan(protocolViews.map(\.replaces).reduce(0, +), 0, "replaces on both protocols", file: file, line: line)
+        }
     }
 
     /// Every execution on the day's ITCH feed store: match number → shares.
