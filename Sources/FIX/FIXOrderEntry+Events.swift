@@ -9,6 +9,13 @@ extension FIXOrderEntry {
         return Int(d.session) - 1
     }
 
+    /// Whether session `session` trades for `account` (its own, or one of its allowed
+    /// accounts).
+    public func mayTrade(_ account: AccountIndex, session: Int) -> Bool {
+        if session < accounts.count && accounts[session] == account { return true }
+        return session < sessionAccounts.count && sessionAccounts[session].contains { $0.account == account }
+    }
+
     /// Reports engine event `event` to its FIX session. Returns false (and does nothing)
     /// when its destination is not one of this port's FIX sessions. `booked`, `trade`
     /// and venue events send nothing.

@@ -52,6 +52,10 @@ extension FIXOrderEntry {
     /// (``FIXMessageStore/answers``), with new MsgSeqNums, and the client gets them on
     /// its next Logon, by ResendRequest or as the gap it sees.
     public func recover(event: Event, io: inout FIXRecoveryIO) {
+        // Only to a session that may trade the event's account: a restart whose
+        // configuration renumbered the sessions must not replay one firm's reports into
+        // another's store.
+        guard let session = sessionIndex(of: event), mayTrade(event.account, session: session) else { return }
         io.answering = event.sequence
         handle(event, now: event.timestamp, io: &io)
         io.answering = 0

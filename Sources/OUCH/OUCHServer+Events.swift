@@ -15,6 +15,9 @@ extension OUCHServer {
         guard session < userBySession.count, userBySession[session] >= 0 else { return false }
         let user = Int(userBySession[session])
         let accountSlot = users[user].accountSlot
+        // Replayed events only about the user's own account: a restart whose configuration
+        // renumbered the users must not replay one firm's answers into another's stream.
+        if recovering && event.account != accounts[accountSlot].index { return false }
         let store = users[user].store
         let timestamp = UInt64(event.timestamp.nanosecondsSinceMidnight)
 

@@ -48,6 +48,9 @@ public final class OUCHServer: @unchecked Sendable {
     /// Failed logins and lock-outs (shared with the FIX acceptor of the same thread);
     /// nil: none counted.
     public var loginThrottle: LoginThrottle?
+    /// Between ``beginRecovery()`` and ``finishRecovery(journalEnd:)``: events come from
+    /// journal replay.
+    public private(set) var recovering = false
     @usableFromInline var freeSlots: [Int] = []
     /// Connections that answered `.paused`, in the order they did.
     @usableFromInline var pausedConnections: [UInt32] = []
@@ -356,6 +359,7 @@ public final class OUCHServer: @unchecked Sendable {
 
     /// Journal replay starts: each stream will meet the answers it holds again.
     public func beginRecovery() {
+        recovering = true
         for user in users { user.store.beginRecovery() }
     }
 
@@ -365,6 +369,7 @@ public final class OUCHServer: @unchecked Sendable {
     /// written. Returns how many messages replay appended.
     @discardableResult
     public func finishRecovery(journalEnd: UInt64) throws(OUCHStoreError) -> Int {
+        recovering = false
         var appended = 0
         for user in users {
             appended += user.store.messageCount - user.store.durableCount

@@ -336,6 +336,50 @@ final class CrashAnswersTests: XCTestCase {
         try checkEveryStream(config: configs.everywhere, clients: clients, seed: 14)
     }
 
+    /// Users renumbered between two starts (the operator swapped two users of different
+    /// accounts in the file): replay meets the first user's missing answers under the
+    /// session number the second user now has, and must not append them to the second
+    /// user's stream.
+    func testRenumberedUsersDoNotReceiveAnotherAccountsAnswers() throws {
+        func toml(_ users: [(String, String)]) -> String {
+            var text = "[threading]\nmode = \"\(testThreadingMode)\"\n[engine]\ncore = -1\n[ouch]\nlisten = \"127.0.0.1:0\"\n"
+            for (user, account) in users {
+                text += "[[ouch.users]]\nusername = \"\(user)\"\naccount = \"\(account)\"\npassword = \"demo\"\ncancel_on_disconnect = false\n"
+            }
+            text += "[fix]\nlisten = \"127.0.0.1:0\"\ndictionary = \"\(fixDictionaryPath)\"\n"
+            text += "[market_data]\nretransmission = \"127.0.0.1:0\"\nsnapshot = \"127.0.0.1:0\"\n[shared_memory]\nenabled = false\n"
+            return text
+        }
+        let first = directory + "/first.toml"
+        let swapped = directory + "/swapped.toml"
+        try toml([("OUCH01", "ACC1"), ("OUCH02", "ACC2")]).write(toFile: first, atomically: true, encoding: .utf8)
+        try toml([("OUCH02", "ACC2"), ("OUCH01", "ACC1")]).write(toFile: swapped, atomically: true, encoding: .utf8)
+        var gateway = try CrashAnswerGateway.start(config: first, dataDirectory: dataDirectory)
+        let client = try OUCHTestClient(port: gateway.ouchPort)
+        client.loginAccepted("OUCH01")
+        for ref in 1...20 {
+            client.send(OUCHEnterOrder.limit(UInt32(ref), OUCHSide.buy, 100, "AAPL", UInt64(990_000 + ref * 100)))
+            guard case .orderAccepted = client.nextMessage() else { return XCTFail("order \(ref)") }
+        }
+        gateway.process.signal(SIGKILL)
+        XCTAssertNotNil(gateway.process.waitForExit(seconds: 30))
+        let ouchDirectory = try FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/ouch")
+            .map { dataDirectory + "/ouch/" + $0 }.first!
+        XCTAssertGreaterThan(try cutOUCHStream(ouchDirectory + "/OUCH01.seq", keepingHalf: true).cut, 0)
+
+        gateway = try CrashAnswerGateway.start(config: swapped, dataDirectory: dataDirectory)
+        defer {
+            gateway.process.signal(SIGTERM)
+            _ = gateway.process.waitForExit(seconds: 30)
+        }
+        let other = try OUCHTestClient(port: gateway.ouchPort)
+        other.loginAccepted("OUCH02")
+        XCTAssertEqual(other.drain(idle: 1), [], "OUCH02 (ACC2) is told nothing of ACC1's orders")
+        let owner = try OUCHTestClient(port: gateway.ouchPort)
+        owner.loginAccepted("OUCH01")
+        XCTAssertEqual(owner.drain(idle: 1).count, 10, "OUCH01 keeps the half its stream held")
+    }
+
     /// Cuts an OUCH stream file (64-byte header, then `u16 length` packets) after half of
     /// its messages. Returns how many were kept and cut.
     func cutOUCHStream(_ path: String, keepingHalf: Bool) throws -> (kept: Int, cut: Int) {
