@@ -4,8 +4,8 @@ extension FIXOrderEntry {
     /// Rebuilds the order table after a restart: journal replay hands every replayed
     /// command and event here, in engine order, before the I/O thread starts. A FIX
     /// command is remembered as `received` would have remembered it, and its events go
-    /// through the same bookkeeping as live ones with their reports discarded (they were
-    /// sent before the stop). So CumQty, AvgPx, OrderStatusRequest and pending
+    /// through the same bookkeeping as live ones (``recover(event:io:)``: a report the
+    /// session's store already holds is not stored again). So CumQty, AvgPx, OrderStatusRequest and pending
     /// cancel/replace chains carry on across a restart (specs/fix44.md, "Order table").
     ///
     /// One difference from the live path: Side 5/6 (sell short) is not in the command,
@@ -41,12 +41,6 @@ extension FIXOrderEntry {
         }
     }
 
-    /// A replayed engine event: the live bookkeeping, no output.
-    public func restore(event: Event) {
-        var io = FIXOrderEntryDiscardingIO()
-        handle(event, now: event.timestamp, io: &io)
-    }
-
     /// A replayed engine event, through the live bookkeeping, its reports offered to
     /// the session stores: a store keeps only the answers a crash kept out of it
     /// (``FIXMessageStore/answers``), with new MsgSeqNums, and the client gets them on
@@ -60,12 +54,6 @@ extension FIXOrderEntry {
         handle(event, now: event.timestamp, io: &io)
         io.answering = 0
     }
-}
-
-/// Swallows what the replayed events would have sent.
-struct FIXOrderEntryDiscardingIO: FIXOrderEntryIO {
-    mutating func submit(_ command: Command) -> Bool { false }
-    mutating func reply(session: Int, msgType: StaticString, encode: (inout FIXEncoder) -> Void) {}
 }
 
 /// Journal replay's way to the session stores: every report of a replayed event goes to

@@ -81,19 +81,6 @@ struct CrashAnswerError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A small reproducible generator (SplitMix64): a failing run prints its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// What one owner's stream, read from its first message, says it owns: every order it
 /// was told about, its open size, and every execution reported to it. Each message is
 /// checked against what came before it: nothing about an order it was never told of,

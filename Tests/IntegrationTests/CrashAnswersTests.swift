@@ -55,7 +55,7 @@ final class CrashAnswersTests: XCTestCase {
     /// the connections of the owners with cancel-on-disconnect at the end of the burst.
     func sendBurst(
         _ gateway: CrashAnswerGateway, _ clients: inout Clients, cycle: Int, perOwner: Int,
-        closeCancelOnDisconnectOwners: Bool, random: inout SeededRandom
+        closeCancelOnDisconnectOwners: Bool, random: inout SplitMix64
     ) throws -> [AnyObject] {
         var ouch: [(String, OUCHTestClient)] = []
         for user in CrashAnswerGateway.ouchUsers {
@@ -289,7 +289,7 @@ final class CrashAnswersTests: XCTestCase {
     /// `CIFT_CRASH_CYCLES` sets the number of cycles (8 by default).
     func testEveryAnswerToAJournaledCommandReachesItsOwnerAcrossSIGKILLs() throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["CIFT_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let cycles = Int(ProcessInfo.processInfo.environment["CIFT_CRASH_CYCLES"] ?? "") ?? 8
         let configs = try writeConfigs()
         var clients = Clients()
@@ -313,7 +313,7 @@ final class CrashAnswersTests: XCTestCase {
     func testAnswersCutFromTheStreamsAreAppendedAgainOnRestart() throws {
         let configs = try writeConfigs()
         var clients = Clients()
-        var random = SeededRandom(seed: 14)
+        var random = SplitMix64(seed: 14)
         let gateway = try CrashAnswerGateway.start(config: configs.mixed, dataDirectory: dataDirectory)
         let connections = try sendBurst(
             gateway, &clients, cycle: 0, perOwner: 60, closeCancelOnDisconnectOwners: false, random: &random)

@@ -22,21 +22,13 @@ final class FIXPacingTests: XCTestCase {
         let client = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT1")
         client.logon()
         XCTAssertNotNil(client.expect("A"))
-        var lastSeq = 1
         let orders = 800
-        for batch in 0..<(orders / 50) {
-            for i in 0..<50 {
-                let n = batch * 50 + i
-                client.send("D", [
-                    (11, "O\(n)"), (55, "AAPL"), (54, "1"), (60, "20261121-12:00:00.000"), (38, "100"), (40, "2"),
-                    (44, String(format: "%.2f", 50.0 + Double(n % 400) * 0.01)), (59, "0"),
-                ])
-            }
-            for _ in 0..<50 {
-                guard let report = client.expect("8") else { return XCTFail("acknowledgement") }
-                XCTAssertEqual(report[150], "0")
-                lastSeq = Int(report[34] ?? "") ?? lastSeq
-            }
+        let (acknowledgements, entered) = enterRestingOrders(
+            client, count: orders, prefix: "O", symbol: "AAPL", side: "1", lowestPrice: 50.0, prices: 400)
+        var lastSeq = entered
+        for report in acknowledgements {
+            guard let report else { return XCTFail("acknowledgement") }
+            XCTAssertEqual(report[150], "0")
         }
         // One request, 800 reports at once: about 200 KB, three times the slow-consumer limit.
         client.send("q", [(11, "MC1"), (530, "7"), (60, "20261121-12:00:00.000")])
@@ -64,6 +56,31 @@ final class FIXPacingTests: XCTestCase {
 }
 
 extension FIXPacingTests {
+    /// Enters `count` resting limit orders of 100 (`prefix` + n, prices from `lowestPrice`
+    /// in `prices` ticks), 50 at a time, reading each batch's acknowledgements (nil where
+    /// none came). Returns them and the MsgSeqNum of the last one read.
+    func enterRestingOrders(
+        _ client: FIXTestClient, count: Int, prefix: String, symbol: String, side: String, lowestPrice: Double, prices: Int
+    ) -> (acknowledgements: [[Int: String]?], lastSeq: Int) {
+        var acknowledgements: [[Int: String]?] = []
+        var lastSeq = 1
+        for batch in 0..<(count / 50) {
+            for i in 0..<50 {
+                let n = batch * 50 + i
+                client.send("D", [
+                    (11, "\(prefix)\(n)"), (55, symbol), (54, side), (60, "20261121-12:00:00.000"), (38, "100"), (40, "2"),
+                    (44, String(format: "%.2f", lowestPrice + Double(n % prices) * 0.01)), (59, "0"),
+                ])
+            }
+            for _ in 0..<50 {
+                let report = client.expect("8")
+                acknowledgements.append(report)
+                lastSeq = Int(report?[34] ?? "") ?? lastSeq
+            }
+        }
+        return (acknowledgements, lastSeq)
+    }
+
     /// A resend of thousands of stored reports goes out as the client reads it, under a
     /// send-buffer limit far below its size, whole and in order.
     func testALargeResendIsServedWholeAsTheClientReads() throws {
@@ -75,17 +92,8 @@ extension FIXPacingTests {
         client.logon()
         XCTAssertNotNil(client.expect("A"))
         let orders = 1500
-        var lastSeq = 1
-        for batch in 0..<(orders / 50) {
-            for i in 0..<50 {
-                let n = batch * 50 + i
-                client.send("D", [
-                    (11, "R\(n)"), (55, "MSFT"), (54, "2"), (60, "20261121-12:00:00.000"), (38, "100"), (40, "2"),
-                    (44, String(format: "%.2f", 500.0 + Double(n % 300) * 0.01)), (59, "0"),
-                ])
-            }
-            for _ in 0..<50 { lastSeq = Int(client.expect("8")?[34] ?? "") ?? lastSeq }
-        }
+        let lastSeq = enterRestingOrders(
+            client, count: orders, prefix: "R", symbol: "MSFT", side: "2", lowestPrice: 500.0, prices: 300).lastSeq
         client.send("2", [(7, "1"), (16, "0")])
         var expected = 1
         var resent = 0

@@ -68,6 +68,20 @@ final class MarketDataAbuseTests: XCTestCase {
     /// Forty connections that never log in to the snapshot service: the eight beyond its
     /// 32 places are closed at once, the 32 after the 2 s login timeout; then a late
     /// joiner logs in and is answered.
+    /// A TCP connection to the gateway's snapshot service.
+    func connectToSnapshots(_ gateway: GatewayServer, file: StaticString = #filePath, line: UInt = #line) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = gateway.marketDataSnapshotPort.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(result, 0, file: file, line: line)
+        return fd
+    }
+
     /// Readers that ask while the book is unchanged share one snapshot instead of a copy
     /// each (issue 14: 34 readers that never read held 151 MB); a reader after the book
     /// changed gets a new one.
@@ -83,15 +97,7 @@ final class MarketDataAbuseTests: XCTestCase {
         }
         usleep(300_000)  // on the feed
         func requestWithoutReading() -> Int32 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = gateway.marketDataSnapshotPort.bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            XCTAssertEqual(result, 0)
+            let fd = connectToSnapshots(gateway)
             let login = SoupBinTCPEncoder.bytes {
                 SoupBinTCPLoginRequest(username: "", password: "", requestedSession: "", requestedSequenceNumber: 0,
                                        heartbeatTimeoutMilliseconds: 30_000).encode($0)
@@ -118,18 +124,6 @@ final class MarketDataAbuseTests: XCTestCase {
     func testIdleSnapshotConnectionsAreRefusedBeyondThePlacesAndDroppedSoon() throws {
         let gateway = try GatewayServer(configuration: testGatewayConfiguration(directory, dataDirectory: directory + "/data"))
         defer { gateway.stop() }
-        func connectToSnapshots() -> Int32 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = gateway.marketDataSnapshotPort.bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            XCTAssertEqual(result, 0)
-            return fd
-        }
         /// Whether the gateway closed `fd` within `seconds` (end of file or a reset).
         func closed(_ fd: Int32, within seconds: Double) -> Bool {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -137,7 +131,7 @@ final class MarketDataAbuseTests: XCTestCase {
             var byte: UInt8 = 0
             return recv(fd, &byte, 1, 0) <= 0
         }
-        let idle = (0..<40).map { _ in connectToSnapshots() }
+        let idle = (0..<40).map { _ in connectToSnapshots(gateway) }
         defer { for fd in idle { close(fd) } }
         usleep(500_000)
         let closedAtOnce = idle.filter { closed($0, within: 0.01) }.count
@@ -146,7 +140,7 @@ final class MarketDataAbuseTests: XCTestCase {
         XCTAssertEqual(closedLater, 40, "every idle connection is gone after the login timeout")
 
         // A late joiner is served: Login Request (SoupBinTCP 'L'), Login Accepted back.
-        let joiner = connectToSnapshots()
+        let joiner = connectToSnapshots(gateway)
         defer { close(joiner) }
         let login = SoupBinTCPEncoder.bytes {
             SoupBinTCPLoginRequest(username: "", password: "", requestedSession: "", requestedSequenceNumber: 0,
