@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "cift-gateway", targets: ["cift-gateway"]),
         .executable(name: "cift-crash-drill", targets: ["cift-crash-drill"]),
+        .executable(name: "cift-restart-bench", targets: ["cift-restart-bench"]),
         .library(name: "GatewayCore", targets: ["GatewayCore"]),
         .library(name: "Rings", targets: ["Rings"]),
         .library(name: "Matching", targets: ["Matching"]),
@@ -120,6 +121,7 @@ let package = Package(
         // test: it prints each acknowledgement only after the journal holds the
         // command, and is killed with SIGKILL in the middle of a burst.
         .executableTarget(name: "cift-crash-drill", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings"]),
+        .executableTarget(name: "cift-restart-bench", dependencies: ["Gateway", "GatewayCore", "Journal"]),
 
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),

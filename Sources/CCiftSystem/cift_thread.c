@@ -13,6 +13,7 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -103,6 +104,16 @@ uint64_t cift_thread_timer_slack(void) {
     return slack < 0 ? 0 : (uint64_t)slack;
 }
 
+int32_t cift_thread_lower_to_idle_priority(void) {
+    struct sched_param param;
+    memset(&param, 0, sizeof(param));
+    // On Linux, pid 0 names the calling thread, not the whole process.
+    if (sched_setscheduler(0, SCHED_IDLE, &param) == 0) {
+        return 0;
+    }
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) == 0 ? 1 : errno;
+}
+
 int32_t cift_thread_get_current_name(char *buffer, int32_t capacity) {
     if (capacity <= 0) {
         return ERANGE;
@@ -156,6 +167,8 @@ int32_t cift_thread_set_timer_slack(uint64_t nanoseconds) {
 }
 
 uint64_t cift_thread_timer_slack(void) { return 0; }
+
+int32_t cift_thread_lower_to_idle_priority(void) { return ENOSYS; }
 
 int32_t cift_thread_set_current_name(const char *name) {
 #if defined(__APPLE__)

@@ -135,6 +135,10 @@ public final class FIXAcceptor {
     /// peer: the stores are written behind, so this is what keeps a message from being on
     /// the wire without being in its store. A session whose store cannot be written is
     /// disconnected (as when an append fails), with the error as the reason.
+    /// True when some session's store holds messages not yet in its file (a write failed,
+    /// or nothing flushed them yet).
+    public var hasUnwrittenStores: Bool { sessions.contains { $0.store.hasUnwrittenData } }
+
     public func flushStores<IO: FIXAcceptorIO>(io: inout IO) {
         for index in sessions.indices where sessions[index].store.hasUnwrittenData {
             do throws(FIXMessageStoreError) {

@@ -56,6 +56,23 @@ extension FIXOrderEntry {
     }
 }
 
+extension FIXOrderEntry {
+    /// A replayed event through the same bookkeeping as ``recover(event:io:)``, its
+    /// reports dropped: the order table of a replica that only follows the journal (the
+    /// snapshot thread's), which must end as a restart's replay leaves it.
+    public func replay(event: Event) {
+        guard let session = sessionIndex(of: event), mayTrade(event.account, session: session) else { return }
+        var io = FIXDroppingIO()
+        _ = handle(event, now: event.timestamp, io: &io)
+    }
+}
+
+/// Nothing goes anywhere: the snapshot replica's order-entry world.
+struct FIXDroppingIO: FIXOrderEntryIO {
+    mutating func submit(_ command: Command) -> Bool { false }
+    mutating func reply(session: Int, msgType: StaticString, encode: (inout FIXEncoder) -> Void) {}
+}
+
 /// Journal replay's way to the session stores: every report of a replayed event goes to
 /// ``FIXAcceptor/sendApplication(session:msgType:now:answering:io:encode:)``, which
 /// stores it only when the store lacks it. No session is logged on during replay, so

@@ -74,6 +74,9 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
     case writerFailed(cause: String)
     /// The writer was closed.
     case writerClosed
+    /// Recovery was asked to resume after a record (a snapshot's) that the journal does
+    /// not hold as described.
+    case resumePointMissing(String)
 
     public var description: String {
         switch self {
@@ -103,6 +106,8 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
             return "journal writer stopped after an earlier failure: \(cause)"
         case .writerClosed:
             return "journal writer is closed"
+        case .resumePointMissing(let problem):
+            return "the journal does not hold the record to resume after: \(problem)"
         }
     }
 }

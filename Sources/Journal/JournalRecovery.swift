@@ -104,6 +104,9 @@ public struct JournalRecoveryReport: Equatable, Sendable, CustomStringConvertibl
     public var nextSequence: UInt64?
     /// Nil when nothing was cut.
     public var truncation: JournalTruncation?
+    /// The sequence recovery resumed after (a snapshot's last record): the files before
+    /// its file were not read, and the counts above are of what was.
+    public var resumedAfter: UInt64?
 
     public var description: String {
         var text = "journal \(directory): \(files.count) file(s), \(recordCount) record(s)"
@@ -112,6 +115,7 @@ public struct JournalRecoveryReport: Equatable, Sendable, CustomStringConvertibl
         }
         text += ", \(fileBytes) bytes"
         if let nextSequence { text += ", next sequence \(nextSequence)" }
+        if let resumedAfter { text += " (resumed after sequence \(resumedAfter))" }
         if let truncation { text += "; " + truncation.description }
         return text
     }
@@ -146,12 +150,22 @@ public enum JournalRecovery {
     /// A missing directory is an empty journal. Takes the directory's lock
     /// (`directoryLocked` while a writer has it). Errors thrown by `onRecord`
     /// stop recovery and are rethrown unchanged.
+    ///
+    /// `resumingAfter` (a snapshot's last record) starts there instead: files before its
+    /// file are not read at all, records up to it are not passed to `onRecord`, and the
+    /// record itself must be there, intact, with that sequence and checksum
+    /// (`JournalError.resumePointMissing` otherwise, before any record is passed on).
     public static func recover(
         directory: String,
         options: JournalRecoveryOptions = JournalRecoveryOptions(),
+        resumingAfter resume: JournalPosition? = nil,
         onRecord: (_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void
     ) throws -> JournalRecoveryReport {
         var report = JournalRecoveryReport(directory: directory)
+        report.resumedAfter = resume?.sequence
+        if let resume, let problem = mismatch(of: resume, directory: directory) {
+            throw JournalError.resumePointMissing(problem)
+        }
         guard try JournalDirectory.exists(directory) else { return report }
         let lock = try JournalDirectory.lock(directory)
         defer { try? lock.close() }
@@ -174,6 +188,8 @@ public enum JournalRecovery {
                 break fileLoop
             }
 
+            // Everything before the resume point's file is covered by the snapshot.
+            if let resume, entry.index < resume.fileIndex { continue fileLoop }
             let image = try loader.load(entry.path)
             let header: JournalFileHeader
             switch JournalFileHeader.decode(image) {
@@ -221,6 +237,15 @@ public enum JournalRecovery {
                 lastSequence: nil, recordCount: 0, payloadBytes: 0, length: image.count)
             var next = header.firstSequence
             var offset = JournalFormat.headerLength
+            if let resume, entry.index == resume.fileIndex {
+                // Checked above; the file may only have changed under a writer's lock.
+                guard case .intact(let record) = JournalRecordCodec.decode(in: image, at: resume.offset),
+                      record.sequence == resume.sequence
+                else { throw JournalError.resumePointMissing("\(entry.path) changed while it was read") }
+                next = resume.sequence + 1
+                offset = resume.offset + record.size
+                summary.lastSequence = resume.sequence
+            }
             var damage: (offset: Int, problem: JournalProblem)?
             recordLoop: while offset < image.count {
                 switch JournalRecordCodec.decode(in: image, at: offset) {

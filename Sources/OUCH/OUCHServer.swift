@@ -357,6 +357,9 @@ public final class OUCHServer: @unchecked Sendable {
         }
     }
 
+    /// True when some user's stream holds messages not yet in its file.
+    public var hasUnwrittenStores: Bool { users.contains { $0.store.hasUnflushedMessages } }
+
     /// Journal replay starts: each stream will meet the answers it holds again.
     public func beginRecovery() {
         recovering = true

@@ -19,12 +19,16 @@ struct CrashAnswerGateway {
 
     /// `cancelOnDisconnectEverywhere`: every user and session cancels on disconnect (the
     /// final check uses it to learn every open order from the owner's own stream).
-    static func toml(cancelOnDisconnectEverywhere: Bool) -> String {
+    /// `snapshots`: a snapshot every 150 commands (most restarts then load one and replay
+    /// only the journal after it).
+    static func toml(cancelOnDisconnectEverywhere: Bool, snapshots: Bool = true) -> String {
         """
         [threading]
         mode = "\(testThreadingMode)"
         [engine]
         core = -1
+        [journal]
+        snapshot_every_commands = \(snapshots ? 150 : 0)
         [ouch]
         listen = "127.0.0.1:0"
         [[ouch.users]]
@@ -74,6 +78,9 @@ struct CrashAnswerGateway {
         }
         return CrashAnswerGateway(process: process, ouchPort: try port("OUCH 5.0"), fixPort: try port("FIX 4.4"))
     }
+
+    /// True when this start loaded a snapshot and replayed only the journal after it.
+    var loadedSnapshot: Bool { process.standardError.contains("loaded from a snapshot") }
 }
 
 struct CrashAnswerError: Error, CustomStringConvertible {

@@ -55,6 +55,12 @@ int32_t cift_thread_set_timer_slack(uint64_t nanoseconds);
 /// it cannot be read.
 uint64_t cift_thread_timer_slack(void);
 
+/// Makes the calling thread run only when a core would otherwise idle: SCHED_IDLE,
+/// or, where that is refused, the lowest nice value (19). Returns 0 (SCHED_IDLE),
+/// 1 (nice 19) or errno. Corresponds to sched_setscheduler(0, SCHED_IDLE) and
+/// setpriority(PRIO_PROCESS, gettid(), 19).
+int32_t cift_thread_lower_to_idle_priority(void);
+
 /// Copies the calling thread's name into `buffer` (NUL-terminated).
 /// Returns 0 or errno. Corresponds to pthread_getname_np(pthread_self()).
 int32_t cift_thread_get_current_name(char *buffer, int32_t capacity);

@@ -47,6 +47,8 @@ extension GatewayConfiguration {
         out.append("wait_strategy = \(q(journal.waitStrategy))")
         out.append("spin_count = \(journal.spinCount)")
         out.append("writer = \(q(journal.writer))  # journal-thread | engine-thread (durability = \"write\" only)")
+        out.append("snapshot_every_commands = \(journal.snapshotEveryCommands)  # 0: no snapshots")
+        out.append("snapshots_kept = \(journal.snapshotsKept)")
         out.append("")
         out.append("[fix]")
         out.append("listen = \(q(fix.listen.description))")
@@ -156,7 +158,8 @@ extension GatewayConfiguration {
         out.append("CIFT Gateway configuration")
         out.append("  data directory     \(dataDirectory)")
         out.append("  engine             core \(engine.core.map(String.init) ?? "not pinned"), wait \(engine.waitStrategy), max orders \(engine.maxOrders)")
-        out.append("  journal            durability \(journal.durability), written by the \(journal.writer == "engine-thread" ? "engine thread" : "journal thread"), roll at \(journal.maxFileBytes) bytes")
+        out.append("  journal            durability \(journal.durability), written by the \(journal.writer == "engine-thread" ? "engine thread" : "journal thread"), roll at \(journal.maxFileBytes) bytes, "
+            + (journal.snapshotEveryCommands == 0 ? "no snapshots" : "a snapshot every \(journal.snapshotEveryCommands) commands"))
         let hoursText = fix.sessionStartSecondsUTC.flatMap { start in
             fix.sessionEndSecondsUTC.map { "sessions \(FIXSessionSchedule.formatTimeOfDay(start))-\(FIXSessionSchedule.formatTimeOfDay($0)) UTC" }
         } ?? "sessions always open"

@@ -107,6 +107,9 @@ extension GatewayConfiguration {
                 key: "journal.writer", value: "\"engine-thread\"",
                 expected: "\"journal-thread\" with durability = \"fsync\" (group commit stays off the engine thread)")
         }
+        c.journal.snapshotEveryCommands = try journal.int(
+            "snapshot_every_commands", default: c.journal.snapshotEveryCommands, range: 0...1_000_000_000)
+        c.journal.snapshotsKept = try journal.int("snapshots_kept", default: c.journal.snapshotsKept, range: 1...100)
         try journal.finish()
 
         var fix = try top.section("fix")

@@ -111,6 +111,12 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// writes each turn's records itself before releasing the turn's events: two
         /// thread hand-offs fewer per acknowledgement; `durability = "write"` only).
         public var writer = "journal-thread"
+        /// A snapshot of the replayed state every this many commands, written by a
+        /// low-priority thread that follows the journal; a restart replays only the
+        /// journal after the newest (specs/snapshots.md). 0: none written.
+        public var snapshotEveryCommands = 1_000_000
+        /// Snapshot files kept in `<data>/snapshots` (the newest).
+        public var snapshotsKept = 2
         public init() {}
     }
 

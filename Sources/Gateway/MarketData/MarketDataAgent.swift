@@ -40,6 +40,8 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
     private var request = [UInt8](repeating: 0, count: 64)
 
     let roleName = "market-data"
+    /// Where this stage says how far the ITCH store holds every message (nil: no snapshots).
+    var watermarks: AnswerWatermarks?
 
     var retransmissionPort: UInt16 { sockets.retransmissionPort }
     var snapshotPort: UInt16 { sockets.snapshotPort }
@@ -112,12 +114,20 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
         guard !done else { return 0 }
         let now = clock.now()
         var worked = 0
+        // Acquiring: pairs with the engine's releasing store after its pushes; read before
+        // the drain, so an empty drain means every event up to it was taken earlier.
+        let released = watermarks?.released.load(ordering: .acquiring)
         let taken = port.ring.drain(maxCount: 256) { event in publisher.handle(event, now: now) }
         if taken > 0 {
             publisher.flushFullPackets(now: now, io: &io)
             worked += taken
         } else {
             publisher.flush(now: now, io: &io, settleReplace: true)
+        }
+        // The ring was emptied, and every message the publisher made is in the file (none
+        // held back for a replace): the store holds every message up to `released`.
+        if let watermarks, let released, taken < 256, publisher.store.isWritten, !publisher.holdsPendingReplace {
+            AnswerWatermarks.advance(watermarks.marketData, to: released)
         }
         // Retransmission requests: a bounded number per cycle, so a flood cannot keep the
         // stage from the live feed. The socket is read when its watch fired, or at most

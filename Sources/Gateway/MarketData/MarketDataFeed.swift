@@ -29,11 +29,11 @@ enum MarketDataFeed {
     }
 
     /// Opens today's store (creating the directory).
-    static func openPublisher(_ c: GatewayConfiguration, dataDirectory: String, now: Timestamp) throws -> ITCHPublisher {
+    static func openPublisher(_ c: GatewayConfiguration, dataDirectory: String, now: Timestamp, completeThrough: UInt64 = 0) throws -> ITCHPublisher {
         let day = OUCHSessionDay(now)
         let directory = dataDirectory + "/marketdata/" + day.description
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return try ITCHPublisher(configuration: publisherConfiguration(c, day: day), directory: directory)
+        return try ITCHPublisher(configuration: publisherConfiguration(c, day: day), directory: directory, completeThrough: completeThrough)
     }
 
     /// A new session day's opening messages, with the engine's book after the replay

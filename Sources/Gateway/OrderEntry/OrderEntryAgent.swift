@@ -42,6 +42,8 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         var maxPendingLoginsPerAddress = 16
         /// `network.login_failures_before_lockout`, `network.login_lockout_max_seconds`.
         var loginThrottle = LoginThrottle.Policy()
+        /// Where the stage reports how far its stores hold every answer (snapshots).
+        var watermarks: AnswerWatermarks?
     }
 
     let phase = ManagedAtomic<OrderEntryPhase>(.running)
@@ -86,6 +88,7 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
             port: s.port, ouch: try s.makeOUCH(), fix: try s.makeFIX(), phase: phase,
             drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload, maxPendingLogins: s.maxPendingLogins,
             maxPendingLoginsPerAddress: s.maxPendingLoginsPerAddress, loginThrottle: LoginThrottle(policy: s.loginThrottle))
+        handler.watermarks = s.watermarks
         let loop = try NetworkLoop(configuration: s.network, handler: handler, wakeSignal: wakeSignal)
         let listener = try loop.listen(host: s.ouchListen.host, port: s.ouchListen.port)
         ouchPort = loop.localPort(of: listener)

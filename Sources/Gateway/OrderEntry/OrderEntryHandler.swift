@@ -60,6 +60,8 @@ final class OrderEntryHandler: NetworkHandler {
     private var pendingAddress = [UInt32](repeating: 0, count: 1 << 16)
     /// Failed logins and lock-outs, shared by the FIX acceptor and the OUCH server.
     let loginThrottle: LoginThrottle
+    /// Where this stage says how far its stores hold every answer (nil: no snapshots).
+    var watermarks: AnswerWatermarks?
 
     init(
         port: OrderEntryPort, ouch: OUCHServer, fix: FIXFrontEnd, phase: ManagedAtomic<OrderEntryPhase>,
@@ -221,6 +223,9 @@ final class OrderEntryHandler: NetworkHandler {
             worked = true
         }
         var storeFailure: Error?
+        // Acquiring: pairs with the engine's releasing store after its pushes; read before
+        // the drain, so a drain that empties the ring has taken every event up to it.
+        let released = watermarks?.released.load(ordering: .acquiring)
         let events = port.pollEvents(maxCount: 4096) { event in
             guard event.kind == .systemEvent else {
                 if event.destination.session >= GatewayConfiguration.ouchSessionBase {
@@ -257,6 +262,17 @@ final class OrderEntryHandler: NetworkHandler {
             recordFailure(error)
         }
         finish(io)
+        if let watermarks, let released, events < 4096, failure == nil {
+            // The FIX stores are written now rather than just before the sends (no extra
+            // write: the same bytes, earlier); then every store holds each answer up to
+            // `released`.
+            var storeIO = self.fixIO(loop, now)
+            fix.acceptor.flushStores(io: &storeIO)
+            finish(storeIO)
+            if !fix.acceptor.hasUnwrittenStores && !ouch.hasUnwrittenStores {
+                AnswerWatermarks.advance(watermarks.orderEntry, to: released)
+            }
+        }
         // Stop once the engine has stopped and everything it released has been handed
         // to the loop, which writes it out before it closes the connections.
         if phase == .stopping && port.outboundIsEmpty && failure == nil && !loop.isStopRequested {

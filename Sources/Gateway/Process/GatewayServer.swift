@@ -23,6 +23,10 @@ public final class GatewayServer: @unchecked Sendable {
     let marketData: MarketDataAgent
     /// The shared-memory bridge (nil when `shared_memory.enabled` is false).
     let signalBridge: SignalBridgeAgent?
+    /// The snapshot thread (nil when `journal.snapshot_every_commands` is 0).
+    let snapshotter: Snapshotter?
+    /// The journal record the start-up's snapshot covered (nil: the whole journal was replayed).
+    public let loadedSnapshot: JournalPosition?
     /// The threads this server started for its stages (the runtime's own, in `dedicated`
     /// mode, are the runtime's).
     private var runners: [AgentRunner] = []
@@ -72,7 +76,7 @@ public final class GatewayServer: @unchecked Sendable {
         self.configuration = configuration
         try configuration.checkForRun()
         dataDirectory = try DataDirectory(path: configuration.dataDirectory)
-        let engine = try MatchingEngine(configuration: EngineConfiguration(gateway: configuration))
+        let engineConfiguration = try EngineConfiguration(gateway: configuration)
         // The FIX order table (CumQty, AvgPx, OrderStatusRequest) is rebuilt from the
         // replay; the I/O thread's port is engine source 1.
         let fixAccounts = try configuration.fix.sessions.enumerated().map { i, s in
@@ -85,18 +89,35 @@ public final class GatewayServer: @unchecked Sendable {
                 (name: name, account: try configuration.account(named: name, key: "fix.sessions[\(i)].allowed_accounts[\(j)]"))
             }
         }
-        let fixOrderEntry = HandedOver(
-            try FIXOrderEntry(accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0),
-                              maxMessagesPerSecond: configuration.fix.maxMessagesPerSecond,
-                              accountNames: configuration.fix.sessions.map(\.account),
-                              allowedAccounts: fixAllowedAccounts))
+        // What replay rebuilds (engine, FIX order table, signals applied, UserRefNum marks),
+        // new; or loaded from the newest usable snapshot, which the journal after it then
+        // brings up to date (specs/snapshots.md).
+        let bridgeSource = EngineRuntime.source(ofPort: 2)
+        let makeState = {
+            ReplayedState(
+                engine: MatchingEngine(configuration: engineConfiguration),
+                fixOrderEntry: try FIXOrderEntry(
+                    accounts: fixAccounts, symbols: fixSymbols, source: EngineRuntime.source(ofPort: 0),
+                    maxMessagesPerSecond: configuration.fix.maxMessagesPerSecond,
+                    accountNames: configuration.fix.sessions.map(\.account),
+                    allowedAccounts: fixAllowedAccounts),
+                bridgeSource: bridgeSource)
+        }
+        let fingerprint = ReplayFingerprint.of(
+            engine: engineConfiguration, fixAccounts: fixAccounts,
+            fixAllowedAccounts: fixAllowedAccounts.map { $0.map(\.account) }, fixOrdersPerSession: 4096)
+        let snapshotDirectory = SnapshotDirectory(dataDirectory: dataDirectory.path)
+        let loaded = try SnapshotLoader.newestUsable(
+            in: snapshotDirectory, journalDirectory: dataDirectory.journalPath, fingerprint: fingerprint, makeState: makeState)
+        loadedSnapshot = loaded?.position
+        let state = HandedOver(try loaded?.state ?? makeState())
+        let engine = state.value.engine
+        let fixOrderEntry = HandedOver(state.value.fixOrderEntry)
         // The feed continues today's store; what it had not published before a restart
         // comes from the replay (catchUp), a new day starts from the replayed book.
         let startTime = SystemClock().now()
-        let publisher = HandedOver(try MarketDataFeed.openPublisher(configuration, dataDirectory: dataDirectory.path, now: startTime))
-        // The highest signals-ring record already applied: the bridge resumes after it.
-        let bridgeSource = EngineRuntime.source(ofPort: 2)
-        let appliedSignals = HandedOver(AppliedSignals())
+        let publisher = HandedOver(try MarketDataFeed.openPublisher(
+            configuration, dataDirectory: dataDirectory.path, now: startTime, completeThrough: loaded?.position.sequence ?? 0))
         // The session streams (OUCH per user, FIX per session) are opened before the
         // replay, which hands them every replayed event: each keeps the answers it lacks
         // — those a crash kept out of it although their commands are in the journal —
@@ -115,10 +136,8 @@ public final class GatewayServer: @unchecked Sendable {
         var fixRecoveryIO = FIXRecoveryIO(acceptor: fixAcceptor.object, now: startTime)
         recovery = try JournalReplay.replay(
             directory: dataDirectory.journalPath, into: engine, truncateCorruption: truncateCorruptJournal,
-            observeCommand: {
-                fixOrderEntry.value.restore(command: $0)
-                if $0.origin.source == bridgeSource { appliedSignals.value.note($0) }
-            },
+            resumingAfter: loaded?.position,
+            observeCommand: { state.value.note($0) },
             observeEvent: { event in
                 if event.kind == .systemEvent {
                     if event.code == SystemEventCode.endOfDay.rawValue {
@@ -161,7 +180,7 @@ public final class GatewayServer: @unchecked Sendable {
             engineSignal: signals.engine, journalSignal: signals.journal)
         signalBridge = configuration.sharedMemory.enabled
             ? try SharedMemoryBridgeSetup.make(
-                configuration, port: runtime.ports[2], engine: engine, appliedThrough: appliedSignals.value.highest)
+                configuration, port: runtime.ports[2], engine: engine, appliedThrough: state.value.appliedSignals.highest)
             : nil
         marketData = try MarketDataAgent(
             settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!)
@@ -178,9 +197,9 @@ public final class GatewayServer: @unchecked Sendable {
         var orderEntrySettings = OrderEntryAgent.Settings(
             network: try NetworkConfiguration(gateway: configuration),
             ouchListen: configuration.ouch.listen, fixListen: configuration.fix.listen, tls: tls,
-            makeOUCH: { [recovery] in
+            makeOUCH: { [highestUserReference = state.value.highestUserReference] in
                 let server = ouchServer.take()
-                for (account, reference) in recovery.highestUserReference {
+                for (account, reference) in highestUserReference {
                     server.raiseHighWater(account: account, to: reference)
                 }
                 return server
@@ -197,9 +216,27 @@ public final class GatewayServer: @unchecked Sendable {
         orderEntrySettings.loginThrottle = LoginThrottle.Policy(
             failuresBeforeLockout: configuration.network.loginFailuresBeforeLockout,
             longestLockoutNanoseconds: Int64(configuration.network.loginLockoutMaxSeconds) * 1_000_000_000)
+        if configuration.journal.snapshotEveryCommands > 0 {
+            // How far the stores hold every answer: a snapshot may cover no more than that.
+            // (Without snapshots nobody asks, and the stages do not track it.)
+            let watermarks = AnswerWatermarks(released: runtime.releasedThrough, stored: loaded?.position.sequence ?? 0)
+            orderEntrySettings.watermarks = watermarks
+            marketData.watermarks = watermarks
+            // The replica starts where the start-up did: from the same snapshot, or empty.
+            let replica = try makeState()
+            if let loaded { try loaded.body.withUnsafeBytes { try replica.readBody($0) } }
+            snapshotter = try Snapshotter(
+                replica: replica, position: loaded?.position, journalDirectory: dataDirectory.journalPath,
+                directory: snapshotDirectory, fingerprint: fingerprint, watermarks: watermarks,
+                settings: Snapshotter.Settings(everyCommands: configuration.journal.snapshotEveryCommands,
+                                               keep: configuration.journal.snapshotsKept))
+        } else {
+            snapshotter = nil
+        }
         orderEntry = OrderEntryAgent(wakeSignal: signals.orderEntry, settings: orderEntrySettings)
         do {
             try startStages(signals: signals)
+            snapshotter?.start()
         } catch {
             // Whatever started is stopped again, in the usual order; nothing was accepted.
             stopStartedStages()
@@ -268,6 +305,7 @@ public final class GatewayServer: @unchecked Sendable {
     /// After a failed start: the stages whose threads run are stopped in the usual order;
     /// the others never ran (their sockets and files are closed all the same).
     private func stopStartedStages() {
+        snapshotter?.stop()
         runtime.abandonPort(0)
         _ = runtime.stop(engineRunning: isRunning(runtime.agents[0]), journalRunning: runtime.agents.count < 2 || isRunning(runtime.agents[1]))
         if let signalBridge, isRunning(signalBridge) {
@@ -332,6 +370,8 @@ public final class GatewayServer: @unchecked Sendable {
     public func stop() -> Error? {
         guard !stopped else { return nil }
         stopped = true
+        // The snapshot thread only reads the journal: it goes first, whatever it was doing.
+        snapshotter?.stop()
         orderEntry.beginDraining()
         // A failed order-entry stage drains nothing: the engine must not wait for it.
         if orderEntry.hasExited { runtime.abandonPort(0) }
@@ -352,6 +392,16 @@ public final class GatewayServer: @unchecked Sendable {
 
     /// The sequence number the next command would have had (after `stop`).
     public var nextSequence: UInt64 { runtime.nextSequence }
+
+    /// The engine's `snapshotDigest()` (after `stop`: the engine thread owns it while it runs).
+    public var engineDigestAfterStop: UInt64 { runtime.engineLoop.engine.snapshotDigest() }
+
+    /// Snapshots the snapshot thread has written since the start, and the command the last
+    /// one covers (any thread).
+    public var snapshotsWritten: (count: UInt64, lastSequence: UInt64?) {
+        guard let snapshotter else { return (0, nil) }
+        return (snapshotter.written.load(ordering: .acquiring), snapshotter.lastSequence.load(ordering: .acquiring))
+    }
 
     deinit { stop() }
 }

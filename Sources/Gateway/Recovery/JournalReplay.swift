@@ -14,15 +14,13 @@ public enum JournalReplay {
         /// Events the replay produced (discarded: their acknowledgements left before the stop).
         public var eventCount: Int
         public var report: JournalRecoveryReport
-        /// The highest UserRefNum each account used in the journal (OUCH-keyed orders and
-        /// replaces): the OUCH server's high-water marks must not be lower, even if the
-        /// process died after journaling a command and before storing its answer.
-        public var highestUserReference: [AccountIndex: UInt32]
 
         /// One line for the operator log.
         public var summary: String {
-            var text = "recovery: replayed \(commandCount) command(s) producing \(eventCount) event(s); next sequence \(nextSequence)"
-            text += "; \(report.files.count) journal file(s), \(report.fileBytes) bytes"
+            var text = "recovery: "
+            if let resumed = report.resumedAfter { text += "state after command \(resumed) loaded from a snapshot; " }
+            text += "replayed \(commandCount) command(s) producing \(eventCount) event(s); next sequence \(nextSequence)"
+            text += "; \(report.files.count) journal file(s) read, \(report.fileBytes) bytes"
             if let truncation = report.truncation { text += "; " + truncation.description }
             return text
         }
@@ -43,28 +41,28 @@ public enum JournalReplay {
     /// in the middle stops with an error naming file and offset, unless `truncateCorruption`
     /// asks to keep what precedes it (the rest is moved aside, never deleted).
     ///
+    /// `resumingAfter`: the engine holds a snapshot's state, which covers the journal up
+    /// to that record; only the commands after it are replayed.
+    ///
     /// `observeCommand` and `observeEvent` see every replayed command and, right after
     /// it, the events it produced: how the order-entry layers rebuild what they keep
     /// about open orders.
     public static func replay(
         directory: String, into engine: MatchingEngine, truncateCorruption: Bool,
+        resumingAfter resume: JournalPosition? = nil,
         observeCommand: ((Command) -> Void)? = nil, observeEvent: ((Event) -> Void)? = nil
     ) throws -> Result {
         var sink = CountingSink(observe: observeEvent)
         var commands = 0
-        var highest: [AccountIndex: UInt32] = [:]
         let options = JournalRecoveryOptions(middleCorruption: truncateCorruption ? .quarantine : .fail)
-        let report = try JournalRecovery.recover(directory: directory, options: options) { sequence, payload in
+        let report = try JournalRecovery.recover(directory: directory, options: options, resumingAfter: resume) { sequence, payload in
             let command = try CommandRecord.decode(payload)
             observeCommand?(command)
             engine.process(command, sequence: sequence, into: &sink)
             commands += 1
-            if command.keyKind == .userReference && (command.kind == .newOrder || command.kind == .replace) {
-                highest[command.account] = max(highest[command.account] ?? 0, command.userReference)
-            }
         }
         return Result(
-            nextSequence: report.nextSequence ?? 1, commandCount: commands, eventCount: sink.count, report: report,
-            highestUserReference: highest)
+            nextSequence: report.nextSequence ?? (resume.map { $0.sequence + 1 } ?? 1), commandCount: commands,
+            eventCount: sink.count, report: report)
     }
 }

@@ -73,10 +73,13 @@ final class EngineLoop: Agent, @unchecked Sendable {
         self.pending = PendingEvents(capacity: pendingCapacity)
         self.batchSize = batchSize
         self.nextSequence = nextSequence
+        releasedThrough = nextSequence &- 1
     }
 
     // Engine thread only: whether this agent has finished (`finished` is its published copy).
     private var done = false
+    // Engine thread only: the last value stored in `shared.releasedThrough`.
+    private var releasedThrough: UInt64 = 0
 
     var isFinished: Bool { done }
 
@@ -212,6 +215,15 @@ final class EngineLoop: Agent, @unchecked Sendable {
             }
             pending._withUnsafeGuaranteedRef { $0.removeFirst() }
             released = true
+        }
+        // Everything before the first waiting event (or, with none waiting, before the
+        // first command not yet durable) has reached its rings. Stored only when it moves:
+        // one store per cycle at most, read by the stages that store answers.
+        let through = min(durable, pending._withUnsafeGuaranteedRef { $0.first?.pointee.sequence } ?? durable) &- 1
+        if through != releasedThrough {
+            releasedThrough = through
+            // Releasing: the ring pushes above happen-before a reader that sees the number.
+            shared.releasedThrough.store(through, ordering: .releasing)
         }
         if marketDataTouched { marketDataSignal?.wake() }
         if touched != 0 {

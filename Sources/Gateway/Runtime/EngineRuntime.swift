@@ -208,4 +208,8 @@ public final class EngineRuntime: @unchecked Sendable {
 
     /// The sequence number the next command would get (engine thread's view; read after stop).
     public var nextSequence: UInt64 { engineLoop.nextSequence }
+
+    /// The engine's "every event up to here is on its ring" (see `RuntimeShared`), for
+    /// the stages that report what they have stored.
+    var releasedThrough: ManagedAtomic<UInt64> { shared.releasedThrough }
 }

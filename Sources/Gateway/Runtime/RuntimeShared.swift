@@ -17,6 +17,11 @@ final class RuntimeShared: @unchecked Sendable {
     /// written before the flag and read only after it is seen set.
     let journalFailed = ManagedAtomic(false)
     nonisolated(unsafe) var journalError: Error?
+    /// Every event of every command up to this sequence has been pushed onto its outbound
+    /// rings (none is waiting for durability or ring room). Written by the engine thread
+    /// (releasing, after the pushes); read (acquiring) by the order-entry and market-data
+    /// stages, which say when they have stored all of it (``AnswerWatermarks``).
+    let releasedThrough: ManagedAtomic<UInt64>
 
     /// Per port: set (releasing) by the runtime when the port's owner has gone and will
     /// never drain its ring again; read (acquiring) by the engine, which then drops that
@@ -25,6 +30,8 @@ final class RuntimeShared: @unchecked Sendable {
 
     init(durableSequence: UInt64, portCount: Int) {
         self.durableSequence = ManagedAtomic(durableSequence)
+        // At start every replayed command's answers are where recovery put them.
+        releasedThrough = ManagedAtomic(durableSequence - 1)
         abandoned = (0..<portCount).map { _ in ManagedAtomic(false) }
     }
 

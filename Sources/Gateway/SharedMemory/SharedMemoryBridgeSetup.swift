@@ -6,6 +6,7 @@ import Rings
 /// every command of the bridge's port).
 struct AppliedSignals {
     private(set) var highest: UInt64 = 0
+    init(highest: UInt64 = 0) { self.highest = highest }
     mutating func note(_ command: Command) { highest = max(highest, SignalRecord.sequence(of: command)) }
 }
 

@@ -33,6 +33,8 @@ public final class ITCHPublisher {
     /// Replace if the new order's `booked` comes next, else as Order Delete.
     var pendingReplace: (old: OrderReference, new: OrderReference, timestamp: Timestamp, engineSequence: UInt64)?
     public private(set) var endOfSession = false
+    /// True while a replace's message waits for the event after it (see `pendingReplace`).
+    public var holdsPendingReplace: Bool { pendingReplace != nil }
 
     public private(set) var packetsSent: UInt64 = 0
     public private(set) var heartbeatsSent: UInt64 = 0
@@ -43,7 +45,11 @@ public final class ITCHPublisher {
     /// (a restart within the session day) rebuilds the book from them, after taking
     /// back the messages of the last engine command recorded (it may have been cut
     /// short); ``catchUp(_:)`` then republishes from there.
-    public init(configuration: ITCHPublisherConfiguration, directory: String) throws(MarketDataStoreError) {
+    ///
+    /// `completeThrough`: every message of every command up to this sequence is known to
+    /// be in the store (the start-up replays only the journal after a snapshot of that
+    /// sequence, so a last command within it is kept, not taken back).
+    public init(configuration: ITCHPublisherConfiguration, directory: String, completeThrough: UInt64 = 0) throws(MarketDataStoreError) {
         self.configuration = configuration
         let store = try MarketDataMessageStore(directory: directory, session: configuration.session)
         self.store = store
@@ -58,7 +64,9 @@ public final class ITCHPublisher {
         } else {
             let baseline = store.baselineEngineSequence
             let last = store.engineSequence(UInt64(store.count)) ?? 0
-            if last > baseline {
+            if last > baseline && last <= completeThrough {
+                resumeEngineSequence = last + 1
+            } else if last > baseline {
                 var first = UInt64(store.count)
                 while first > 1, store.engineSequence(first - 1) == last { first -= 1 }
                 try store.truncate(from: first)

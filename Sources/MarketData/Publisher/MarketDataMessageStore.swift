@@ -181,6 +181,9 @@ public final class MarketDataMessageStore {
         }
     }
 
+    /// True when every appended message is in the file.
+    public var isWritten: Bool { flushed == used }
+
     /// Writes what was appended since the last flush (one `pwrite`, repeated only on a
     /// short write).
     public func flush() throws(MarketDataStoreError) {

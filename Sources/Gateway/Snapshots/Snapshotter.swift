@@ -1,0 +1,156 @@
+import Atomics
+import CCiftSystem
+import Foundation
+import GatewayCore
+import Journal
+import Matching
+
+/// The snapshot thread (specs/snapshots.md): a replica of what journal replay rebuilds
+/// (``ReplayedState``) that follows the journal behind the engine and every so many
+/// commands writes itself to a snapshot file. A restart then loads the newest snapshot
+/// and replays only the journal after it (exchange-core's model).
+///
+/// Nothing of this is on the engine's path: the replica reads the journal files with
+/// `pread`, as far as the stores are known to hold every answer (``AnswerWatermarks``),
+/// on a thread that runs only when a core would otherwise idle (SCHED_IDLE). The engine
+/// thread neither waits for it nor copies anything for it; the cost is a second copy of
+/// the books in memory and the replica's share of an idle core.
+final class Snapshotter: @unchecked Sendable {
+    struct Settings {
+        /// A snapshot once the replica is this many commands past the last one.
+        var everyCommands: Int
+        /// Snapshot files kept (the newest).
+        var keep = 2
+        /// How long the thread sleeps when the journal has nothing new for it.
+        var idleSleepNanoseconds: Int64 = 50_000_000
+        /// Commands applied between two looks at the stop flag.
+        var chunk = 65_536
+    }
+
+    let settings: Settings
+    private let replica: ReplayedState
+    private let reader: JournalTailReader
+    private let directory: SnapshotDirectory
+    private let fingerprint: UInt64
+    private let watermarks: AnswerWatermarks
+    private let stopRequested = ManagedAtomic(false)
+    private let exited = ManagedAtomic(false)
+    /// Snapshots written, and the sequence of the last (for logs and tests; any thread).
+    let written = ManagedAtomic<UInt64>(0)
+    let lastSequence: ManagedAtomic<UInt64>
+    private var thread: Thread?
+
+    /// `replica` is at `position` (the snapshot the start-up loaded, or nil: the
+    /// beginning of the journal, with a new state).
+    init(replica: ReplayedState, position: JournalPosition?, journalDirectory: String, directory: SnapshotDirectory,
+         fingerprint: UInt64, watermarks: AnswerWatermarks, settings: Settings) throws {
+        self.replica = replica
+        self.settings = settings
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self.watermarks = watermarks
+        reader = try JournalTailReader(directory: journalDirectory, after: position)
+        lastSequence = ManagedAtomic(position?.sequence ?? 0)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            _ = "cift-snapshot".withCString { cift_thread_set_current_name($0) }
+            _ = cift_thread_lower_to_idle_priority()
+            run()
+            // Releasing: the replica's last writes happen-before `stop` returning.
+            exited.store(true, ordering: .releasing)
+        }
+        thread.name = "cift-snapshot"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the thread (a snapshot being written is finished first) and waits for it.
+    func stop() {
+        guard thread != nil else { return }
+        stopRequested.store(true, ordering: .releasing)
+        EngineRuntime.waitUntil(exited)
+        thread = nil
+    }
+
+    private func run() {
+        var last = reader.position?.sequence ?? 0
+        while !stopRequested.load(ordering: .acquiring) {
+            let target = watermarks.storedThrough
+            var applied = 0
+            do {
+                applied = try reader.read(through: target, limit: settings.chunk) { sequence, payload in
+                    replica.apply(try CommandRecord.decode(payload), sequence: sequence)
+                }
+                if let position = reader.position, position.sequence >= last &+ UInt64(settings.everyCommands) {
+                    try write(at: position)
+                    last = position.sequence
+                }
+            } catch {
+                // The journal is the record; snapshots only shorten a restart. Stop making
+                // them, say why, and let the gateway run on.
+                Log.error("snapshots: stopped, no more are written: \(error)")
+                return
+            }
+            if applied == 0 {
+                var pause = timespec(tv_sec: 0, tv_nsec: Int(settings.idleSleepNanoseconds))
+                nanosleep(&pause, nil)
+            }
+        }
+    }
+
+    private func write(at position: JournalPosition) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let file = StateSnapshotFile(
+            position: position, fingerprint: fingerprint, engineDigest: replica.engine.snapshotDigest(), body: replica.writeBody())
+        try directory.write(file, keep: settings.keep)
+        let milliseconds = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        Log.info("snapshots: state after command \(position.sequence) written (\(file.body.count) bytes, "
+            + "\(replica.engine.openOrderCount) resting orders, \(milliseconds) ms)")
+        // Releasing: the file is complete before a reader sees the count move.
+        lastSequence.store(position.sequence, ordering: .releasing)
+        written.wrappingIncrement(ordering: .releasing)
+    }
+}
+
+/// Finding the snapshot a start-up can use.
+enum SnapshotLoader {
+    /// The newest snapshot that is intact, was made under this configuration, covers a
+    /// record the journal holds as recorded, and loads into `makeState()` with the digest
+    /// it was written with. Each one passed over is logged with the reason.
+    static func newestUsable(
+        in directory: SnapshotDirectory, journalDirectory: String, fingerprint: UInt64,
+        makeState: () throws -> ReplayedState
+    ) throws -> (state: ReplayedState, position: JournalPosition, body: [UInt8])? {
+        for file in directory.files() {
+            let name = (file.path as NSString).lastPathComponent
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                Log.info("recovery: snapshot \(name) not used: it cannot be read")
+                continue
+            }
+            do {
+                let snapshot = try data.withUnsafeBytes { try StateSnapshotFile(decoding: $0) }
+                guard snapshot.fingerprint == fingerprint else {
+                    Log.info("recovery: snapshot \(name) not used: it was made under another configuration (symbols, accounts, limits or FIX sessions changed)")
+                    continue
+                }
+                if let problem = JournalRecovery.mismatch(of: snapshot.position, directory: journalDirectory) {
+                    Log.info("recovery: snapshot \(name) not used: it does not belong to this journal: \(problem)")
+                    continue
+                }
+                let state = try makeState()
+                try snapshot.body.withUnsafeBytes { try state.readBody($0) }
+                let digest = state.engine.snapshotDigest()
+                guard digest == snapshot.engineDigest else {
+                    Log.info("recovery: snapshot \(name) not used: the loaded engine's digest \(digest) is not the recorded \(snapshot.engineDigest)")
+                    continue
+                }
+                return (state, snapshot.position, snapshot.body)
+            } catch let error as SnapshotFormatError {
+                Log.info("recovery: snapshot \(name) not used: \(error)")
+            }
+        }
+        return nil
+    }
+}
