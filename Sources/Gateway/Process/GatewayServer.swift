@@ -229,7 +229,8 @@ public final class GatewayServer: @unchecked Sendable {
                 replica: replica, position: loaded?.position, journalDirectory: dataDirectory.journalPath,
                 directory: snapshotDirectory, fingerprint: fingerprint, watermarks: watermarks,
                 settings: Snapshotter.Settings(everyCommands: configuration.journal.snapshotEveryCommands,
-                                               keep: configuration.journal.snapshotsKept))
+                                               keep: configuration.journal.snapshotsKept,
+                                               sync: configuration.journal.durability == "fsync"))
         } else {
             snapshotter = nil
         }

@@ -21,6 +21,8 @@ final class Snapshotter: @unchecked Sendable {
         var everyCommands: Int
         /// Snapshot files kept (the newest).
         var keep = 2
+        /// `fsync` each snapshot (`journal.durability = "fsync"`; see `SnapshotDirectory.write`).
+        var sync = false
         /// How long the thread sleeps when the journal has nothing new for it.
         var idleSleepNanoseconds: Int64 = 50_000_000
         /// Commands applied between two looks at the stop flag.
@@ -104,7 +106,7 @@ final class Snapshotter: @unchecked Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let file = StateSnapshotFile(
             position: position, fingerprint: fingerprint, engineDigest: replica.engine.snapshotDigest(), body: replica.writeBody())
-        try directory.write(file, keep: settings.keep)
+        try directory.write(file, keep: settings.keep, sync: settings.sync)
         let milliseconds = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         Log.info("snapshots: state after command \(position.sequence) written (\(file.body.count) bytes, "
             + "\(replica.engine.openOrderCount) resting orders, \(milliseconds) ms)")
