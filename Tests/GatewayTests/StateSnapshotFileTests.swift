@@ -49,6 +49,10 @@ final class StateSnapshotFileTests: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cift-snapdir-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let snapshots = SnapshotDirectory(dataDirectory: directory)
+        // A `.tmp` a killed writer left behind is neither read nor kept.
+        try FileManager.default.createDirectory(atPath: snapshots.path, withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: snapshots.path + "/" + SnapshotDirectory.fileName(sequence: 99_999) + ".tmp"))
+        XCTAssertEqual(snapshots.files().count, 0)
         for sequence: UInt64 in [5, 900, 70, 12_000] {
             var f = file
             f.position.sequence = sequence

@@ -115,6 +115,10 @@ struct SnapshotDirectory {
     /// snapshots were synced every 20,000 commands; perf/RESULTS.md).
     func write(_ snapshot: StateSnapshotFile, keep: Int, sync: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // A `.tmp` left by a process killed while writing is never read: it goes now.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".csn.tmp") {
+            unlink(path + "/" + name)
+        }
         let final = path + "/" + Self.fileName(sequence: snapshot.position.sequence)
         let temporary = final + ".tmp"
         let bytes = snapshot.encoded()
