@@ -134,7 +134,7 @@ let package = Package(
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
         .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "OUCH"]),
         .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings", "FIX"]),
         // Tests that start real gateway processes.
         .testTarget(
             name: "IntegrationTests",

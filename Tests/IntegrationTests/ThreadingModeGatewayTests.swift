@@ -30,7 +30,7 @@ final class ThreadingModeGatewayTests: XCTestCase {
         let names = threadNames()
         XCTAssertTrue(threads.isSubset(of: names), "\(mode): \(threads) not all in \(names)")
         XCTAssertTrue(absent.isDisjoint(with: names), "\(mode): none of \(absent) expected in \(names)")
-        for name in threads { XCTAssertTrue(gateway.threadMap.contains(name) || name == "cift-engine" || name == "cift-journal", gateway.threadMap) }
+        for name in threads { XCTAssertTrue(gateway.threadMap.contains(name) || name == "cift-engine" || name == "cift-journal", gateway.threadMap) }  // the snapshot thread is named in the map too
 
         let ouch = try OUCHTestClient(port: gateway.ouchPort)
         ouch.loginAccepted("OUCH01")
@@ -94,17 +94,17 @@ final class ThreadingModeGatewayTests: XCTestCase {
     }
 
     func testDedicatedRunsAThreadPerStage() throws {
-        try run(.dedicated, expect: ["cift-io-0", "cift-engine", "cift-journal", "cift-marketdata", "cift-shm-bridge"],
+        try run(.dedicated, expect: ["cift-io-0", "cift-engine", "cift-journal", "cift-marketdata", "cift-shm-bridge", "cift-snapshot"],
                 absent: ["cift-gateway", "cift-engine-io", "cift-stages"])
     }
 
     func testSplitRunsNetworkWithEngineAndTheRestTogether() throws {
-        try run(.split, expect: ["cift-engine-io", "cift-stages"],
+        try run(.split, expect: ["cift-engine-io", "cift-stages", "cift-snapshot"],
                 absent: ["cift-gateway", "cift-io-0", "cift-engine", "cift-journal", "cift-marketdata", "cift-shm-bridge"])
     }
 
     func testSharedRunsEveryStageOnOneThread() throws {
-        try run(.shared, expect: ["cift-gateway"],
+        try run(.shared, expect: ["cift-gateway", "cift-snapshot"],
                 absent: ["cift-io-0", "cift-engine", "cift-journal", "cift-marketdata", "cift-shm-bridge", "cift-engine-io", "cift-stages"])
     }
 }

@@ -339,7 +339,9 @@ public final class GatewayServer: @unchecked Sendable {
         if runtime.runsOwnThreads {
             threads += runtime.agents.map { ($0 === runtime.agents[0] ? "cift-engine" : "cift-journal", $0 === runtime.agents[0] ? runtime.engineCore : nil, $0.roleName) }
         }
-        return threads.map { "\($0.0) (\($0.1.map { "core \($0)" } ?? "any core")): \($0.2)" }.joined(separator: ", ")
+        var map = threads.map { "\($0.0) (\($0.1.map { "core \($0)" } ?? "any core")): \($0.2)" }.joined(separator: ", ")
+        if snapshotter != nil { map += ", cift-snapshot (idle priority): snapshots" }
+        return map
     }
 
     private let adminLock = NSLock()

@@ -27,6 +27,7 @@ final class AnswerWatermarks: @unchecked Sendable {
 
     /// The highest sequence whose answers are all in the files.
     var storedThrough: UInt64 {
+        // Acquiring: pairs with each stage's releasing store, made after its file writes.
         min(orderEntry.load(ordering: .acquiring), marketData.load(ordering: .acquiring))
     }
 

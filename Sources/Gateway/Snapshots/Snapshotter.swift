@@ -55,10 +55,14 @@ final class Snapshotter: @unchecked Sendable {
         lastSequence = ManagedAtomic(position?.sequence ?? 0)
     }
 
+    /// Starts the thread and returns once it runs, named and at idle priority.
     func start() {
+        let running = ManagedAtomic(false)
         let thread = Thread { [self] in
             _ = "cift-snapshot".withCString { cift_thread_set_current_name($0) }
             _ = cift_thread_lower_to_idle_priority()
+            // Releasing: the name and priority are set before `start` returns.
+            running.store(true, ordering: .releasing)
             run()
             // Releasing: the replica's last writes happen-before `stop` returning.
             exited.store(true, ordering: .releasing)
@@ -66,11 +70,13 @@ final class Snapshotter: @unchecked Sendable {
         thread.name = "cift-snapshot"
         self.thread = thread
         thread.start()
+        EngineRuntime.waitUntil(running)
     }
 
     /// Stops the thread (a snapshot being written is finished first) and waits for it.
     func stop() {
         guard thread != nil else { return }
+        // Releasing/acquiring with the thread's check: a plain flag, nothing else rides on it.
         stopRequested.store(true, ordering: .releasing)
         EngineRuntime.waitUntil(exited)
         thread = nil
