@@ -114,6 +114,20 @@ int32_t cift_thread_lower_to_idle_priority(void) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19) == 0 ? 1 : errno;
 }
 
+int32_t cift_thread_current_id(void) { return (int32_t)syscall(SYS_gettid); }
+
+int32_t cift_thread_restore_normal_priority(int32_t tid) {
+    struct sched_param param;
+    memset(&param, 0, sizeof(param));
+    if (sched_setscheduler((pid_t)tid, SCHED_OTHER, &param) != 0) {
+        return errno;
+    }
+    // Raising a nice value back needs CAP_SYS_NICE (or RLIMIT_NICE); without it the
+    // thread keeps nice 19, which still runs, only with a small share.
+    (void)setpriority(PRIO_PROCESS, (id_t)tid, 0);
+    return 0;
+}
+
 int32_t cift_thread_get_current_name(char *buffer, int32_t capacity) {
     if (capacity <= 0) {
         return ERANGE;
@@ -169,6 +183,13 @@ int32_t cift_thread_set_timer_slack(uint64_t nanoseconds) {
 uint64_t cift_thread_timer_slack(void) { return 0; }
 
 int32_t cift_thread_lower_to_idle_priority(void) { return ENOSYS; }
+
+int32_t cift_thread_current_id(void) { return 0; }
+
+int32_t cift_thread_restore_normal_priority(int32_t tid) {
+    (void)tid;
+    return ENOSYS;
+}
 
 int32_t cift_thread_set_current_name(const char *name) {
 #if defined(__APPLE__)

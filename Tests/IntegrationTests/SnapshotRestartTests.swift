@@ -101,6 +101,24 @@ final class SnapshotRestartTests: XCTestCase {
         XCTAssertEqual(gateway.engineDigestAfterStop, try fullReplayDigest(), "the restart ends where the whole journal ends")
     }
 
+    /// The snapshot thread runs at SCHED_IDLE: only on a core that would otherwise idle.
+    func testTheSnapshotThreadRunsAtIdlePriority() throws {
+        let gateway = try GatewayServer(configuration: configuration())
+        defer { gateway.stop() }
+        var policies: [Int] = []
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+            let base = "/proc/self/task/\(task)/"
+            guard (try? String(contentsOfFile: base + "comm", encoding: .utf8))?.hasPrefix("cift-snapshot") == true,
+                  let stat = try? String(contentsOfFile: base + "stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { continue }
+            // Fields after the command name start at field 3; the policy is field 41.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 38, let policy = Int(fields[38]) { policies.append(policy) }
+        }
+        XCTAssertEqual(policies, [5], "one cift-snapshot thread, SCHED_IDLE (5)")
+    }
+
     func testADamagedSnapshotOrAnotherConfigurationFallsBackToTheJournal() throws {
         var gateway = try GatewayServer(configuration: configuration(every: 10))
         let buyer = try OUCHTestClient(port: gateway.ouchPort)

@@ -61,6 +61,14 @@ uint64_t cift_thread_timer_slack(void);
 /// setpriority(PRIO_PROCESS, gettid(), 19).
 int32_t cift_thread_lower_to_idle_priority(void);
 
+/// The calling thread's kernel id (gettid()), for cift_thread_restore_normal_priority.
+int32_t cift_thread_current_id(void);
+
+/// Gives thread `tid` of this process back the normal policy (SCHED_OTHER, nice 0), so
+/// that a thread lowered to idle priority finishes promptly when it is asked to stop on
+/// a busy machine. Returns 0 or errno.
+int32_t cift_thread_restore_normal_priority(int32_t tid);
+
 /// Copies the calling thread's name into `buffer` (NUL-terminated).
 /// Returns 0 or errno. Corresponds to pthread_getname_np(pthread_self()).
 int32_t cift_thread_get_current_name(char *buffer, int32_t capacity);

@@ -26,8 +26,8 @@ final class Snapshotter: @unchecked Sendable {
         /// How long the thread sleeps when the journal has nothing new for it (each look
         /// costs a `pread` and a `stat`: five a second keep an idle gateway idle).
         var idleSleepNanoseconds: Int64 = 200_000_000
-        /// Commands applied between two looks at the stop flag.
-        var chunk = 65_536
+        /// Commands applied between two looks at the stop flag (a few milliseconds' work).
+        var chunk = 8_192
     }
 
     let settings: Settings
@@ -38,6 +38,8 @@ final class Snapshotter: @unchecked Sendable {
     private let watermarks: AnswerWatermarks
     private let stopRequested = ManagedAtomic(false)
     private let exited = ManagedAtomic(false)
+    /// The thread's kernel id, for giving it its priority back at stop.
+    private let threadID = ManagedAtomic<Int32>(0)
     /// Snapshots written, and the sequence of the last (for logs and tests; any thread).
     let written = ManagedAtomic<UInt64>(0)
     let lastSequence: ManagedAtomic<UInt64>
@@ -62,7 +64,9 @@ final class Snapshotter: @unchecked Sendable {
         let thread = Thread { [self] in
             _ = "cift-snapshot".withCString { cift_thread_set_current_name($0) }
             _ = cift_thread_lower_to_idle_priority()
-            // Releasing: the name and priority are set before `start` returns.
+            // Relaxed: published by the releasing store of `running` just below.
+            threadID.store(cift_thread_current_id(), ordering: .relaxed)
+            // Releasing: the name, priority and id are set before `start` returns.
             running.store(true, ordering: .releasing)
             run()
             // Releasing: the replica's last writes happen-before `stop` returning.
@@ -75,10 +79,16 @@ final class Snapshotter: @unchecked Sendable {
     }
 
     /// Stops the thread (a snapshot being written is finished first) and waits for it.
+    /// On a busy machine an idle-priority thread could wait long for a core, so it gets
+    /// the normal priority back first: it has at most one chunk of commands, or the
+    /// snapshot it is writing, to finish.
     func stop() {
         guard thread != nil else { return }
         // Releasing/acquiring with the thread's check: a plain flag, nothing else rides on it.
         stopRequested.store(true, ordering: .releasing)
+        // Relaxed: `start` waited for the thread's releasing store after this one.
+        let id = threadID.load(ordering: .relaxed)
+        if id > 0 { _ = cift_thread_restore_normal_priority(id) }
         EngineRuntime.waitUntil(exited)
         thread = nil
     }
@@ -92,7 +102,8 @@ final class Snapshotter: @unchecked Sendable {
                 applied = try reader.read(through: target, limit: settings.chunk) { sequence, payload in
                     replica.apply(try CommandRecord.decode(payload), sequence: sequence)
                 }
-                if let position = reader.position, position.sequence >= last &+ UInt64(settings.everyCommands) {
+                if let position = reader.position, position.sequence >= last &+ UInt64(settings.everyCommands),
+                   !stopRequested.load(ordering: .acquiring) {
                     try write(at: position)
                     last = position.sequence
                 }
