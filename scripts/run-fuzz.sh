@@ -63,8 +63,8 @@ for target in "${targets[@]}"; do
     "$bin/$target" -max_total_time="$duration" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "${dictionary[@]}" ${FUZZ_ARGS:-} "$corpus" >"$log" 2>&1
     status=$?
-    runs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    runs=$(grep -a -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    coverage=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1)
     if [ $status -eq 0 ]; then
         passed=$((passed + 1))
         echo "fuzz: $target passed: ${runs:-?} inputs in ${duration} s, ${coverage:-cov: ?}, corpus $(ls "$corpus" | wc -l) inputs"
@@ -72,7 +72,7 @@ for target in "${targets[@]}"; do
         failed=$((failed + 1))
         keep_work=1
         echo "fuzz: $target FAILED (exit $status)"
-        grep -v '^#[0-9]' "$log" | tail -60
+        grep -a -v '^#[0-9]' "$log" | tail -60
         for input in "$artifacts"/*; do
             [ -f "$input" ] || continue
             echo "fuzz: $target crashing input $input ($(wc -c <"$input") bytes):"

@@ -18,7 +18,7 @@ trap 'rm -f "$log"' EXIT
 "$SWIFT" test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing --scratch-path "$scratch" \
     --filter "$filter" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with " "$log" | tail -1)
+summary=$(grep -a -E "^[[:space:]]*Executed [0-9]+ tests?, with " "$log" | tail -1)
 if [ -z "$summary" ]; then
     echo "swift (release): the test run ended without a summary (exit status $status)"
     exit $((status == 0 ? 1 : status))

@@ -54,7 +54,9 @@ run_pass() {
     local status=${PIPESTATUS[0]}
     # XCTest's last line: "Executed N tests, with [K tests skipped and ]F failures (…)".
     local summary executed failed skipped=0
-    summary=$(grep -E "^[[:space:]]*Executed [0-9]+ tests?, with " "$log" | tail -1)
+    # -a: a test may log bytes that are not text (a peer's garbage), which would make grep
+    # print "binary file matches" instead of the line.
+    summary=$(grep -a -E "^[[:space:]]*Executed [0-9]+ tests?, with " "$log" | tail -1)
     if [ -z "$summary" ]; then
         echo "swift ($label): the test run ended without a summary (exit status $status)"
         overall=1

@@ -169,12 +169,14 @@ extension FIXAcceptor {
         _ logon: FIXMessage, connection: UInt32, text: String, now: Timestamp, io: inout IO
     ) {
         let sender = logon.firstValue(of: FIXTag.senderCompID)
+        // Read once, for both log lines.
+        let senderName = sender?.string ?? "?"
         let seq = logon.firstValue(of: FIXTag.msgSeqNum)?.string ?? "?"
-        io.logSessionEvent("FIX \(sender?.string ?? "?"): Logon (MsgSeqNum \(seq)) refused, Logout and disconnect: \(text)")
+        io.logSessionEvent("FIX \(senderName): Logon (MsgSeqNum \(seq)) refused, Logout and disconnect: \(text)")
         if let sender, let target = logon.firstValue(of: FIXTag.targetCompID) {
             sendUnsequencedLogout(connection, sender: sender, target: target, text: text, now: now, io: &io)
         }
-        drop(connection, reason: "Logon of 49=\(sender?.string ?? "?") (MsgSeqNum \(seq)) refused: \(text)", io: &io)
+        drop(connection, reason: "Logon of 49=\(senderName) (MsgSeqNum \(seq)) refused: \(text)", io: &io)
     }
 
     // MARK: Logged on

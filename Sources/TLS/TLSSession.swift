@@ -6,8 +6,11 @@ import CCiftTLS
 /// blocking call, and the handshake, reads and writes are steps of the connection's
 /// state. Used by one thread (the connection's I/O thread).
 ///
-/// Per message after the handshake nothing here allocates: the plaintext scratch
-/// buffer belongs to the session, and OpenSSL's memory BIOs keep their buffers.
+/// Per message after the handshake nothing here allocates: the plaintext and ciphertext
+/// scratch buffers belong to the session, and OpenSSL's memory BIOs keep their buffers.
+/// They are two buffers, not one: a handler answers while it still reads the plaintext it
+/// was given (a reply to the first of two messages in one record), and draining the
+/// reply's ciphertext must not overwrite the second message.
 public final class TLSSession {
     public enum Outcome: Equatable, Sendable {
         /// The handshake is still going (output may be waiting).
@@ -25,7 +28,10 @@ public final class TLSSession {
     let ssl: OpaquePointer
     let outputBIO: OpaquePointer
     let inputBIO: OpaquePointer
-    private let scratch: UnsafeMutableRawBufferPointer
+    /// Where `SSL_read` puts plaintext for the `receive` callback.
+    private let plaintextScratch: UnsafeMutableRawBufferPointer
+    /// Where `drainOutput` takes ciphertext out of the output BIO.
+    private let ciphertextScratch: UnsafeMutableRawBufferPointer
     public private(set) var isEstablished = false
 
     public init(context: TLSContext) throws(TLSError) {
@@ -40,12 +46,14 @@ public final class TLSSession {
         self.ssl = ssl
         inputBIO = input
         outputBIO = output
-        scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+        plaintextScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+        ciphertextScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
     }
 
     deinit {
         SSL_free(ssl)
-        scratch.deallocate()
+        plaintextScratch.deallocate()
+        ciphertextScratch.deallocate()
     }
 
     /// A client's first step: its ClientHello is then waiting in the output.
@@ -66,9 +74,9 @@ public final class TLSSession {
             guard outcome == .established else { return outcome }
         }
         while true {
-            let n = SSL_read(ssl, scratch.baseAddress, Int32(scratch.count))
+            let n = SSL_read(ssl, plaintextScratch.baseAddress, Int32(plaintextScratch.count))
             if n > 0 {
-                plaintext(UnsafeRawBufferPointer(rebasing: scratch[0..<Int(n)]))
+                plaintext(UnsafeRawBufferPointer(rebasing: plaintextScratch[0..<Int(n)]))
                 continue
             }
             switch SSL_get_error(ssl, n) {
@@ -110,9 +118,9 @@ public final class TLSSession {
     /// Hands every waiting byte of ciphertext to `body`, in chunks (valid during the call).
     public func drainOutput(_ body: (UnsafeRawBufferPointer) -> Void) {
         while BIO_ctrl_pending(outputBIO) > 0 {
-            let n = BIO_read(outputBIO, scratch.baseAddress, Int32(scratch.count))
+            let n = BIO_read(outputBIO, ciphertextScratch.baseAddress, Int32(ciphertextScratch.count))
             if n <= 0 { return }
-            body(UnsafeRawBufferPointer(rebasing: scratch[0..<Int(n)]))
+            body(UnsafeRawBufferPointer(rebasing: ciphertextScratch[0..<Int(n)]))
         }
     }
 

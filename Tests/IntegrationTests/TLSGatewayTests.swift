@@ -229,6 +229,31 @@ final class TLSGatewayTests: XCTestCase {
         return Array((body + "10=" + String(format: "%03d", sum) + "\u{1}").utf8)
     }
 
+    func fixMessage(_ fields: String) -> [UInt8] {
+        let body = "8=FIX.4.4\u{1}9=\(fields.utf8.count)\u{1}" + fields
+        let sum = body.utf8.reduce(0) { ($0 + Int($1)) % 256 }
+        return Array((body + "10=" + String(format: "%03d", sum) + "\u{1}").utf8)
+    }
+
+    /// A Logon and an order written together arrive in one TLS record: the gateway answers
+    /// the Logon while the order is still in the plaintext it is reading. Both are served
+    /// (the reply's ciphertext once overwrote the order in the session's one buffer).
+    func testALogonAndAnOrderInOneRecordAreBothServed() throws {
+        let gateway = try GatewayServer(configuration: configuration())
+        defer { gateway.stop() }
+        let connection = try TLSTestConnection(port: gateway.fixTLSPort!, context: client())
+        XCTAssertEqual(connection.handshake(), .established)
+        let order = fixMessage("35=D\u{1}49=CLIENT1\u{1}56=CIFT\u{1}34=2\u{1}52=\(fixTimestamp())\u{1}11=PIPE-1\u{1}55=AAPL\u{1}"
+            + "54=1\u{1}60=\(fixTimestamp())\u{1}38=100\u{1}40=2\u{1}44=150.00\u{1}59=0\u{1}")
+        connection.send(fixLogon("CLIENT1") + order)
+        XCTAssertTrue(connection.waitFor { String(decoding: $0, as: UTF8.self).contains("11=PIPE-1") },
+                      String(decoding: connection.plaintext, as: UTF8.self))
+        let text = String(decoding: connection.plaintext, as: UTF8.self)
+        XCTAssertTrue(text.contains("35=A"), text)
+        XCTAssertTrue(text.contains("35=8") && text.contains("150=0"), "the order is accepted: \(text)")
+        XCTAssertFalse(text.contains("35=3"), "no session reject: \(text)")
+    }
+
     func fixTimestamp() -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")

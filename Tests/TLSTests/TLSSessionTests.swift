@@ -65,6 +65,33 @@ final class TLSSessionTests: XCTestCase {
         XCTAssertEqual(String(decoding: clientGot, as: UTF8.self), "welcome")
     }
 
+    /// A handler answers the first of two messages that came in one record while it still
+    /// reads the second from the plaintext it was given: the answer's ciphertext must not
+    /// land in that plaintext (it did when one scratch buffer served both: a FIX Logon's
+    /// refusal garbled the SenderCompID read after it, and a pipelined second message).
+    func testAnsweringInsideTheReceiveCallbackLeavesThePlaintextIntact() throws {
+        let server = try TLSSession(context: server())
+        let client = try TLSSession(context: TLSContext(clientTrusting: pki + "/ca.pem"))
+        _ = client.start()
+        _ = pump(client, server)
+        let sent = Array("8=FIX.4.4|35=A|first;8=FIX.4.4|35=D|second".utf8)
+        XCTAssertTrue(sent.withUnsafeBytes { client.write($0) })
+        var toServer: [UInt8] = []
+        client.drainOutput { toServer += $0 }
+        var before: [UInt8] = [], after: [UInt8] = []
+        _ = toServer.withUnsafeBytes { ciphertext in
+            server.receive(ciphertext) { plaintext in
+                before += plaintext
+                // The answer to the first message goes out now, as a handler's send does.
+                _ = Array(repeating: UInt8(ascii: "x"), count: 200).withUnsafeBytes { server.write($0) }
+                server.drainOutput { _ in }
+                after += plaintext
+            }
+        }
+        XCTAssertEqual(before, sent)
+        XCTAssertEqual(after, sent, "the plaintext handed to the callback stays valid for the whole call")
+    }
+
     func testMutualTLSGivesTheClientSubject() throws {
         let server = try TLSSession(context: server(mutual: true))
         let client = try TLSSession(context: TLSContext(
