@@ -9,13 +9,14 @@ import Darwin
 /// An open file or directory descriptor with the operations the journal
 /// needs. Each method calls the kernel once through `SystemCall` (loops
 /// are spelled out where a call can do part of its work). `path` is kept only
-/// to name the file in errors.
-struct FileDescriptor {
-    let rawValue: CInt
-    let path: String
+/// to name the file in errors. Public for the gateway's other files written the
+/// journal's way (the snapshots), so that they do not call the kernel a second way.
+public struct FileDescriptor {
+    public let rawValue: CInt
+    public let path: String
 
     /// Opens `path`. Corresponds to `open(2)`.
-    static func open(_ path: String, flags: CInt, permissions: mode_t = 0o644) throws -> FileDescriptor {
+    public static func open(_ path: String, flags: CInt, permissions: mode_t = 0o644) throws -> FileDescriptor {
         let descriptor = try SystemCall.run("open", path: path) {
             path.withCString { sysOpen($0, flags | O_CLOEXEC, permissions) }
         }
@@ -24,7 +25,7 @@ struct FileDescriptor {
 
     /// Opens a directory for fsync and flock. Corresponds to `open(2)` with
     /// O_RDONLY | O_DIRECTORY.
-    static func openDirectory(_ path: String) throws -> FileDescriptor {
+    public static func openDirectory(_ path: String) throws -> FileDescriptor {
         try open(path, flags: O_RDONLY | O_DIRECTORY)
     }
 
@@ -32,7 +33,7 @@ struct FileDescriptor {
     /// Normally one call; returns the number of calls made.
     /// Corresponds to `pwrite(2)`.
     @discardableResult
-    func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> Int {
+    public func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> Int {
         var done = 0
         var calls = 0
         while done < bytes.count {
@@ -51,7 +52,7 @@ struct FileDescriptor {
 
     /// Reads up to `buffer.count` bytes from `offset`, stopping early only at
     /// the end of the file; returns the number read. Corresponds to `pread(2)`.
-    func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+    public func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         var done = 0
         while done < buffer.count {
             let read = try SystemCall.run("pread", path: path) {
@@ -64,7 +65,7 @@ struct FileDescriptor {
     }
 
     /// The file's size in bytes. Corresponds to `fstat(2)`.
-    func size() throws -> Int {
+    public func size() throws -> Int {
         var status = stat()
         _ = try SystemCall.run("fstat", path: path) { fstat(rawValue, &status) }
         return Int(status.st_size)
@@ -72,7 +73,7 @@ struct FileDescriptor {
 
     /// Flushes the file's data (and the metadata needed to read it, such as
     /// its size) to the device. Corresponds to `fdatasync(2)`.
-    func syncData() throws {
+    public func syncData() throws {
         #if canImport(Darwin)
         _ = try SystemCall.run("fcntl(F_FULLFSYNC)", path: path) { fcntl(rawValue, F_FULLFSYNC) }
         #else
@@ -82,7 +83,7 @@ struct FileDescriptor {
 
     /// Flushes data and all metadata; used on directories so that created,
     /// renamed and removed entries persist. Corresponds to `fsync(2)`.
-    func sync() throws {
+    public func sync() throws {
         _ = try SystemCall.run("fsync", path: path) { fsync(rawValue) }
     }
 
@@ -102,7 +103,7 @@ struct FileDescriptor {
     }
 
     /// Corresponds to `close(2)`; see `SystemCall.close`.
-    func close() throws {
+    public func close() throws {
         try SystemCall.close(rawValue, path: path)
     }
 }

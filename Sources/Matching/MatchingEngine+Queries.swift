@@ -202,7 +202,7 @@ extension MatchingEngine {
     /// Equal engines have equal digests; it does not depend on pool slots or the hash
     /// seed, only on the book as clients see it.
     public func snapshotDigest() -> UInt64 {
-        var digest = SnapshotDigest()
+        var digest = FNV1a()
         digest.add(core.nextOrderReference)
         digest.add(core.nextMatchNumber)
         digest.add(core.isMarketOpen ? 1 : 0)
@@ -254,17 +254,5 @@ extension MatchingEngine {
     private func sideIndex(_ symbol: SymbolIndex, _ side: Side) -> Int {
         precondition(core.isKnown(symbol), "\(symbol) is not in the directory")
         return PriceLevels.sideIndex(symbol: symbol, side: side)
-    }
-}
-
-/// FNV-1a over 64-bit words, byte by byte (little-endian).
-struct SnapshotDigest {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) {
-            value ^= (word >> UInt64(shift)) & 0xff
-            value &*= 0x0000_0100_0000_01b3
-        }
     }
 }

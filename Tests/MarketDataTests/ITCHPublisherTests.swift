@@ -305,25 +305,38 @@ final class MarketDataStoreTests: XCTestCase {
     }
 }
 
-final class RetransmissionResponderTests: XCTestCase {
-    func testAnswersCapsIgnoresAndRateLimits() throws {
-        let h = try PublisherHarness(maximumPacketSize: 20 + 3 * 38)
-        defer { h.remove() }
+/// A publisher that has sent ten Add Orders (packets of at most three messages) and a
+/// responder for its session: what the retransmission tests ask.
+struct ResponderRig {
+    let h: PublisherHarness
+    let session = MoldUDP64Session("TEST000001")!
+    let responder: RetransmissionResponder
+
+    init(_ configuration: RetransmissionConfiguration) throws {
+        h = try PublisherHarness(maximumPacketSize: 20 + 3 * 38)
         for i in 1...10 { h.process(h.order(UInt32(i), .buy, 100, 1_400_000 + Int64(i) * 100)) }
         h.publisher.flush(now: h.now, io: &h.io)
-        let session = MoldUDP64Session("TEST000001")!
-        let responder = RetransmissionResponder(
-            configuration: RetransmissionConfiguration(maximumMessagesPerRequest: 5, requestsPerSecond: 2, burst: 2),
-            session: session, maximumPacketSize: 20 + 3 * 38)
-        func ask(_ bytes: [UInt8], from address: UInt64 = 1) -> [[UInt8]] {
-            var sent: [[UInt8]] = []
-            bytes.withUnsafeBytes {
-                responder.handle($0, from: address, store: h.publisher.store, sentThrough: h.publisher.sentThrough, now: h.now) {
-                    sent.append(Array($0))
-                }
+        responder = RetransmissionResponder(configuration: configuration, session: session, maximumPacketSize: 20 + 3 * 38)
+    }
+
+    /// The packets answering request `bytes` from `address`.
+    func ask(_ bytes: [UInt8], from address: UInt64 = 1) -> [[UInt8]] {
+        var sent: [[UInt8]] = []
+        bytes.withUnsafeBytes {
+            responder.handle($0, from: address, store: h.publisher.store, sentThrough: h.publisher.sentThrough, now: h.now) {
+                sent.append(Array($0))
             }
-            return sent
         }
+        return sent
+    }
+}
+
+final class RetransmissionResponderTests: XCTestCase {
+    func testAnswersCapsIgnoresAndRateLimits() throws {
+        let rig = try ResponderRig(RetransmissionConfiguration(maximumMessagesPerRequest: 5, requestsPerSecond: 2, burst: 2))
+        let (h, session, responder) = (rig.h, rig.session, rig.responder)
+        defer { h.remove() }
+        func ask(_ bytes: [UInt8], from address: UInt64 = 1) -> [[UInt8]] { rig.ask(bytes, from: address) }
         // Messages 2… asked for 100: capped at 5, in packets of at most three.
         let answer = ask(MoldUDP64Request(session: session, sequenceNumber: 2, requestedMessageCount: 100).encodedBytes)
         XCTAssertEqual(try answer.map { try decodePacket($0).1.map(\.0) }, [[2, 3, 4], [5, 6]])
@@ -356,23 +369,12 @@ extension RetransmissionResponderTests {
     /// that has spent it waits for the refill: a small request cannot buy a large answer
     /// over and over.
     func testAnswersStopAtTheAddressesByteBudget() throws {
-        let h = try PublisherHarness(maximumPacketSize: 20 + 3 * 38)
+        let rig = try ResponderRig(RetransmissionConfiguration(
+            maximumMessagesPerRequest: 100, requestsPerSecond: 1000, burst: 1000, bytesPerSecond: 100, burstBytes: 150))
+        let (h, responder) = (rig.h, rig.responder)
         defer { h.remove() }
-        for i in 1...10 { h.process(h.order(UInt32(i), .buy, 100, 1_400_000 + Int64(i) * 100)) }
-        h.publisher.flush(now: h.now, io: &h.io)
-        let session = MoldUDP64Session("TEST000001")!
-        let responder = RetransmissionResponder(
-            configuration: RetransmissionConfiguration(
-                maximumMessagesPerRequest: 100, requestsPerSecond: 1000, burst: 1000, bytesPerSecond: 100, burstBytes: 150),
-            session: session, maximumPacketSize: 20 + 3 * 38)
         func ask(from address: UInt64 = 1) -> [[UInt8]] {
-            var sent: [[UInt8]] = []
-            MoldUDP64Request(session: session, sequenceNumber: 1, requestedMessageCount: 10).encodedBytes.withUnsafeBytes {
-                responder.handle($0, from: address, store: h.publisher.store, sentThrough: h.publisher.sentThrough, now: h.now) {
-                    sent.append(Array($0))
-                }
-            }
-            return sent
+            rig.ask(MoldUDP64Request(session: rig.session, sequenceNumber: 1, requestedMessageCount: 10).encodedBytes, from: address)
         }
         // 150 bytes of budget: the first packet (134 bytes) leaves 16, so one more goes,
         // and the answer stops there, two packets of four.

@@ -33,11 +33,8 @@ enum ReplayFingerprint {
             text += "fix \(i + 1) \(account.rawValue) " + allowed.map { String($0.rawValue) }.joined(separator: ",") + "\n"
         }
         text += "fix orders per session \(fixOrdersPerSession)\n"
-        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            digest ^= UInt64(byte)
-            digest &*= 0x0000_0100_0000_01b3
-        }
-        return digest
+        var digest = FNV1a()
+        digest.add(bytes: text.utf8)
+        return digest.value
     }
 }

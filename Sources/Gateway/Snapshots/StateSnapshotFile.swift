@@ -117,43 +117,29 @@ struct SnapshotDirectory {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         // A `.tmp` left by a process killed while writing is never read: it goes now.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasSuffix(".csn.tmp") {
-            unlink(path + "/" + name)
+            try? FileManager.default.removeItem(atPath: path + "/" + name)
         }
         let final = path + "/" + Self.fileName(sequence: snapshot.position.sequence)
         let temporary = final + ".tmp"
-        let bytes = snapshot.encoded()
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SnapshotWriteError("open \(temporary): errno \(errno)") }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                throw SnapshotWriteError("write \(temporary): errno \(code)")
-            }
-            done += n
+        // The journal's own file calls (Journal/FileDescriptor.swift): one way to the kernel.
+        let file = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
+        do {
+            try snapshot.encoded().withUnsafeBytes { _ = try file.writeAll($0, at: 0) }
+            if sync { try file.sync() }
+            try file.close()
+        } catch {
+            try? file.close()
+            throw error
+        }
+        // rename(2): it replaces a file of the same sequence (say a damaged one) in one step.
+        guard rename(temporary, final) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO, userInfo: [NSFilePathErrorKey: temporary])
         }
         if sync {
-            guard fsync(fd) == 0 else {
-                let code = errno
-                close(fd)
-                throw SnapshotWriteError("fsync \(temporary): errno \(code)")
-            }
+            let directory = try FileDescriptor.openDirectory(path)
+            defer { try? directory.close() }
+            try directory.sync()
         }
-        close(fd)
-        guard rename(temporary, final) == 0 else { throw SnapshotWriteError("rename \(temporary): errno \(errno)") }
-        let directory = sync ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
-        for old in files().dropFirst(max(1, keep)) { unlink(old.path) }
+        for old in files().dropFirst(max(1, keep)) { try? FileManager.default.removeItem(atPath: old.path) }
     }
-}
-
-struct SnapshotWriteError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
