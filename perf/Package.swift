@@ -146,6 +146,7 @@ let package = Package(
         .target(
             name: "PerfHarness",
             dependencies: [
+                "CPerfSupport",
                 .product(name: "Gateway", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
                 .product(name: "OUCH", package: "cift-gateway"),

@@ -1,3 +1,4 @@
+import CPerfSupport
 import Foundation
 import Rings
 
@@ -21,12 +22,16 @@ public enum ServerPlacement {
     }
 
     /// Pins the calling thread (an echo server's) to the first core of the list, if any.
+    /// That core is usually outside cift-perf's own mask (`taskset -c 0 cift-perf ...`
+    /// keeps the clients off the servers' CPU), so this does not go through
+    /// `ThreadPinning`, which refuses cores the process was not given: the floor's echo
+    /// must run where the gateway and QuickFIX run, or the floor is a same-core round trip
+    /// the servers never get.
     static func pinCurrentThread() {
         guard let first = cores?.split(whereSeparator: { $0 == "," || $0 == "-" }).first, let core = Int(first) else { return }
-        do {
-            try ThreadPinning.pinCurrentThread(toCore: core)
-        } catch {
-            Progress.write("floor: could not pin the echo thread to CPU \(core): \(error)\n")
+        let result = cift_perf_pin_current_thread(Int32(core))
+        if result != 0 {
+            Progress.write("floor: could not pin the echo thread to CPU \(core): errno \(result)\n")
         }
     }
 
