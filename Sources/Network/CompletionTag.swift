@@ -17,9 +17,10 @@ struct CompletionTag: Equatable {
         case wakeUp = 5
         /// The start-up check for multishot receive.
         case probe = 6
-        /// A descriptor another stage of the loop's thread asked the loop to watch
-        /// (io_uring multishot poll / epoll readable); subject: the watch's index.
-        case watch = 7
+        /// io_uring recvmsg / epoll readable, of a UDP endpoint; subject: its index.
+        case datagramReceive = 8
+        /// io_uring sendmsg of a UDP endpoint; subject: endpoint index << 16 | send slot.
+        case datagramSend = 9
     }
 
     let rawValue: UInt64

@@ -48,6 +48,10 @@ final class IOUringBackend {
         multishotReceive = singleShotReason == nil
     }
 
+    /// Objects whose memory operations in the ring point into (UDP endpoints' buffers
+    /// and message headers): released only after the ring has exited, below.
+    var retained: [AnyObject] = []
+
     deinit {
         ring.exit()
         wakeUpWord.deallocate()

@@ -161,6 +161,20 @@ final class IOUringRing {
     /// Cancels the request submitted with `target` (every one, for
     /// multishot); the target completes with -ECANCELED unless it completed
     /// first.
+    /// One datagram into `header`'s buffer and name (single-shot).
+    func prepareReceiveMessage(socket: Int32, header: UnsafeMutablePointer<msghdr>, tag: CompletionTag) throws(NetworkError) {
+        let entry = try submissionEntry()
+        io_uring_prep_recvmsg(entry, socket, header, 0)
+        io_uring_sqe_set_data64(entry, tag.rawValue)
+    }
+
+    /// One datagram from `header`'s buffer to its name.
+    func prepareSendMessage(socket: Int32, header: UnsafePointer<msghdr>, tag: CompletionTag) throws(NetworkError) {
+        let entry = try submissionEntry()
+        io_uring_prep_sendmsg(entry, socket, header, UInt32(MSG_NOSIGNAL))
+        io_uring_sqe_set_data64(entry, tag.rawValue)
+    }
+
     func prepareCancel(target: CompletionTag) throws(NetworkError) {
         let entry = try submissionEntry()
         io_uring_prep_cancel64(entry, target.rawValue, 0)
@@ -168,6 +182,11 @@ final class IOUringRing {
     }
 
     // MARK: Submitting and waiting
+
+    /// Submits what is queued, without collecting or waiting for anything.
+    func submit() throws(NetworkError) {
+        _ = try SystemCall.liburing("io_uring_submit") { io_uring_submit(ring) }
+    }
 
     /// Submits what is queued and collects completions, without blocking.
     func submitAndPoll() throws(NetworkError) {

@@ -15,6 +15,10 @@ struct Listener {
     var state = State.active
     /// A TLS listener's context (replaceable: a reload affects new connections).
     var tls: TLSContext?
+    /// Hears `opened`, `received` and `closed` of this listener's connections instead of
+    /// the loop's handler (another stage on the loop's thread: the market data's snapshot
+    /// service); nil: the loop's handler.
+    var handler: (any NetworkHandler)?
     /// io_uring: an accept is in the kernel.
     var acceptArmed = false
     /// io_uring: accept with one multishot request (false after the kernel

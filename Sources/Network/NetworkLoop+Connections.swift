@@ -55,7 +55,7 @@ extension NetworkLoop {
             handshakingSlots.insert(slot)
             return
         }
-        handler.opened(id, listener: ListenerID(rawValue: UInt16(listener)), loop: self)
+        handler(ofSlot: slot).opened(id, listener: ListenerID(rawValue: UInt16(listener)), loop: self)
     }
 
     /// Hands received bytes to the handler (a TLS connection's: decrypted first).
@@ -66,7 +66,13 @@ extension NetworkLoop {
             deliverTLS(slot, session, bytes)
             return
         }
-        handler.received(table.id(ofSlot: slot), bytes: bytes, loop: self)
+        handler(ofSlot: slot).received(table.id(ofSlot: slot), bytes: bytes, loop: self)
+    }
+
+    /// Who hears of `slot`'s connection: its listener's own handler, else the loop's.
+    @inline(__always)
+    func handler(ofSlot slot: Int) -> any NetworkHandler {
+        listeners[Int(table.slots[slot].listener.rawValue)].handler ?? handler
     }
 
     /// Ciphertext in: the handshake advances (its answer queued), or records are
@@ -78,7 +84,7 @@ extension NetworkLoop {
         let outcome = session.receive(bytes) { plaintext in
             guard table.slots[slot].state == .open else { return }
             reportOpenedIfNeeded(slot)
-            handler.received(id, bytes: plaintext, loop: self)
+            handler(ofSlot: slot).received(id, bytes: plaintext, loop: self)
         }
         if table.slots[slot].state == .open { _ = queueTLSOutput(slot, session) }
         switch outcome {
@@ -103,7 +109,7 @@ extension NetworkLoop {
         guard !table.slots[slot].openedReported, table.slots[slot].state == .open else { return }
         table.slots[slot].openedReported = true
         statistics.tlsHandshakes &+= 1
-        handler.opened(table.id(ofSlot: slot), listener: table.slots[slot].listener, loop: self)
+        handler(ofSlot: slot).opened(table.id(ofSlot: slot), listener: table.slots[slot].listener, loop: self)
     }
 
     /// Moves a TLS session's waiting ciphertext into the connection's send buffer.

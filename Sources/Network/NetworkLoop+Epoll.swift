@@ -34,11 +34,10 @@ extension NetworkLoop {
             case .wakeUp:
                 // Resets the counter; the work itself is found by the turn.
                 _ = parking.consumeWakeUps()
-            case .watch:
-                // Level-triggered: it fires again until its owner has read what is there.
-                watches[Int(event.tag.subject)].ready()
+            case .datagramReceive:
+                readDatagrams(Int(event.tag.subject))
                 events += 1
-            case .send, .cancel, .probe, nil:
+            case .send, .cancel, .probe, .datagramSend, nil:
                 fatalError("epoll event with an unexpected tag \(event.tag.rawValue)")
             }
         }

@@ -87,19 +87,12 @@ extension NetworkLoop {
                 try ioUring.ring.prepareRead(descriptor: parking.fileDescriptor, buffer: ioUring.wakeUpWord, length: 8, tag: CompletionTag(.wakeUp))
             }
             return 0
-        case .watch:
-            let index = Int(tag.subject)
-            if result >= 0 || result == -ECANCELED || flags & IORING_CQE_F_MORE == 0 {
-                // Ready, or the poll ended (then the owner looks once and it is re-armed):
-                // either way the owner looks at its descriptor in its next cycle.
-                watches[index].ready()
-            }
-            // A poll that ended after an event (the kernel ends a multishot poll when it
-            // must) is armed again; one that failed (the descriptor is gone) is not.
-            if flags & IORING_CQE_F_MORE == 0 && result >= 0 {
-                try ioUring.ring.preparePollReadable(descriptor: watches[index].descriptor, tag: CompletionTag(.watch, UInt32(index)))
-            }
+        case .datagramReceive:
+            try handleDatagramReceive(Int(tag.subject), result, ioUring)
             return 1
+        case .datagramSend:
+            handleDatagramSend(tag.subject, result)
+            return 0
         case .cancel:
             return 0
         case .probe:

@@ -61,7 +61,7 @@ extension NetworkLoop {
 
     /// True once a requested stop has closed every connection and listener (or a fatal
     /// error ended the loop): no more turns are needed. The loop can still be waited in
-    /// (`waitForWork`) for the wake signal and watched descriptors.
+    /// (`waitForWork`) for the wake signal and the UDP endpoints, which stay open.
     public var hasShutDown: Bool { phase == .finished || (shuttingDown && openListeners == 0 && table.inUse == 0) }
 
     func turnOnce() throws(NetworkError) -> Int {
@@ -93,7 +93,7 @@ extension NetworkLoop {
     /// Parks the loop's thread: announces it (a store and a sequentially consistent
     /// fence), re-checks the handler's inbound events, the stop flag and `recheck` (the
     /// other stages that share this thread), and blocks in the kernel (sockets, the wake
-    /// signal's eventfd, watched descriptors) for at most `timeoutNanoseconds`; what
+    /// signal's eventfd, UDP endpoints) for at most `timeoutNanoseconds`; what
     /// arrives is dispatched before this returns. Loop thread only.
     public func waitForWork(timeoutNanoseconds: Int64, recheck: () -> Bool) throws(NetworkError) {
         assertOnLoopThread()
@@ -195,7 +195,7 @@ extension NetworkLoop {
                 let slot = closeReports.slot(at: index)
                 guard table.slots[slot].state == .closing, !table.slots[slot].closeReported else { continue }
                 table.slots[slot].closeReported = true
-                handler.closed(table.id(ofSlot: slot), reason: table.slots[slot].closeReason, loop: self)
+                handler(ofSlot: slot).closed(table.id(ofSlot: slot), reason: table.slots[slot].closeReason, loop: self)
                 if table.slots[slot].descriptor < 0 {
                     table.release(slot)
                 }
@@ -227,6 +227,7 @@ extension NetworkLoop {
     /// kernel still holds is cancelled when the io_uring instance exits.
     func abandonEverything() {
         shuttingDown = true
+        closeAllDatagrams()
         for index in listeners.indices where listeners[index].state != .closed {
             SystemCall.close(listeners[index].descriptor)
             listeners[index].state = .closed
@@ -241,7 +242,7 @@ extension NetworkLoop {
                 let reason: CloseReason = table.slots[slot].state == .open ? .loopShutdown : table.slots[slot].closeReason
                 table.slots[slot].state = .closing
                 table.slots[slot].closeReported = true
-                handler.closed(table.id(ofSlot: slot), reason: reason, loop: self)
+                handler(ofSlot: slot).closed(table.id(ofSlot: slot), reason: reason, loop: self)
             }
             table.release(slot)
         }

@@ -95,8 +95,8 @@ public final class NetworkLoop: @unchecked Sendable {
     let handshakingSlots: SlotQueue
 
     var listeners: [Listener] = []
-    /// Descriptors of other stages on this thread that the loop's sleep also watches.
-    var watches: [(descriptor: Int32, ready: () -> Void)] = []
+    /// UDP endpoints (`openDatagram`), by index; a closed one stays, with no descriptor.
+    var datagrams: [DatagramEndpoint] = []
     /// Listeners not yet fully closed.
     var openListeners = 0
     /// Some io_uring listener needs its accept armed again.
@@ -209,6 +209,9 @@ public final class NetworkLoop: @unchecked Sendable {
         for slot in 0..<table.capacity where table.slots[slot].descriptor >= 0 {
             SystemCall.close(table.slots[slot].descriptor)
         }
+        for endpoint in datagrams where endpoint.descriptor >= 0 {
+            SystemCall.close(endpoint.descriptor)
+        }
         // `ioUring` exits its ring in its own deinit, before its buffers go.
     }
 
@@ -225,7 +228,13 @@ public final class NetworkLoop: @unchecked Sendable {
     /// only when the handshake has finished, delivers and takes plaintext, and closes a
     /// connection whose handshake fails or takes longer than
     /// `tlsHandshakeTimeoutMilliseconds` (the handler never hears of it).
-    public func listen(host: String, port: UInt16, tls: TLSContext? = nil) throws(NetworkError) -> ListenerID {
+    ///
+    /// With `handler`, that handler hears `opened`, `received` and `closed` of this
+    /// listener's connections instead of the loop's own: another stage that shares the
+    /// loop's thread (the market data's snapshot service) serves its own connections
+    /// through the same loop. Only the loop's handler is asked for `turn`,
+    /// `hasPendingWork` and `willSend`; the other stage runs its timers in its own cycle.
+    public func listen(host: String, port: UInt16, tls: TLSContext? = nil, handler: (any NetworkHandler)? = nil) throws(NetworkError) -> ListenerID {
         assertOnLoopThread()
         precondition(phase != .finished && !shuttingDown, "NetworkLoop.listen after the loop stopped")
         guard listeners.count < configuration.maxListeners else {
@@ -235,6 +244,7 @@ public final class NetworkLoop: @unchecked Sendable {
         let index = listeners.count
         var listener = Listener(descriptor: socket.descriptor, port: socket.port)
         listener.tls = tls
+        listener.handler = handler
         listeners.append(listener)
         openListeners += 1
         do {
@@ -250,23 +260,6 @@ public final class NetworkLoop: @unchecked Sendable {
             throw error
         }
         return ListenerID(rawValue: UInt16(index))
-    }
-
-    /// Watches `descriptor` (a socket another stage on this thread owns: the market
-    /// data's retransmission socket, its snapshot listener) for readability for the
-    /// loop's life; `ready` is called on the loop's thread, from a turn or a wait, when
-    /// it may be readable, so one sleep in the kernel serves every stage of the thread.
-    /// The owner reads the descriptor itself (non-blocking) and closes it after the loop
-    /// has stopped waiting on its behalf.
-    public func watch(_ descriptor: Int32, ready: @escaping () -> Void) throws(NetworkError) {
-        assertOnLoopThread()
-        let index = watches.count
-        watches.append((descriptor, ready))
-        if let ioUring {
-            try ioUring.ring.preparePollReadable(descriptor: descriptor, tag: CompletionTag(.watch, UInt32(index)))
-        } else if let epoll {
-            try epoll.update(descriptor, registered: 0, events: EpollBackend.readable, tag: CompletionTag(.watch, UInt32(index)))
-        }
     }
 
     /// The port `listener` is bound to (the ephemeral port when it was

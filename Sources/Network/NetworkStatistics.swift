@@ -19,6 +19,12 @@ public struct NetworkStatistics: Sendable, Equatable {
     public var bytesReceived: UInt64 = 0
     /// Bytes the kernel took from send buffers.
     public var bytesSent: UInt64 = 0
+    /// UDP datagrams handed to the kernel, delivered to a `DatagramHandler`, dropped
+    /// (no send slot free, or the kernel refused them), and receive errors.
+    public var datagramsSent: UInt64 = 0
+    public var datagramsReceived: UInt64 = 0
+    public var datagramsDropped: UInt64 = 0
+    public var datagramReceiveErrors: UInt64 = 0
     /// Loop turns (calls of `NetworkHandler.turn`).
     public var turns: UInt64 = 0
     /// Turns that ended blocked in the kernel (parked) rather than polling.

@@ -38,14 +38,6 @@ public protocol Agent: AnyObject {
     /// finished, the thread ends.
     var isFinished: Bool { get }
 
-    /// Descriptors (sockets) whose readiness is work for this agent, fixed from
-    /// `onStart` on: a runner that sleeps watches them with its wake-up, and calls
-    /// `descriptorsMayBeReady()` when one of them fired.
-    var watchedDescriptors: [Int32] { get }
-
-    /// A watched descriptor is (or may be) readable: look at them in the next `doWork`.
-    func descriptorsMayBeReady()
-
     /// Once, on the running thread, after the agent finished or the runner stopped.
     func onClose()
 }
@@ -53,7 +45,5 @@ public protocol Agent: AnyObject {
 extension Agent {
     public func onStart() throws {}
     public func nextDeadline(nowNanoseconds: Int64) -> Int64? { nil }
-    public var watchedDescriptors: [Int32] { [] }
-    public func descriptorsMayBeReady() {}
     public func onClose() {}
 }

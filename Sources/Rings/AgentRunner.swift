@@ -68,9 +68,6 @@ public final class AgentRunner: @unchecked Sendable {
             try agent.onStart()
             do {
                 waiter = try makeWaiter(agent)
-                for descriptor in agent.watchedDescriptors {
-                    try waiter.watch(descriptor) { [agent] in agent.descriptorsMayBeReady() }
-                }
             } catch {
                 agent.onClose()
                 throw error
@@ -121,18 +118,5 @@ final class StartGate: @unchecked Sendable {
     func wait() {
         // Acquiring: pairs with `open`.
         while !opened.load(ordering: .acquiring) { usleep(50) }
-    }
-}
-
-/// A runner could not be set up.
-public enum AgentRunnerError: Error, CustomStringConvertible {
-    /// An agent watches descriptors, but its thread's waiter cannot sleep on them.
-    case cannotWatchDescriptors(waiter: String)
-
-    public var description: String {
-        switch self {
-        case .cannotWatchDescriptors(let waiter):
-            return "an agent watches descriptors, but its thread waits on a \(waiter) and cannot watch them"
-        }
     }
 }

@@ -62,12 +62,6 @@ public final class CompositeAgent: Agent {
 
     public var isFinished: Bool { members.allSatisfy(\.isFinished) }
 
-    public var watchedDescriptors: [Int32] { members.flatMap(\.watchedDescriptors) }
-
-    public func descriptorsMayBeReady() {
-        for member in members where !member.watchedDescriptors.isEmpty { member.descriptorsMayBeReady() }
-    }
-
     public func onClose() {
         for member in members.reversed() { member.onClose() }
     }

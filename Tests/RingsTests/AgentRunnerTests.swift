@@ -20,8 +20,6 @@ final class AgentRunnerTests: XCTestCase {
         var log: (String) -> Void = { _ in }
         var deadline: Int64?
         let deadlinesMet = ManagedAtomic(0)
-        var descriptors: [Int32] = []
-        var ready = false
         private(set) var isFinished = false
 
         init(_ name: String) { roleName = name }
@@ -34,12 +32,6 @@ final class AgentRunnerTests: XCTestCase {
                 deadlinesMet.wrappingIncrement(ordering: .releasing)
                 work += 1
             }
-            if ready {
-                ready = false
-                var byte: UInt8 = 0
-                for fd in descriptors { _ = read(fd, &byte, 1) }
-                work += 1
-            }
             let n = queued.exchange(0, ordering: .acquiring)
             if n > 0 {
                 handled.wrappingIncrement(by: n, ordering: .releasing)
@@ -49,10 +41,8 @@ final class AgentRunnerTests: XCTestCase {
             return work
         }
 
-        func hasPendingWork() -> Bool { queued.load(ordering: .acquiring) > 0 || stop.load(ordering: .acquiring) || ready }
+        func hasPendingWork() -> Bool { queued.load(ordering: .acquiring) > 0 || stop.load(ordering: .acquiring) }
         func nextDeadline(nowNanoseconds: Int64) -> Int64? { deadline }
-        var watchedDescriptors: [Int32] { descriptors }
-        func descriptorsMayBeReady() { ready = true }
     }
 
     func testACompositeRunsItsMembersInOrderAndSkipsFinishedOnes() {
@@ -126,38 +116,6 @@ final class AgentRunnerTests: XCTestCase {
         XCTAssertEqual(timer.deadlinesMet.load(ordering: .acquiring), 1)
         XCTAssertLessThan(elapsed, 0.9, "woke at the deadline, not at the 1 s park timeout")
         timer.stop.store(true, ordering: .releasing)
-        signal.wake()
-        runner.join()
-    }
-
-    /// A runner sleeping in poll(2) wakes when a watched descriptor becomes readable and
-    /// hands it to its agent; its signal still wakes it too.
-    func testADescriptorWaiterWakesForAWatchedDescriptorAndForItsSignal() throws {
-        var fds: [Int32] = [0, 0]
-        XCTAssertEqual(pipe(&fds), 0)
-        defer { close(fds[0]); close(fds[1]) }
-        let signal = WakeSignal()
-        let agent = CountingAgent("sockets")
-        agent.descriptors = [fds[0]]
-        let runner = AgentRunner(name: "test-poll", core: nil, agent: agent) { _ in
-            try DescriptorWaiter(signal: signal, spins: 0, maximumWaitNanoseconds: 2_000_000_000)
-        }
-        try runner.start()
-        usleep(50_000)
-        let before = agent.handled.load(ordering: .acquiring)
-        // Queued without a wake-up: only the pipe can wake the runner to count it.
-        agent.queued.wrappingIncrement(ordering: .releasing)
-        var byte: UInt8 = 7
-        XCTAssertEqual(write(fds[1], &byte, 1), 1)
-        let deadline = Date().addingTimeInterval(1)
-        while agent.handled.load(ordering: .acquiring) == before && Date() < deadline { usleep(1_000) }
-        XCTAssertEqual(agent.handled.load(ordering: .acquiring), before + 1, "the pipe woke the runner within a second")
-        agent.queued.wrappingIncrement(ordering: .releasing)
-        signal.wake()
-        let again = Date().addingTimeInterval(1)
-        while agent.handled.load(ordering: .acquiring) == before + 1 && Date() < again { usleep(1_000) }
-        XCTAssertEqual(agent.handled.load(ordering: .acquiring), before + 2, "the signal woke it")
-        agent.stop.store(true, ordering: .releasing)
         signal.wake()
         runner.join()
     }

@@ -1,24 +1,36 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Atomics
 import GatewayCore
 import MarketData
+import Network
 import Rings
 
 /// The market-data stage as an agent (shared/design.md): takes durable events from the
 /// engine's market-data ring, publishes them through the `ITCHPublisher` to the
-/// multicast group, answers retransmission requests and serves snapshots. Its two
-/// long-lived sockets (retransmission UDP, snapshot listener) are watched by whatever
-/// its thread sleeps in (`poll(2)` on a thread of its own, the network loop's io_uring
-/// or epoll in a composite); the snapshot connections, rare and short-lived, are looked
-/// at once a millisecond while any is open. Its deadline is the publisher's next timer
-/// (heartbeat, a partial packet's flush). System calls are per packet, per request and
-/// per snapshot, never per message.
-final class MarketDataAgent: Agent, @unchecked Sendable {
+/// multicast group, answers retransmission requests and serves snapshots.
+///
+/// Its sockets are endpoints of a `NetworkLoop`, like the order-entry sockets: the
+/// multicast sender and the retransmission server are UDP endpoints, the snapshot
+/// service a listener with its own handler. On a thread it shares with order entry it
+/// uses that stage's loop (one sleep in the kernel for every socket of the thread); on a
+/// thread without order entry it makes a loop of its own, and that thread sleeps in it
+/// (the agent is its waiter). Its deadline is the publisher's next timer (heartbeat, a
+/// partial packet's flush). Packets go to the kernel with the cycle's other submissions,
+/// never one system call per message.
+final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sendable {
+    /// Where the agent's sockets live.
+    enum LoopSource {
+        /// A loop of its own, made in `onStart` on the agent's thread, woken by `signal`
+        /// (the thread's): the agent drives its turns and is its thread's waiter.
+        case own(NetworkConfiguration, signal: WakeSignal)
+        /// The loop of the order-entry stage, which runs before it in the same duty cycle
+        /// on the same thread, drives the turns and is the thread's waiter.
+        case orderEntry(OrderEntryAgent)
+    }
+
     let publisher: ITCHPublisher
     let port: MarketDataPort
-    let sockets: MarketDataSockets
+    let settings: GatewayConfiguration.MarketDataSettings
+    let group: DatagramAddress
     let retransmission: RetransmissionResponder
     let snapshots: SnapshotService
     /// Releasing store by `requestStop`; acquiring load by the agent. Acted on only with
@@ -28,33 +40,48 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
     let finished = ManagedAtomic(false)
     private var done = false
 
-    // The agent's thread only.
-    private var io: MulticastIO
+    // The agent's thread only (set up in `onStart`).
+    private var source: LoopSource?
+    private var loop: NetworkLoop?
+    private var ownsLoop = false
+    private var io = MulticastIO()
+    private var retransmissionEndpoint = DatagramEndpointID(rawValue: 0)
     private let clock = SystemClock()
-    /// A watched socket may be readable (set by the waiter, cleared once looked at).
-    private var socketsReady = true
-    private var socketsCheckedAt: Int64 = 0
-    /// Events were published since the sockets were last looked at.
-    private var busySinceSocketsChecked = false
-    private var snapshotsCheckedAt: Int64 = 0
-    private var request = [UInt8](repeating: 0, count: 64)
+    private var emptyCycles = 0
 
     let roleName = "market-data"
     /// Where this stage says how far the ITCH store holds every message (nil: no snapshots).
     var watermarks: AnswerWatermarks?
 
-    var retransmissionPort: UInt16 { sockets.retransmissionPort }
-    var snapshotPort: UInt16 { sockets.snapshotPort }
+    // Written on the agent's thread in `onStart`, read after the runner's start returned.
+    nonisolated(unsafe) private(set) var retransmissionPort: UInt16 = 0
+    nonisolated(unsafe) private(set) var snapshotPort: UInt16 = 0
 
-    init(settings: GatewayConfiguration.MarketDataSettings, publisher: ITCHPublisher, port: MarketDataPort) throws {
+    /// Checks the addresses now (a bad one is a configuration error at start-up); the
+    /// sockets open in `onStart`, on the thread whose loop they belong to.
+    init(settings: GatewayConfiguration.MarketDataSettings, publisher: ITCHPublisher, port: MarketDataPort, maxSendBufferBytes: Int) throws {
         self.publisher = publisher
         self.port = port
-        sockets = try MarketDataSockets(settings: settings)
+        self.settings = settings
+        guard DatagramAddress(host: settings.interface, port: 0) != nil else {
+            throw ConfigurationError(key: "market_data.interface", value: "\"\(settings.interface)\"", expected: "an IPv4 address of a local interface")
+        }
+        guard let group = DatagramAddress(host: settings.group.host, port: settings.group.port) else {
+            throw ConfigurationError(key: "market_data.group", value: "\"\(settings.group)\"", expected: "an IPv4 address and port")
+        }
+        self.group = group
+        guard DatagramAddress(host: settings.retransmission.host, port: settings.retransmission.port) != nil else {
+            throw ConfigurationError(key: "market_data.retransmission", value: "\"\(settings.retransmission)\"", expected: "an IPv4 address and port")
+        }
         retransmission = RetransmissionResponder(
             configuration: RetransmissionConfiguration(maximumMessagesPerRequest: settings.retransmissionMaxMessages),
             session: publisher.configuration.session, maximumPacketSize: publisher.configuration.maximumPacketSize)
-        snapshots = SnapshotService(listener: sockets.snapshotListener)
-        io = MulticastIO(fd: sockets.multicast, group: sockets.group)
+        snapshots = SnapshotService(publisher: publisher, maxSendBufferBytes: maxSendBufferBytes)
+    }
+
+    /// Chooses where the sockets live; before the agent's thread starts.
+    func use(_ source: LoopSource) {
+        self.source = source
     }
 
     /// The signal the engine rings after pushing to the ring: the signal of the thread
@@ -68,14 +95,44 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
         port.signal.wake()
     }
 
-    var watchedDescriptors: [Int32] { [sockets.retransmission, sockets.snapshotListener] }
+    // MARK: Agent
 
-    func descriptorsMayBeReady() { socketsReady = true }
+    func onStart() throws {
+        let loop: NetworkLoop
+        switch source {
+        case .own(let configuration, let signal):
+            loop = try NetworkLoop(configuration: configuration, handler: snapshots, wakeSignal: signal)
+            ownsLoop = true
+        case .orderEntry(let orderEntry):
+            // The composite starts its members in order: order entry's loop exists by now.
+            guard let shared = orderEntry.networkLoop else {
+                preconditionFailure("market data shares order entry's loop, but order entry has not started before it")
+            }
+            loop = shared
+        case nil:
+            preconditionFailure("MarketDataAgent.use(_:) was not called before its thread started")
+        }
+        // Multicast out of the configured interface, TTL as configured, looped back so a
+        // subscriber on this machine hears it. Room for a burst of packets in the kernel.
+        let packetBytes = publisher.configuration.maximumPacketSize
+        let multicast = try loop.openDatagram(DatagramOptions(
+            multicastInterface: settings.interface, multicastTTL: UInt8(settings.ttl), multicastLoop: true,
+            maximumDatagramBytes: packetBytes, sendSlots: 256))
+        retransmissionEndpoint = try loop.openDatagram(DatagramOptions(
+            bindHost: settings.retransmission.host, bindPort: settings.retransmission.port,
+            maximumDatagramBytes: max(packetBytes, 64), sendSlots: 64), handler: self)
+        retransmissionPort = loop.localPort(of: retransmissionEndpoint)
+        let listener = try loop.listen(host: settings.snapshot.host, port: settings.snapshot.port, handler: snapshots)
+        snapshotPort = loop.localPort(of: listener)
+        if ownsLoop { loop.start() }
+        io = MulticastIO(loop: loop, endpoint: multicast, group: group)
+        self.loop = loop
+    }
 
     var isFinished: Bool { done }
 
     func hasPendingWork() -> Bool {
-        !done && (!port.ring.isEmpty || socketsReady || stopRequested.load(ordering: .acquiring))
+        !done && (!port.ring.isEmpty || stopRequested.load(ordering: .acquiring))
     }
 
     func nextDeadline(nowNanoseconds: Int64) -> Int64? {
@@ -83,35 +140,39 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
         let now = clock.now()
         // The publisher's timers are in real time; the runner sleeps in monotonic time.
         var deadline = nowNanoseconds &+ max(0, publisher.nextDeadline(now: now).rawValue &- now.rawValue)
-        if !snapshots.connections.isEmpty { deadline = min(deadline, snapshotsCheckedAt &+ 1_000_000) }
+        // Snapshot connections: their deadlines and their output, looked at every 10 ms.
+        if !snapshots.connections.isEmpty { deadline = min(deadline, nowNanoseconds &+ 10_000_000) }
         return deadline
     }
 
     func onClose() {
-        snapshots.closeAll()
-        sockets.close()
+        guard let loop else { return }
+        loop.closeDatagram(io.endpoint)
+        loop.closeDatagram(retransmissionEndpoint)
+        // The agent's own loop goes on this thread; a shared one is closed by its owner
+        // (order entry stops before market data: the listener is closed by then). Every
+        // reference goes here, on the loop's thread: the loop holds order entry's stores.
+        io = MulticastIO()
+        self.loop = nil
     }
 
     /// The multicast sender as the publisher's output.
     struct MulticastIO: ITCHPublisherIO {
-        let fd: Int32
-        var group: sockaddr_in
-        var failures: UInt64 = 0
+        var loop: NetworkLoop?
+        var endpoint = DatagramEndpointID(rawValue: 0)
+        var group = DatagramAddress(host: "0.0.0.0", port: 0)!
+        /// Packets queued since the loop last handed submissions to the kernel.
+        var queued = 0
 
         mutating func publish(_ packet: UnsafeRawBufferPointer) {
-            let n = withUnsafePointer(to: &group) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, packet.baseAddress, packet.count, Int32(MSG_DONTWAIT), $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            // A packet the kernel refuses is not lost to subscribers: it is in the store,
-            // and their gap detection fetches it from the retransmission server.
-            if n < 0 { failures &+= 1 }
+            // A packet the loop cannot send is not lost to subscribers: it is in the
+            // store, and their gap detection fetches it from the retransmission server.
+            if loop?.sendDatagram(endpoint, to: group, packet) == .sent { queued += 1 }
         }
     }
 
     func doWork(nowNanoseconds: Int64) -> Int {
-        guard !done else { return 0 }
+        guard !done, let loop else { return 0 }
         let now = clock.now()
         var worked = 0
         // Acquiring: pairs with the engine's releasing store after its pushes; read before
@@ -129,70 +190,63 @@ final class MarketDataAgent: Agent, @unchecked Sendable {
         if let watermarks, let released, taken < 256, publisher.store.isWritten, !publisher.holdsPendingReplace {
             AnswerWatermarks.advance(watermarks.marketData, to: released)
         }
-        // Retransmission requests: a bounded number per cycle, so a flood cannot keep the
-        // stage from the live feed. The socket is read when its watch fired, or at most
-        // once a millisecond while the feed is busy (a thread that sleeps in poll(2) only
-        // when idle sees readiness only then), so a busy feed does not pay a failing
-        // system call per cycle and an idle one pays none.
-        if taken > 0 { busySinceSocketsChecked = true }
-        let lookAtSockets = socketsReady || (busySinceSocketsChecked && nowNanoseconds &- socketsCheckedAt >= 1_000_000)
-        if lookAtSockets {
-            socketsReady = false
-            busySinceSocketsChecked = false
-            socketsCheckedAt = nowNanoseconds
-            worked += answerRetransmissionRequests(now: now)
-        }
-        if lookAtSockets || (!snapshots.connections.isEmpty && nowNanoseconds &- snapshotsCheckedAt >= 1_000_000) {
-            snapshotsCheckedAt = nowNanoseconds
-            if snapshots.service(publisher: publisher, now: now) { worked += 1 }
-        }
         publisher.tick(now: now, io: &io)
+        if !snapshots.connections.isEmpty && snapshots.service(loop: loop, now: now) { worked += 1 }
+        if ownsLoop {
+            // Submits this cycle's packets and snapshot output, and delivers what arrived
+            // (retransmission requests, snapshot connections) to the handlers.
+            do {
+                worked += try loop.turn()
+            } catch {
+                Log.error("market data: the network loop failed: \(error)")
+            }
+        } else if io.queued > 0 {
+            // The order-entry stage's turn came earlier in this cycle: the packets go now,
+            // not one cycle later (no completions are read here; its next turn does).
+            do { try loop.submitPending() } catch { Log.error("market data: submitting packets failed: \(error)") }
+        }
+        io.queued = 0
         if worked > 0 { return worked }
         // Acquiring: pairs with `requestStop`'s releasing store; the ring was just found
         // empty after the engine stopped, so nothing released can be left.
         if stopRequested.load(ordering: .acquiring) && port.ring.isEmpty {
             publisher.flush(now: clock.now(), io: &io, settleReplace: true)
             try? publisher.store.flush()
+            if ownsLoop { _ = try? loop.turn() } else { try? loop.submitPending() }
             done = true
             finished.store(true, ordering: .releasing)
         }
         return 0
     }
 
-    /// Up to 16 requests from the retransmission socket; a full batch marks the socket
-    /// ready again (more may be waiting).
-    private func answerRetransmissionRequests(now: Timestamp) -> Int {
-        var answered = 0
-        for _ in 0..<16 {
-            var from = sockaddr_in()
-            var fromLength = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let n = request.withUnsafeMutableBytes { buffer in
-                withUnsafeMutablePointer(to: &from) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        recvfrom(sockets.retransmission, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT), $0, &fromLength)
-                    }
-                }
-            }
-            if n < 0 { return answered }
-            answered += 1
-            // Rate-limited per source address, whatever the port: one host cannot multiply
-            // its allowance (and the bytes it draws) by sending from many ports.
-            let key = UInt64(UInt32(bigEndian: from.sin_addr.s_addr))
-            let socket = sockets.retransmission
-            request.withUnsafeBytes { bytes in
-                retransmission.handle(
-                    UnsafeRawBufferPointer(rebasing: bytes[0..<n]), from: key, store: publisher.store,
-                    sentThrough: publisher.sentThrough, now: now
-                ) { packet in
-                    _ = withUnsafePointer(to: &from) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            sendto(socket, packet.baseAddress, packet.count, Int32(MSG_DONTWAIT), $0, fromLength)
-                        }
-                    }
-                }
-            }
+    // MARK: Retransmission requests (DatagramHandler, from the loop's dispatch)
+
+    func received(datagram bytes: UnsafeRawBufferPointer, from peer: DatagramAddress, endpoint: DatagramEndpointID, loop: NetworkLoop) {
+        // Rate-limited per source address, whatever the port: one host cannot multiply its
+        // allowance (and the bytes it draws) by sending from many ports.
+        retransmission.handle(
+            bytes, from: UInt64(peer.hostOrderAddress), store: publisher.store,
+            sentThrough: publisher.sentThrough, now: clock.now()
+        ) { packet in
+            loop.sendDatagram(endpoint, to: peer, packet)
         }
-        socketsReady = true
-        return answered
     }
+
+    // MARK: AgentWaiter (a thread without order entry sleeps in this agent's own loop)
+
+    func idle(nowNanoseconds: Int64, deadline: Int64?, hasPendingWork: () -> Bool) {
+        guard let loop, ownsLoop else { return }
+        if emptyCycles < loop.configuration.spinTurns {
+            emptyCycles += 1
+            return
+        }
+        let timeout = min(loop.idleWaitLimitNanoseconds, max(0, (deadline ?? Int64.max) &- nowNanoseconds))
+        do {
+            try loop.waitForWork(timeoutNanoseconds: timeout, recheck: hasPendingWork)
+        } catch {
+            Log.error("market data: the network loop failed: \(error)")
+        }
+    }
+
+    func reset() { emptyCycles = 0 }
 }

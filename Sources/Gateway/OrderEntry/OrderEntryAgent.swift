@@ -163,6 +163,10 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         handler = nil
     }
 
+    /// The stage's network loop once started: other stages on its thread (market data)
+    /// open their sockets in it. The agent's thread only.
+    var networkLoop: NetworkLoop? { loop }
+
     // MARK: AgentWaiter (the thread this agent runs on sleeps in its loop)
 
     func idle(nowNanoseconds: Int64, deadline: Int64?, hasPendingWork: () -> Bool) {
@@ -192,10 +196,6 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
 
     func reset() { emptyCycles = 0 }
 
-    func watch(_ descriptor: Int32, ready: @escaping () -> Void) throws {
-        guard let loop else { throw AgentRunnerError.cannotWatchDescriptors(waiter: "network loop not started") }
-        try loop.watch(descriptor, ready: ready)
-    }
 
     // MARK: Stopping (any thread)
 

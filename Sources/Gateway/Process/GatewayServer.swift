@@ -183,7 +183,8 @@ public final class GatewayServer: @unchecked Sendable {
                 configuration, port: runtime.ports[2], engine: engine, appliedThrough: state.value.appliedSignals.highest)
             : nil
         marketData = try MarketDataAgent(
-            settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!)
+            settings: configuration.marketData, publisher: publisher.value, port: runtime.marketData!,
+            maxSendBufferBytes: configuration.network.maxSendBufferBytes)
         let port = runtime.ports[0]
         precondition(port.source == orderEntrySource, "order entry is engine port 0")
         let fixCancelOnDisconnect = configuration.fix.sessions.map(\.cancelOnDisconnect)
@@ -255,13 +256,16 @@ public final class GatewayServer: @unchecked Sendable {
         let core = c.engine.core
         if let core { try ThreadPinning.validate(core: core) }
         let orderEntry = self.orderEntry
-        let spins = c.network.spinTurns
         let bridgeWait = signalBridge?.waitStrategy
-        /// The waiter of a thread without order entry: poll(2) when it runs market data
-        /// (its sockets), the futex otherwise.
+        let marketData = self.marketData
+        let marketDataNetwork = try self.marketDataNetwork()
+        /// The waiter of a thread without order entry: when it runs market data, that
+        /// stage's own network loop (its sockets and the thread's signal in one sleep), the
+        /// futex otherwise.
         func waiter(for agents: [any Agent], signal: WakeSignal) -> (any Agent) throws -> any AgentWaiter {
-            if agents.contains(where: { $0 is MarketDataAgent }) {
-                return { _ in try DescriptorWaiter(signal: signal, spins: spins) }
+            if agents.contains(where: { $0 === marketData }) {
+                marketData.use(.own(marketDataNetwork, signal: signal))
+                return { _ in marketData }
             }
             let strategy = bridgeWait ?? .default
             return { _ in SignalWaiter(strategy: strategy, signal: signal) }
@@ -297,10 +301,25 @@ public final class GatewayServer: @unchecked Sendable {
             runners.append(AgentRunner(name: "cift-engine-io", core: core, agent: composite(engineSide)) { _ in orderEntry })
             for runner in runners { try runner.start() }
         case .shared:
+            // Market data's sockets join order entry's loop, which runs before it in the cycle.
+            marketData.use(.orderEntry(orderEntry))
             let all: [any Agent] = runtime.agents + [orderEntry, marketData] + bridge
             runners.append(AgentRunner(name: "cift-gateway", core: core, agent: composite(all)) { _ in orderEntry })
             try runners[0].start()
         }
+    }
+
+    /// The network loop of a thread that runs market data without order entry: the
+    /// gateway's settings, sized for the snapshot service's connections (32 served, as
+    /// many again accepted to be told there is no room).
+    private func marketDataNetwork() throws -> NetworkConfiguration {
+        var network = try NetworkConfiguration(gateway: configuration)
+        network.maxConnections = 2 * SnapshotService.maximumConnections
+        network.maxListeners = 1
+        network.receiveBufferCount = 64
+        network.receiveBufferSize = 4_096
+        try network.validate()
+        return network
     }
 
     /// After a failed start: the stages whose threads run are stopped in the usual order;
