@@ -321,12 +321,19 @@ extension FIXAcceptor {
             try sendLogout(index, text: "Logon while logged on", now: now, io: &io)
             drop(connection, reason: "Logon while logged on", io: &io)
         } else {
-            // The inbound number goes to the file before the application layer can turn
-            // the message into an engine command: a crash after the command is journaled
-            // must not find the number behind it, or the peer's resend of this message
-            // (PossDupFlag=Y) would be applied a second time. One pwrite per application
-            // message; the stores' other writes wait for the turn's end.
-            try store.flush()
+            // The inbound number goes to the file before the engine can journal the
+            // command this message becomes: a crash after the command is journaled must
+            // not find the number behind it, or the peer's resend of this message
+            // (PossDupFlag=Y) would be applied a second time. Either now (one pwrite per
+            // application message), or, where the engine runs on this thread after
+            // `received` returns, once at the end of `received` for all of its messages.
+            // The stores' other writes wait for the turn's end.
+            if configuration.inboundNumberWrite == .beforeEachApplicationMessage {
+                try store.flush()
+            } else {
+                if let pending = inboundNumberPending, pending != index { try sessions[pending].store.flush() }
+                inboundNumberPending = index
+            }
             // Answers go back to a third party named in the header (115 → 128, 128 → 115).
             sessions[index].answerDeliverTo.removeAll(keepingCapacity: true)
             sessions[index].answerOnBehalfOf.removeAll(keepingCapacity: true)

@@ -21,6 +21,9 @@ public final class FIXAcceptor {
     /// Where outbound messages are encoded; reused for every message.
     let buffer: UnsafeMutableRawBufferPointer
     var testRequestCounter = 0
+    /// `.endOfEachReceive`: the session whose inbound number is waiting for the end of
+    /// the current `received` call.
+    var inboundNumberPending: Int?
     /// The engine-answer baseline of a store created from now on: the configuration's
     /// until recovery ends, then the journal's end (``finishRecovery(journalEnd:)``).
     var newStoreBaseline: UInt64
@@ -87,6 +90,23 @@ public final class FIXAcceptor {
     /// `bytes.count`.
     @discardableResult
     public func received<IO: FIXAcceptorIO>(
+        _ connection: UInt32, _ bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
+    ) -> Int {
+        let consumed = receivedMessages(connection, bytes, now: now, io: &io)
+        if let index = inboundNumberPending {
+            // `.endOfEachReceive`: the numbers of every application message just handed
+            // on, in one write, before the engine (on this thread) can take them.
+            inboundNumberPending = nil
+            do throws(FIXMessageStoreError) {
+                try sessions[index].store.flush()
+            } catch {
+                if let connection = sessions[index].connection { drop(connection, reason: error.description, io: &io) }
+            }
+        }
+        return consumed
+    }
+
+    private func receivedMessages<IO: FIXAcceptorIO>(
         _ connection: UInt32, _ bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
     ) -> Int {
         var consumed = 0

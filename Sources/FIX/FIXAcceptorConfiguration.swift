@@ -91,6 +91,24 @@ public struct FIXAcceptorConfiguration: Sendable {
     /// A message whose SendingTime (52) is further than this from our clock gets
     /// Reject 373=10 and Logout (a Logon: Logout); nil: not checked.
     public var maximumLatencyNanoseconds: Int64?
+    /// When an application message's MsgSeqNum reaches the store (specs/fix44.md,
+    /// "Message store"): it must be there before the engine can journal the command the
+    /// message becomes, or a crash would leave the number behind and the peer's resend
+    /// would be applied twice.
+    public var inboundNumberWrite = InboundNumberWrite.beforeEachApplicationMessage
+
+    /// See ``inboundNumberWrite``.
+    public enum InboundNumberWrite: Sendable, Equatable {
+        /// One `pwrite` before each application message is handed on: safe wherever the
+        /// engine runs.
+        case beforeEachApplicationMessage
+        /// One `pwrite` per session at the end of each `received` call, after every
+        /// message in the bytes: only for an engine that takes commands on the
+        /// acceptor's own thread, after `received` has returned (the gateway's `shared`
+        /// and `split` threading modes), which then cannot journal a command before its
+        /// number is written.
+        case endOfEachReceive
+    }
 
     public init(sessions: [FIXSessionConfiguration], storeDirectory: String, dictionary: FIXDictionary,
                 synchronousStore: Bool = false, schedule: FIXSessionSchedule? = nil,

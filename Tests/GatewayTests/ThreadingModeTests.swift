@@ -23,6 +23,15 @@ final class ThreadingModeTests: XCTestCase {
         }
     }
 
+    /// Only `dedicated` runs the engine on a thread of its own; elsewhere it cannot take
+    /// a command before order entry's turn ends, which the FIX inbound-number write relies
+    /// on (`FIXAcceptorConfiguration.inboundNumberWrite`).
+    func testTheEngineSharesOrderEntrysThreadExceptInDedicated() {
+        XCTAssertFalse(ThreadingMode.dedicated.engineSharesOrderEntryThread)
+        XCTAssertTrue(ThreadingMode.split.engineSharesOrderEntryThread)
+        XCTAssertTrue(ThreadingMode.shared.engineSharesOrderEntryThread)
+    }
+
     func testTheConfigurationReadsAndRefusesTheMode() throws {
         XCTAssertEqual(GatewayConfiguration.embeddedDefault.threading.mode, "auto")
         XCTAssertEqual(try GatewayConfiguration.parse(toml: "[threading]\nmode = \"split\"\n").threading.mode, "split")

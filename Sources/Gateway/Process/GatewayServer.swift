@@ -129,6 +129,11 @@ public final class GatewayServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
         var fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")
         fixConfiguration.newStoreBaseline = EngineAnswerMark.unsettled
+        let threading = ThreadingMode.choose(configured: configuration.threading.mode)
+        // Where the engine takes commands on order entry's own thread (`shared`, `split`),
+        // it cannot journal one before order entry's turn ends: the inbound numbers of the
+        // FIX messages one read brought go to the store in one write at its end.
+        fixConfiguration.inboundNumberWrite = threading.mode.engineSharesOrderEntryThread ? .endOfEachReceive : .beforeEachApplicationMessage
         let ouchServer = HandedOverOnce(try OUCHServer(configuration: ouchConfiguration))
         let fixAcceptor = HandedOverOnce(try FIXAcceptor(configuration: fixConfiguration))
         ouchServer.object.beginRecovery()
@@ -165,7 +170,6 @@ public final class GatewayServer: @unchecked Sendable {
         Log.info(recovery.summary)
         let writer = try JournalWriter.open(
             directory: dataDirectory.journalPath, configuration: configuration, nextSequence: recovery.nextSequence)
-        let threading = ThreadingMode.choose(configured: configuration.threading.mode)
         self.threading = threading
         // One signal per thread: every producer of a stage rings the signal of the thread
         // that runs it, so stages that share a thread share its signal.

@@ -17,6 +17,12 @@ public enum ThreadingMode: String, Sendable, CaseIterable {
     /// deadline: no hand-off between stages ever crosses a core.
     case shared
 
+    /// Whether the engine takes commands on order entry's own thread, in the same duty
+    /// cycle: then it cannot take a command before order entry's turn has ended, and
+    /// order entry may finish a read's writes (the FIX inbound numbers) at the turn's
+    /// end rather than before each command.
+    public var engineSharesOrderEntryThread: Bool { self != .dedicated }
+
     /// What `threading.mode` accepts.
     public static let configurationValues = ["auto"] + allCases.map(\.rawValue)
 
