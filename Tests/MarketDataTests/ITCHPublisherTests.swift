@@ -31,7 +31,7 @@ final class PublisherHarness {
     static let symbols = [ITCHSymbol(locate: 1, stock: ITCHStock("AAPL")!, roundLotSize: 100),
                           ITCHSymbol(locate: 2, stock: ITCHStock("MSFT")!, roundLotSize: 100)]
 
-    init(directory: String? = nil, maximumPacketSize: Int = 1400) throws {
+    init(directory: String? = nil, maximumPacketSize: Int = 1400, flushDelayNanoseconds: Int64 = 100_000) throws {
         if let directory {
             self.directory = directory
         } else {
@@ -42,12 +42,13 @@ final class PublisherHarness {
             symbols: [.init(name: "AAPL", tickSize: Price(raw: 100), lotSize: 100),
                       .init(name: "MSFT", tickSize: Price(raw: 100), lotSize: 100)],
             accountCount: 4, maxOrders: 1000, maxPriceLevelsPerSide: 100))
-        publisher = try ITCHPublisher(configuration: Self.configuration(maximumPacketSize), directory: self.directory)
+        publisher = try ITCHPublisher(configuration: Self.configuration(maximumPacketSize, flushDelayNanoseconds: flushDelayNanoseconds),
+                                      directory: self.directory)
     }
 
-    static func configuration(_ maximumPacketSize: Int = 1400) -> ITCHPublisherConfiguration {
+    static func configuration(_ maximumPacketSize: Int = 1400, flushDelayNanoseconds: Int64 = 100_000) -> ITCHPublisherConfiguration {
         ITCHPublisherConfiguration(session: MoldUDP64Session("TEST000001")!, symbols: symbols,
-                                   maximumPacketSize: maximumPacketSize, flushDelayNanoseconds: 100_000)
+                                   maximumPacketSize: maximumPacketSize, flushDelayNanoseconds: flushDelayNanoseconds)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
@@ -238,6 +239,20 @@ final class ITCHPublisherTests: XCTestCase {
         XCTAssertEqual(heartbeat.sequenceNumber, 9)
         let sequences = try h.io.messages().map(\.0)
         XCTAssertEqual(sequences, Array(1...8))
+    }
+
+    /// `market_data.flush_delay_us = 0` (the default): nothing waits for company; what a
+    /// cycle drained goes out at its end, cut into full packets and one partial.
+    func testWithoutAFlushDelayACyclesMessagesGoAtOnce() throws {
+        let h = try PublisherHarness(maximumPacketSize: 20 + 3 * 38, flushDelayNanoseconds: 0)
+        defer { h.remove() }
+        for i in 1...7 { h.process(h.order(UInt32(i), .buy, 100, 1_400_000 + Int64(i) * 100)) }
+        h.publisher.flushFullPackets(now: h.now, io: &h.io)
+        XCTAssertEqual(h.io.packets.map { try! decodePacket($0).1.count }, [3, 3, 1])
+        h.process(h.order(8, .buy, 100, 1_300_000))
+        h.publisher.flushFullPackets(now: h.now, io: &h.io)
+        XCTAssertEqual(h.io.packets.map { try! decodePacket($0).1.count }, [3, 3, 1, 1])
+        XCTAssertEqual(try h.io.messages().map(\.0), Array(1...8))
     }
 
     func testRestartTakesBackTheLastCommandAndCatchesUpFromTheReplay() throws {

@@ -100,7 +100,7 @@ extension GatewayConfiguration {
         out.append("retransmission = \(q(marketData.retransmission.description))")
         out.append("snapshot = \(q(marketData.snapshot.description))")
         out.append("max_packet_size = \(marketData.maxPacketSize)  # UDP payload, MoldUDP64 header included")
-        out.append("flush_delay_us = \(marketData.flushDelayMicroseconds)  # a message waits at most this for company")
+        out.append("flush_delay_us = \(marketData.flushDelayMicroseconds)  # a message waits at most this for company; 0: a packet carries one cycle's messages")
         out.append("retransmission_max_messages = \(marketData.retransmissionMaxMessages)  # per request")
         out.append("")
         out.append("[tls]  # off unless certificate and private_key are set; scripts/make-test-certificates.sh makes a test PKI")

@@ -256,8 +256,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         public var snapshot = ListenAddress(host: "127.0.0.1", port: 9880)
         /// Largest UDP payload of a feed packet, MoldUDP64 header included.
         public var maxPacketSize = 1400
-        /// Longest a message waits for more to share its packet, in microseconds.
-        public var flushDelayMicroseconds = 100
+        /// Longest a message waits for more to share its packet, in microseconds. 0: none;
+        /// a packet carries what one market-data cycle drained (specs/moldudp64.md).
+        public var flushDelayMicroseconds = 0
         /// Most messages one retransmission request is answered with.
         public var retransmissionMaxMessages = 1000
         public init() {}
