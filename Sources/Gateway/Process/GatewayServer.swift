@@ -322,6 +322,10 @@ public final class GatewayServer: @unchecked Sendable {
         network.maxListeners = 1
         network.receiveBufferCount = 64
         network.receiveBufferSize = 4_096
+        // The snapshot service has no timers in the loop's turn (the stage's own deadline
+        // covers its connections and the feed's heartbeat): an idle feed wakes ten times a
+        // second at most.
+        network.maxIdleWaitMilliseconds = 100
         try network.validate()
         return network
     }
