@@ -140,8 +140,11 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
         let now = clock.now()
         // The publisher's timers are in real time; the runner sleeps in monotonic time.
         var deadline = nowNanoseconds &+ max(0, publisher.nextDeadline(now: now).rawValue &- now.rawValue)
-        // Snapshot connections: their deadlines and their output, looked at every 10 ms.
-        if !snapshots.connections.isEmpty { deadline = min(deadline, nowNanoseconds &+ 10_000_000) }
+        // Snapshot connections: the next piece of a snapshot once a millisecond while one is
+        // being sent (about 64 MB/s per reader at most), their deadlines every 10 ms.
+        if !snapshots.connections.isEmpty {
+            deadline = min(deadline, nowNanoseconds &+ (snapshots.hasOutputWaiting ? 1_000_000 : 10_000_000))
+        }
         return deadline
     }
 

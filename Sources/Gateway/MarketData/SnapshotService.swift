@@ -115,6 +115,10 @@ final class SnapshotService: NetworkHandler {
 
     // MARK: The stage's cycle
 
+    /// Some connection has snapshot bytes not yet handed to the loop: the stage should
+    /// come back soon (its buffer drains as the reader reads).
+    var hasOutputWaiting: Bool { connections.contains { !$0.output.isEmpty } }
+
     /// Deadlines, and more of each snapshot as its connection's buffer empties. Returns
     /// whether anything happened.
     func service(loop: NetworkLoop, now: Timestamp) -> Bool {
