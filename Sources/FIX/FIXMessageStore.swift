@@ -405,10 +405,21 @@ public final class FIXMessageStore {
         return 0
     }
 
+    /// Reads `bytes.count` bytes at `offset`: a read a signal interrupts is retried, a
+    /// short one continued; the end of the file before them is an error.
     private func read(_ bytes: inout [UInt8], at offset: Int) throws(FIXMessageStoreError) {
         let count = bytes.count
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
-        guard n == count else { throw FIXMessageStoreError("pread \(path): short read") }
+        var done = 0
+        while done < count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if n > 0 {
+                done += n
+            } else if n == 0 {
+                throw FIXMessageStoreError("pread \(path): the file ends \(count - done) bytes early at offset \(offset + done)")
+            } else if errno != EINTR {
+                throw FIXMessageStoreError("pread \(path): errno \(errno)")
+            }
+        }
     }
 
     static func writeHeader(into b: inout [UInt8], sender: Int, target: Int, sessionDay: Int, baseline: UInt64) {

@@ -214,8 +214,17 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
         // empty after the engine stopped, so nothing released can be left.
         if stopRequested.load(ordering: .acquiring) && port.ring.isEmpty {
             publisher.flush(now: clock.now(), io: &io, settleReplace: true)
-            try? publisher.store.flush()
-            if ownsLoop { _ = try? loop.turn() } else { try? loop.submitPending() }
+            do {
+                try publisher.store.flush()
+            } catch {
+                // Its messages went out; a restart rebuilds the day's stream from the journal.
+                Log.error("market data: writing the feed's store at the stop failed: \(error)")
+            }
+            do {
+                if ownsLoop { _ = try loop.turn() } else { try loop.submitPending() }
+            } catch {
+                Log.error("market data: handing the last packets to the kernel failed: \(error)")
+            }
             done = true
             finished.store(true, ordering: .releasing)
         }
