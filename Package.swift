@@ -95,7 +95,9 @@ let package = Package(
         // them. Reuses the OUCH module's SoupBinTCP framing for the snapshot channel.
         .target(name: "MarketDataSubscriber", dependencies: ["MarketData", "GatewayCore", "OUCH"]),
 
-        // FIX 4.4 tag=value codec: in-place framing, field reading, encoding, dictionary validation.
+        // FIX 4.4: the tag=value codec (in-place framing, field reading, encoding, dictionary
+        // validation), the acceptor's session layer and message store, and order entry
+        // (messages into engine commands, engine events into ExecutionReports).
         .target(name: "FIX", dependencies: ["GatewayCore"]),
 
         // Configuration, thread wiring and lifecycle: the only module that

@@ -68,8 +68,9 @@ let package = Package(
 
         // FIX 4.4 codec: ns per NewOrderSingle parsed (frame, validate, read the
         // gateway's fields) and per ExecutionReport encoded, zero mallocs.
-        // The FIX module is not a product of the gateway package: it is reached through
-        // the `Gateway` product, which links it (perf/README.md, "FIX order entry round trip").
+        // The FIX module is reached through the `Gateway` product, which links it (the
+        // gateway package also vends `FIX` on its own; perf/README.md, "FIX order entry
+        // round trip").
         .executableTarget(
             name: "FIXCodecBenchmarks",
             dependencies: [

@@ -37,6 +37,17 @@ final class BackendSelectionTests: XCTestCase {
         XCTAssertTrue(loop.backendDetail.hasPrefix(loop.backendName), loop.backendDetail)
     }
 
+    /// Every scenario of this target runs on each backend variant the machine can run;
+    /// where io_uring cannot be set up (a seccomp profile, an old kernel) the io_uring
+    /// variants drop out, and this test says so as a skip with the reason, so the run's
+    /// summary shows that only epoll was tested.
+    func testTheIOUringVariantsRunOnThisMachine() throws {
+        let loop = try NetworkLoop(configuration: NetworkConfiguration(backend: .automatic, maxConnections: 4), handler: Idle())
+        try XCTSkipUnless(TestBackends.ioUringAvailable,
+                          "io_uring cannot be set up here (\(loop.fallbackReason ?? "unknown")): the NetworkTests scenarios ran on epoll only")
+        XCTAssertEqual(TestBackends.all(NetworkConfiguration()).count, 3, "io_uring multishot, io_uring single-shot, epoll")
+    }
+
     /// Forced io_uring either works or throws naming why; it never quietly
     /// becomes epoll.
     func testForcedIOUringNeverFallsBack() {
