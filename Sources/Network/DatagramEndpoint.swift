@@ -22,7 +22,6 @@ final class DatagramEndpoint {
     let receiveVector: UnsafeMutablePointer<iovec>
     let receiveName: UnsafeMutablePointer<sockaddr_in>
 
-    let slotCount: Int
     let sendBuffers: UnsafeMutableRawPointer
     let sendHeaders: UnsafeMutablePointer<msghdr>
     let sendVectors: UnsafeMutablePointer<iovec>
@@ -42,7 +41,6 @@ final class DatagramEndpoint {
         receiveVector.initialize(to: iovec(iov_base: receiveBuffer, iov_len: maximumBytes))
         receiveName = .allocate(capacity: 1)
         receiveName.initialize(to: sockaddr_in())
-        slotCount = sendSlots
         sendBuffers = .allocate(byteCount: maximumBytes * sendSlots, alignment: 16)
         sendHeaders = .allocate(capacity: sendSlots)
         sendHeaders.initialize(repeating: msghdr(), count: sendSlots)
@@ -90,7 +88,4 @@ final class DatagramEndpoint {
     func releaseSendSlot(_ slot: Int) {
         freeSlots.append(slot)
     }
-
-    /// Send slots whose datagram is queued or in the kernel.
-    var sendsInFlight: Int { slotCount - freeSlots.count }
 }

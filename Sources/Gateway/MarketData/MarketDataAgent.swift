@@ -163,14 +163,14 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
     struct MulticastIO: ITCHPublisherIO {
         var loop: NetworkLoop?
         var endpoint = DatagramEndpointID(rawValue: 0)
-        var group = DatagramAddress(host: "0.0.0.0", port: 0)!
-        /// Packets queued since the loop last handed submissions to the kernel.
-        var queued = 0
+        /// nil before `onStart` and after `onClose`: nothing is sent.
+        var group: DatagramAddress?
 
         mutating func publish(_ packet: UnsafeRawBufferPointer) {
             // A packet the loop cannot send is not lost to subscribers: it is in the
             // store, and their gap detection fetches it from the retransmission server.
-            if loop?.sendDatagram(endpoint, to: group, packet) == .sent { queued += 1 }
+            guard let loop, let group else { return }
+            loop.sendDatagram(endpoint, to: group, packet)
         }
     }
 
@@ -195,20 +195,7 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
         }
         publisher.tick(now: now, io: &io)
         if !snapshots.connections.isEmpty && snapshots.service(loop: loop, now: now) { worked += 1 }
-        if ownsLoop {
-            // Submits this cycle's packets and snapshot output, and delivers what arrived
-            // (retransmission requests, snapshot connections) to the handlers.
-            do {
-                worked += try loop.turn()
-            } catch {
-                Log.error("market data: the network loop failed: \(error)")
-            }
-        } else if io.queued > 0 {
-            // The order-entry stage's turn came earlier in this cycle: the packets go now,
-            // not one cycle later (no completions are read here; its next turn does).
-            do { try loop.submitPending() } catch { Log.error("market data: submitting packets failed: \(error)") }
-        }
-        io.queued = 0
+        worked += handOver(loop)
         if worked > 0 { return worked }
         // Acquiring: pairs with `requestStop`'s releasing store; the ring was just found
         // empty after the engine stopped, so nothing released can be left.
@@ -220,13 +207,25 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
                 // Its messages went out; a restart rebuilds the day's stream from the journal.
                 Log.error("market data: writing the feed's store at the stop failed: \(error)")
             }
-            do {
-                if ownsLoop { _ = try loop.turn() } else { try loop.submitPending() }
-            } catch {
-                Log.error("market data: handing the last packets to the kernel failed: \(error)")
-            }
+            handOver(loop)
             done = true
             finished.store(true, ordering: .releasing)
+        }
+        return 0
+    }
+
+    /// Hands this cycle's packets and snapshot output to the kernel. On the agent's own
+    /// loop that is a turn, which also delivers what arrived (retransmission requests,
+    /// snapshot connections) and counts it as work. On order entry's loop, whose turn
+    /// came earlier in the cycle, the queued submissions go now rather than a cycle later
+    /// (no system call when nothing is queued; completions are read by its next turn).
+    @discardableResult
+    private func handOver(_ loop: NetworkLoop) -> Int {
+        do {
+            if ownsLoop { return try loop.turn() }
+            try loop.submitPending()
+        } catch {
+            Log.error("market data: the network loop failed: \(error)")
         }
         return 0
     }
