@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Journal", targets: ["Journal"]),
         .library(name: "Network", targets: ["Network"]),
         .library(name: "TLS", targets: ["TLS"]),
+        .library(name: "SoupBinTCP", targets: ["SoupBinTCP"]),
         .library(name: "OUCH", targets: ["OUCH"]),
         .library(name: "FIX", targets: ["FIX"]),
         .library(name: "MarketData", targets: ["MarketData"]),
@@ -80,20 +81,25 @@ let package = Package(
             dependencies: ["CLiburing", "CCiftSystem", "Rings", "TLS"]
         ),
 
-        // SoupBinTCP 4.1 framing and server session, OUCH 5.0 codec, the OUCH
-        // session layer and its sequenced message store. Pure state machines:
-        // bytes and a clock in, bytes and engine commands out; no sockets.
-        .target(name: "OUCH", dependencies: ["GatewayCore"]),
+        // SoupBinTCP 4.1: packet framing, the packets and their encoder, and a stream
+        // reader for clients. Pure: bytes in, values out (and back). Used by OUCH order
+        // entry, the market-data snapshot service and the subscriber's snapshot client.
+        .target(name: "SoupBinTCP", dependencies: ["GatewayCore"]),
+
+        // OUCH 5.0 over SoupBinTCP: the codec, the server (login, heartbeats, the
+        // mapping to engine commands) and its sequenced message store. Pure state
+        // machines: bytes and a clock in, bytes and engine commands out; no sockets.
+        .target(name: "OUCH", dependencies: ["GatewayCore", "SoupBinTCP"]),
 
         // ITCH 5.0 and MoldUDP64 codecs and the subscriber's book builder. Pure:
         // bytes in, values out (and back); no sockets, no threads.
-        .target(name: "MarketData", dependencies: ["GatewayCore"]),
+        .target(name: "MarketData", dependencies: ["GatewayCore", "SoupBinTCP"]),
 
         // The market-data subscriber: a pure MoldUDP64 sequencer (gaps, buffering,
         // snapshot join) over the ITCH book builder, and at the edge the multicast
         // receiver, the retransmission and snapshot clients and the loop that runs
-        // them. Reuses the OUCH module's SoupBinTCP framing for the snapshot channel.
-        .target(name: "MarketDataSubscriber", dependencies: ["MarketData", "GatewayCore", "OUCH"]),
+        // them. The snapshot channel is SoupBinTCP.
+        .target(name: "MarketDataSubscriber", dependencies: ["MarketData", "GatewayCore", "SoupBinTCP"]),
 
         // FIX 4.4: the tag=value codec (in-place framing, field reading, encoding, dictionary
         // validation), the acceptor's session layer and message store, and order entry
@@ -105,7 +111,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "TLS", "OUCH", "FIX", "MarketData",
+                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "TLS", "SoupBinTCP", "OUCH", "FIX", "MarketData",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -131,17 +137,18 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
-        .testTarget(name: "OUCHTests", dependencies: ["OUCH", "GatewayCore"]),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "GatewayCore", "Matching"]),
+        .testTarget(name: "SoupBinTCPTests", dependencies: ["SoupBinTCP", "GatewayCore"]),
+        .testTarget(name: "OUCHTests", dependencies: ["OUCH", "SoupBinTCP", "GatewayCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "SoupBinTCP", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
-        .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "OUCH"]),
+        .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "SoupBinTCP"]),
         .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings", "FIX"]),
         // Tests that start real gateway processes.
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Gateway", "GatewayCore", "Matching", "Journal", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
+                "Gateway", "GatewayCore", "Matching", "Journal", "SoupBinTCP", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
                 "Rings", "TLS", "cift-gateway", "cift-crash-drill",
             ]
         ),

@@ -34,9 +34,9 @@ let package = Package(
         ),
         fuzzTarget("FIXFrameFuzzer", ["FIX", "GatewayCore"]),
         fuzzTarget("FIXSessionFuzzer", ["FIX", "GatewayCore"]),
-        fuzzTarget("OUCHSessionFuzzer", ["OUCH", "GatewayCore"]),
+        fuzzTarget("OUCHSessionFuzzer", ["OUCH", "SoupBinTCP", "GatewayCore"]),
         fuzzTarget("MoldUDP64RequestFuzzer", ["MarketData", "GatewayCore"]),
-        fuzzTarget("SnapshotRequestFuzzer", ["MarketData", "GatewayCore"]),
+        fuzzTarget("SnapshotRequestFuzzer", ["MarketData", "SoupBinTCP", "GatewayCore"]),
         fuzzTarget("SignalRecordFuzzer", ["Gateway", "GatewayCore"]),
     ]
 )

@@ -106,6 +106,7 @@ let package = Package(
             name: "OUCHCodecBenchmarks",
             dependencies: [
                 "PerfSupport",
+                .product(name: "SoupBinTCP", package: "cift-gateway"),
                 .product(name: "OUCH", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
                 .product(name: "Benchmark", package: "benchmark"),
@@ -150,6 +151,7 @@ let package = Package(
                 "CPerfSupport",
                 .product(name: "Gateway", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
+                .product(name: "SoupBinTCP", package: "cift-gateway"),
                 .product(name: "OUCH", package: "cift-gateway"),
                 .product(name: "MarketData", package: "cift-gateway"),
                 .product(name: "MarketDataSubscriber", package: "cift-gateway"),

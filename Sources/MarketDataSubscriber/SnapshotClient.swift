@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import MarketData
-import OUCH
+import SoupBinTCP
 
 /// A snapshot as the venue's snapshot service sent it.
 public struct ITCHSnapshot: Sendable, Equatable {
@@ -23,7 +23,7 @@ public struct ITCHSnapshot: Sendable, Equatable {
 }
 
 /// Fetches one snapshot from the venue's snapshot service (specs/itch.md, "Snapshot
-/// service"): a TCP connection framed with SoupBinTCP 4.1 (the OUCH module's codec).
+/// service"): a TCP connection framed with SoupBinTCP 4.1 (the SoupBinTCP module).
 /// Login Request → Login Accepted → one Unsequenced Data packet naming the wanted
 /// symbols (8-byte Stock fields; empty for all) → Sequenced Data packets, one ITCH
 /// message each, ending with Snapshot Complete `G` → End of Session `Z` (or close).

@@ -1,4 +1,5 @@
 import GatewayCore
+import SoupBinTCP
 
 // SoupBinTCP session rules that need no IO: login decisions and connection bookkeeping.
 extension OUCHServer {

@@ -1,4 +1,5 @@
 import GatewayCore
+import SoupBinTCP
 
 /// The SoupBinTCP 4.1 / OUCH 5.0 server of one I/O thread: its users, their sequenced
 /// streams and UserRefNum high-water marks, and its connections. A pure state machine:

@@ -1,4 +1,5 @@
 import GatewayCore
+import SoupBinTCP
 
 /// A SoupBinTCP user: the login, the engine account its orders belong to, and the
 /// session number the engine knows it by.

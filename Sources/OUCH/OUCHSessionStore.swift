@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import GatewayCore
+import SoupBinTCP
 
 /// The sequenced outbound stream of one SoupBinTCP user for one session day, kept in
 /// a file so that a client can log in again at any sequence number, and a restarted

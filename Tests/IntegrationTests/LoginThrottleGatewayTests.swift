@@ -3,6 +3,7 @@ import Gateway
 import GatewayCore
 import OUCH
 import XCTest
+import SoupBinTCP
 
 /// Password guessing and connection hoarding from one host (issue 14, part 3): failed
 /// logins lock a CompID or username out (and, at a higher count, the source address),

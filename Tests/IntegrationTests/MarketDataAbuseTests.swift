@@ -4,6 +4,7 @@ import GatewayCore
 import MarketData
 import OUCH
 import XCTest
+import SoupBinTCP
 
 #if canImport(Glibc)
 import Glibc

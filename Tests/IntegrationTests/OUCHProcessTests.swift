@@ -1,6 +1,7 @@
 import Foundation
 import OUCH
 import XCTest
+import SoupBinTCP
 
 /// The real `cift-gateway run` process with OUCH clients over loopback: an order is
 /// acknowledged, the process is stopped with SIGTERM and started again, and the client

@@ -1,6 +1,7 @@
 import Foundation
 import OUCH
 import XCTest
+import SoupBinTCP
 
 #if canImport(Glibc)
 import Glibc

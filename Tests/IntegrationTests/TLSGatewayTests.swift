@@ -4,6 +4,7 @@ import GatewayCore
 import OUCH
 import TLS
 import XCTest
+import SoupBinTCP
 
 #if canImport(Glibc)
 import Glibc

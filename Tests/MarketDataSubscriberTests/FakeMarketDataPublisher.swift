@@ -2,8 +2,8 @@ import Foundation
 import GatewayCore
 import MarketData
 import MarketDataSubscriber
-import OUCH
 import XCTest
+import SoupBinTCP
 
 #if canImport(Glibc)
 import Glibc

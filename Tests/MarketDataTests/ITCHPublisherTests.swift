@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import MarketData
 import Matching
+import SoupBinTCP
 import XCTest
 
 /// Records the packets the publisher sends.
@@ -420,8 +421,8 @@ final class SnapshotEncoderTests: XCTestCase {
         while offset < bytes.count {
             let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             let type = bytes[offset + 2]
-            if type == SnapshotEncoder.endOfSession { end = true } else {
-                XCTAssertEqual(type, SnapshotEncoder.sequencedData)
+            if type == SoupBinTCPPacketType.endOfSession { end = true } else {
+                XCTAssertEqual(type, SoupBinTCPPacketType.sequencedData)
                 messages.append(try decodeITCH(Array(bytes[(offset + 3)..<(offset + 2 + length)])))
             }
             offset += 2 + length

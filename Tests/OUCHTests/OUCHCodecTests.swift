@@ -1,8 +1,19 @@
 import GatewayCore
 import OUCH
 import XCTest
+import SoupBinTCP
 
 final class OUCHCodecTests: XCTestCase {
+    /// OUCH messages are encoded in place behind the SoupBinTCP header.
+    func testFramesMessagesInPlaceAsSoupBinTCPData() {
+        XCTAssertEqual(
+            hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.sequencedData(Golden.orderCanceled, $0) }),
+            hex(unhex(Golden.sequencedCanceledHex)))
+        XCTAssertEqual(
+            hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.unsequencedData(Golden.cancelOrder, $0) }),
+            hex(unhex(Golden.unsequencedCancelHex)))
+    }
+
     // MARK: Golden vectors
 
     func testEncodesEveryInboundMessageAsTheSpecExample() {

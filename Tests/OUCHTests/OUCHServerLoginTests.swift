@@ -1,6 +1,7 @@
 import GatewayCore
 import OUCH
 import XCTest
+import SoupBinTCP
 
 final class OUCHServerLoginTests: XCTestCase {
     var h: ServerHarness!

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import OUCH
 import XCTest
+import SoupBinTCP
 
 final class OUCHSessionStoreTests: XCTestCase {
     var directory: TemporaryDirectory!

@@ -81,7 +81,7 @@ final class SnapshotService: NetworkHandler {
             case .login:
                 connections[index].output.append(SnapshotEncoder.loginAccepted(session: publisher.configuration.session))
             case .malformedRequest:
-                connections[index].output.append([0, 1, SnapshotEncoder.endOfSession])
+                connections[index].output.append(SnapshotEncoder.endOfSession())
             case .request(let stocks):
                 var locates: Set<SymbolIndex>?
                 if !stocks.isEmpty {

@@ -1,22 +1,24 @@
 import GatewayCore
+import SoupBinTCP
 
 /// The bytes of one snapshot (specs/itch.md, "Snapshot service"): SoupBinTCP Sequenced
 /// Data packets, one ITCH message each — per symbol a Stock Directory, a Stock Trading
 /// Action and an Add Order per resting order in priority order — then a Snapshot
 /// Complete with the feed sequence number the book is as of, then End of Session.
 /// Built once per request on the market-data thread (a snapshot is not per message).
+/// The packets are the SoupBinTCP module's.
 public enum SnapshotEncoder {
-    /// SoupBinTCP packet types the service sends.
-    public static let loginAccepted = UInt8(ascii: "A")
-    public static let sequencedData = UInt8(ascii: "S")
-    public static let endOfSession = UInt8(ascii: "Z")
-
-    /// Login Accepted: the session (10) and sequence number 1, right-aligned in 20.
+    /// Login Accepted: the feed's MoldUDP64 session, and sequence number 1 (a snapshot
+    /// is a stream of its own, numbered from 1).
     public static func loginAccepted(session: MoldUDP64Session) -> [UInt8] {
-        var out: [UInt8] = [0, 31, loginAccepted]
-        out += session.bytes
-        out += [UInt8](repeating: UInt8(ascii: " "), count: 19) + [UInt8(ascii: "1")]
-        return out
+        let accepted = SoupBinTCPLoginAccepted(session: session.description, sequenceNumber: 1)
+        return SoupBinTCPEncoder.bytes(capacity: SoupBinTCPLoginAccepted.encodedLength) { accepted.encode($0) }
+    }
+
+    /// End of Session: the last packet of every answer (after a snapshot, or alone for a
+    /// malformed request).
+    public static func endOfSession() -> [UInt8] {
+        SoupBinTCPEncoder.bytes(capacity: SoupBinTCPEncoder.headerLength) { SoupBinTCPEncoder.endOfSession($0) }
     }
 
     /// The snapshot of `locates` (every symbol of `symbols` when nil) from `book`,
@@ -29,8 +31,9 @@ public enum SnapshotEncoder {
         let t = UInt64(now.nanosecondsSinceMidnight)
         var scratch = [UInt8](repeating: 0, count: 64)
         func append<M: ITCHMessageLayout>(_ message: M) {
-            let length = scratch.withUnsafeMutableBytes { message.encode($0.baseAddress!) }
-            out += [UInt8(truncatingIfNeeded: (length + 1) >> 8), UInt8(truncatingIfNeeded: length + 1), sequencedData]
+            let length = scratch.withUnsafeMutableBytes {
+                SoupBinTCPEncoder.packet(type: SoupBinTCPPacketType.sequencedData, $0.baseAddress!) { message.encode($0) }
+            }
             out += scratch[0..<length]
         }
         for symbol in symbols where locates?.contains(symbol.locate) ?? true {
@@ -47,7 +50,7 @@ public enum SnapshotEncoder {
             }
         }
         append(ITCHSnapshotComplete(header: ITCHHeader(stockLocate: .none, timestamp: t), lastSequenceNumber: lastSequenceNumber))
-        out += [0, 1, endOfSession]
+        out += endOfSession()
         return out
     }
 }

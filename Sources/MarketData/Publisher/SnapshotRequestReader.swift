@@ -1,5 +1,8 @@
+import SoupBinTCP
+
 /// What the snapshot service reads from one client (specs/itch.md, "Snapshot service"):
-/// SoupBinTCP packets in, what to answer out. Pure, so that every byte a client can send
+/// SoupBinTCP packets in (found by the SoupBinTCP module's frame decoder), what to
+/// answer out. Pure, so that every byte a client can send
 /// is testable (and fuzzed) without a socket: the service (Gateway's `SnapshotService`)
 /// appends what `recv` gave and acts on each ``Action``.
 ///
@@ -55,35 +58,54 @@ public struct SnapshotRequestReader: Sendable {
     /// The next thing to answer, or nil until more bytes arrive (or after the end).
     /// Client Heartbeats `R` are read and skipped.
     public mutating func next() -> Action? {
-        while !isFinished, input.count - start >= 2 {
-            let length = Int(input[start]) << 8 | Int(input[start + 1])
-            guard length >= 1, length <= Self.maximumPacketLength else { return finish(.closed, .close) }
-            guard input.count - start >= 2 + length else { return nil }
-            let type = input[start + 2]
-            let payload = (start + 3)..<(start + 2 + length)
-            start += 2 + length
-            switch (phase, type) {
-            case (.awaitingLogin, UInt8(ascii: "L")):
+        while !isFinished {
+            let start = self.start
+            // The frame decoder reads in place: what it finds is turned into an answer
+            // before the buffer is touched again.
+            let step: (consumed: Int, action: Action?)? = input.withUnsafeBytes { all in
+                let frame: SoupBinTCPFrame
+                do throws(SoupBinTCPFramingError) {
+                    guard case .frame(let found) = try Self.decoder.decode(UnsafeRawBufferPointer(rebasing: all[start...]))
+                    else { return nil }
+                    frame = found
+                } catch {
+                    // A Length of 0 or above the maximum, or a server's packet type.
+                    return (0, .close)
+                }
+                switch (phase, frame.type) {
+                case (.awaitingLogin, SoupBinTCPPacketType.loginRequest):
+                    return (frame.length, .login)
+                case (.awaitingRequest, SoupBinTCPPacketType.unsequencedData):
+                    guard frame.payload.count % 8 == 0 else { return (frame.length, .malformedRequest) }
+                    var stocks: [ITCHStock] = []
+                    stocks.reserveCapacity(frame.payload.count / 8)
+                    for offset in stride(from: 0, to: frame.payload.count, by: 8) {
+                        stocks.append(ITCHStock(frame.payload.baseAddress!, at: offset))
+                    }
+                    return (frame.length, .request(stocks))
+                case (_, SoupBinTCPPacketType.clientHeartbeat):
+                    return (frame.length, nil)
+                default:
+                    return (0, .close)
+                }
+            }
+            guard let step else { return nil }
+            self.start += step.consumed
+            switch step.action {
+            case nil: continue  // a client heartbeat
+            case .login?:
                 phase = .awaitingRequest
                 return .login
-            case (.awaitingRequest, UInt8(ascii: "U")):
-                guard payload.count % 8 == 0 else { return finish(.answered, .malformedRequest) }
-                var stocks: [ITCHStock] = []
-                stocks.reserveCapacity(payload.count / 8)
-                input.withUnsafeBytes { raw in
-                    for offset in stride(from: payload.lowerBound, to: payload.upperBound, by: 8) {
-                        stocks.append(ITCHStock(raw.baseAddress!, at: offset))
-                    }
-                }
-                return finish(.answered, .request(stocks))
-            case (_, UInt8(ascii: "R")):
-                continue  // client heartbeat
-            default:
-                return finish(.closed, .close)
+            case .request(let stocks)?: return finish(.answered, .request(stocks))
+            case .malformedRequest?: return finish(.answered, .malformedRequest)
+            case .close?: return finish(.closed, .close)
             }
         }
         return nil
     }
+
+    /// Finds packets: client-to-server types only, Length at most ``maximumPacketLength``.
+    private static let decoder = SoupBinTCPFrameDecoder(direction: .clientToServer, maximumLength: maximumPacketLength)
 
     private mutating func finish(_ phase: Phase, _ action: Action) -> Action {
         self.phase = phase

@@ -3,6 +3,7 @@ import Foundation
 import FuzzSupport
 import GatewayCore
 import OUCH
+import SoupBinTCP
 
 // The SoupBinTCP 4.1 / OUCH 5.0 server as the gateway runs it, without the socket:
 // login, heartbeats, logout, sequenced streams and replay, Enter / Replace / Cancel /

@@ -2,6 +2,7 @@ import CFuzzerDriver
 import FuzzSupport
 import GatewayCore
 import MarketData
+import SoupBinTCP
 
 // The snapshot service's side of a client connection: `SnapshotRequestReader` (the
 // SoupBinTCP packets a late joiner sends: Login Request, Client Heartbeat, the request
@@ -78,7 +79,7 @@ func answer(_ stocks: [ITCHStock]) {
             precondition(!ended && raw.count - offset >= 3, "bytes after End of Session, or a cut packet")
             let length = Int(raw[offset]) << 8 | Int(raw[offset + 1])
             precondition(length >= 1 && offset + 2 + length <= raw.count, "a packet past the end")
-            if raw[offset + 2] == SnapshotEncoder.endOfSession {
+            if raw[offset + 2] == SoupBinTCPPacketType.endOfSession {
                 ended = true
             } else {
                 let message = UnsafeRawBufferPointer(rebasing: raw[(offset + 3)..<(offset + 2 + length)])

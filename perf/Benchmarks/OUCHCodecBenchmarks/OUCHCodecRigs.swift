@@ -1,5 +1,6 @@
 import GatewayCore
 import OUCH
+import SoupBinTCP
 
 struct BenchmarkSetupError: Error, CustomStringConvertible {
     let description: String

@@ -1,6 +1,7 @@
 import FIX
 import GatewayCore
 import OUCH
+import SoupBinTCP
 
 /// The floor's side of a load run: the same bytes a protocol client would write for
 /// each new order (a FIX NewOrderSingle with header and sequence number, or an OUCH

@@ -1,5 +1,6 @@
 import GatewayCore
 import OUCH
+import SoupBinTCP
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 
 /// An OUCH 5.0 client over SoupBinTCP on one blocking TCP socket (TCP_NODELAY), as a
 /// member firm would write one: logs in, writes Enter Orders from one preallocated
-/// buffer, frames what the gateway sends with the OUCH module's `SoupBinTCPStreamReader`.
+/// buffer, frames what the gateway sends with the SoupBinTCP module's `SoupBinTCPStreamReader`.
 /// Used by one thread.
 public final class OUCHOrderEntryClient {
     public let socket: any ByteTransport

@@ -1,30 +1,5 @@
-import OUCH
+import SoupBinTCP
 import XCTest
-
-/// A seeded generator, so that "random" chunkings are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Splits `bytes` into pieces of 1 to `maxPiece` bytes.
-func chunks(_ bytes: [UInt8], maxPiece: Int, using rng: inout SplitMix64) -> [[UInt8]] {
-    var pieces: [[UInt8]] = []
-    var i = 0
-    while i < bytes.count {
-        let n = min(Int.random(in: 1...maxPiece, using: &rng), bytes.count - i)
-        pieces.append(Array(bytes[i..<(i + n)]))
-        i += n
-    }
-    return pieces
-}
 
 final class SoupBinTCPCodecTests: XCTestCase {
     // MARK: Golden vectors, encoding
@@ -39,16 +14,23 @@ final class SoupBinTCPCodecTests: XCTestCase {
         XCTAssertEqual(
             hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.loginRejected(SoupBinTCPLoginRejectReason.notAuthorized, $0) }),
             hex(unhex(Golden.loginRejectedHex)))
-        XCTAssertEqual(
-            hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.sequencedData(Golden.orderCanceled, $0) }),
-            hex(unhex(Golden.sequencedCanceledHex)))
         let canceled = unhex(Golden.orderCanceledHex)
         XCTAssertEqual(
             hex(canceled.withUnsafeBytes { p in SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.sequencedData(p, $0) } }),
             hex(unhex(Golden.sequencedCanceledHex)))
+        let cancel = unhex(Golden.cancelOrderHex)
         XCTAssertEqual(
-            hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.unsequencedData(Golden.cancelOrder, $0) }),
+            hex(cancel.withUnsafeBytes { p in SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.unsequencedData(p, $0) } }),
             hex(unhex(Golden.unsequencedCancelHex)))
+        // A payload written in place after the header, as OUCH and the snapshot service do.
+        XCTAssertEqual(
+            hex(SoupBinTCPEncoder.bytes { p in
+                SoupBinTCPEncoder.packet(type: SoupBinTCPPacketType.sequencedData, p) { payload in
+                    payload.copyMemory(from: canceled, byteCount: canceled.count)
+                    return canceled.count
+                }
+            }),
+            hex(unhex(Golden.sequencedCanceledHex)))
         XCTAssertEqual(hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.serverHeartbeat($0) }), Golden.serverHeartbeatHex.replacingOccurrences(of: " ", with: ""))
         XCTAssertEqual(hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.endOfSession($0) }), "00015a")
         XCTAssertEqual(hex(SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.clientHeartbeat($0) }), "000152")
@@ -86,10 +68,9 @@ final class SoupBinTCPCodecTests: XCTestCase {
     func testDecodesEveryServerPacketOfTheSpec() {
         let stream = unhex(Golden.loginAcceptedHex) + unhex(Golden.sequencedCanceledHex) + unhex(Golden.serverHeartbeatHex)
             + unhex(Golden.loginRejectedHex) + unhex(Golden.debugHex) + unhex(Golden.endOfSessionHex)
-            + Client.packet(type: UInt8(ascii: "U"), payload: [1, 2])
-        XCTAssertEqual(ServerPacket.parse(stream), [
-            .loginAccepted(session: "20251120", sequence: 13), .sequenced(.orderCanceled(Golden.orderCanceled)), .heartbeat,
-            .loginRejected(UInt8(ascii: "A")), .debug("hi"), .endOfSession, .unsequenced([1, 2]),
+            + packet(type: UInt8(ascii: "U"), payload: [1, 2])
+        XCTAssertEqual(try serverPackets(stream), [
+            "A 20251120 13", "S " + hex(unhex(Golden.orderCanceledHex)), "H", "J A", "+ hi", "Z", "U 0102",
         ])
     }
 
@@ -172,10 +153,10 @@ final class SoupBinTCPCodecTests: XCTestCase {
             }
         }
         XCTAssertEqual(
-            clientPacket(Client.packet(type: UInt8(ascii: "R"), payload: [1])),
+            clientPacket(packet(type: UInt8(ascii: "R"), payload: [1])),
             .wrongPayloadLength(packet: "Client Heartbeat ('R')", expected: 0, actual: 1))
         XCTAssertEqual(
-            clientPacket(Client.packet(type: UInt8(ascii: "L"), payload: [UInt8](repeating: 0x20, count: 50))),
+            clientPacket(packet(type: UInt8(ascii: "L"), payload: [UInt8](repeating: 0x20, count: 50))),
             .wrongPayloadLength(packet: "Login Request ('L')", expected: 51, actual: 50))
         var login = unhex(Golden.loginRequestHex)
         login[3 + 26 + 19] = UInt8(ascii: "x")
@@ -198,27 +179,56 @@ final class SoupBinTCPCodecTests: XCTestCase {
     func testDecodesTheSameFromAnyChunking() throws {
         var stream: [UInt8] = []
         stream += unhex(Golden.loginAcceptedHex)
-        for (message, _) in Golden.outbound {
-            stream += message.encodedBytes.withUnsafeBytes { p in
-                SoupBinTCPEncoder.bytes { SoupBinTCPEncoder.sequencedData(p, $0) }
-            }
+        var rng = SplitMix64(seed: 42)
+        for length in [0, 1, 2, 19, 40, 255, 256, 1000] {
+            let payload = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            stream += packet(type: SoupBinTCPPacketType.sequencedData, payload: payload)
         }
         stream += unhex(Golden.serverHeartbeatHex) + unhex(Golden.endOfSessionHex)
-        let expected = ServerPacket.parse(stream)
-        XCTAssertEqual(expected.count, 1 + Golden.outbound.count + 2)
+        let expected = try serverPackets(stream)
+        XCTAssertEqual(expected.count, 1 + 8 + 2)
 
-        var rng = SplitMix64(seed: 42)
         for maxPiece in [1, 2, 3, 7, 64, 500] {
             var reader = SoupBinTCPStreamReader(direction: .serverToClient)
-            var got: [ServerPacket] = []
+            var got: [String] = []
             for piece in chunks(stream, maxPiece: maxPiece, using: &rng) {
                 reader.append(contentsOf: piece)
                 while let packet = try reader.nextPacket() {
-                    got.append(contentsOf: ServerPacket.parse(Client.packet(type: packet.type, payload: packet.payload)))
+                    got += try serverPackets(self.packet(type: packet.type, payload: packet.payload))
                 }
             }
             XCTAssertEqual(got, expected, "pieces of up to \(maxPiece) bytes")
             XCTAssertEqual(reader.bufferedByteCount, 0)
         }
+    }
+
+    // MARK: Helpers
+
+    /// A packet of `type` carrying `payload`, framed by hand (Length = payload + 1).
+    func packet(type: UInt8, payload: [UInt8]) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: (payload.count + 1) >> 8), UInt8(truncatingIfNeeded: payload.count + 1), type] + payload
+    }
+
+    /// What a client reads from `stream`, one line per packet: its type letter and
+    /// fields (payloads in hex).
+    func serverPackets(_ stream: [UInt8]) throws -> [String] {
+        var reader = SoupBinTCPStreamReader(direction: .serverToClient)
+        reader.append(contentsOf: stream)
+        var lines: [String] = []
+        while let line = try reader.next({ frame -> String in
+            switch try SoupBinTCPServerPacket(frame) {
+            case .loginAccepted(let a): return "A \(a.session) \(a.sequenceNumber)"
+            case .loginRejected(let reason): return "J " + String(UnicodeScalar(reason))
+            case .sequencedData(let p): return "S " + hex(Array(p))
+            case .unsequencedData(let p): return "U " + hex(Array(p))
+            case .serverHeartbeat: return "H"
+            case .endOfSession: return "Z"
+            case .debug(let p): return "+ " + String(decoding: p, as: UTF8.self)
+            }
+        }) {
+            lines.append(line)
+        }
+        XCTAssertEqual(reader.bufferedByteCount, 0, "a partial packet at the end")
+        return lines
     }
 }
