@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "cift-gateway", targets: ["cift-gateway"]),
         .executable(name: "cift-crash-drill", targets: ["cift-crash-drill"]),
         .executable(name: "cift-restart-bench", targets: ["cift-restart-bench"]),
+        .library(name: "POSIX", targets: ["POSIX"]),
         .library(name: "GatewayCore", targets: ["GatewayCore"]),
         .library(name: "Rings", targets: ["Rings"]),
         .library(name: "Matching", targets: ["Matching"]),
@@ -47,6 +48,11 @@ let package = Package(
         // never touch a socket.
         .target(name: "TLS", dependencies: ["CCiftTLS"]),
 
+        // The one door to the kernel: system calls with EINTR, would-block and
+        // short-transfer handling, file descriptors, the file system, and the one
+        // error type (`SystemCallError`) every module's system calls throw.
+        .target(name: "POSIX"),
+
         // Value types shared by every module: prices, sides, identifiers, and the
         // fixed-size Command and Event records that cross threads.
         .target(name: "GatewayCore"),
@@ -64,7 +70,7 @@ let package = Package(
         .target(name: "Matching", dependencies: ["GatewayCore"]),
 
         // Append-only journal of sequenced commands, recovery and inspection.
-        .target(name: "Journal", dependencies: ["GatewayCore", "CCiftSystem"]),
+        .target(name: "Journal", dependencies: ["GatewayCore", "POSIX", "CCiftSystem"]),
 
         // liburing 2.3 (Debian's liburing-dev): a system library with a shim header
         // that includes Glibc's headers first (shared/notes-linux.md says why).
@@ -111,7 +117,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GatewayCore", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "TLS", "SoupBinTCP", "OUCH", "FIX", "MarketData",
+                "GatewayCore", "POSIX", "Rings", "Matching", "Journal", "CCiftSystem", "Network", "TLS", "SoupBinTCP", "OUCH", "FIX", "MarketData",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -134,7 +140,8 @@ let package = Package(
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
         .testTarget(name: "RingsTests", dependencies: ["Rings"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "GatewayCore"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "POSIX", "GatewayCore"]),
+        .testTarget(name: "POSIXTests", dependencies: ["POSIX"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
         .testTarget(name: "SoupBinTCPTests", dependencies: ["SoupBinTCP", "GatewayCore"]),

@@ -1,3 +1,4 @@
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -13,86 +14,20 @@ struct JournalFileEntry: Equatable {
     let path: String
 }
 
-/// Directory-level operations: listing journal files, creating the
-/// directory, the writer's lock, moving files aside. All kernel calls go
-/// through `SystemCall`.
+/// The journal's own directory operations: listing journal files, the writer's lock,
+/// a quarantine for files moved aside. The generic ones are POSIX's ``FileSystem``.
 enum JournalDirectory {
-    static func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
-    }
-
-    /// Whether `path` exists (as anything). Corresponds to `stat(2)`.
-    static func exists(_ path: String) throws -> Bool {
-        var status = stat()
-        let result = try SystemCall.run("stat", path: path, tolerating: ENOENT) {
-            path.withCString { stat($0, &status) }
-        }
-        return result != nil
-    }
-
-    /// Creates `directory` and any missing parents; returns the paths it
-    /// created, outermost first. Corresponds to `mkdir(2)`.
-    static func create(_ directory: String) throws -> [String] {
-        var created: [String] = []
-        var prefix = directory.hasPrefix("/") ? "/" : ""
-        for component in directory.split(separator: "/", omittingEmptySubsequences: true) {
-            prefix += component
-            let result = try SystemCall.run("mkdir", path: prefix, tolerating: EEXIST) {
-                prefix.withCString { mkdir($0, 0o755) }
-            }
-            if result != nil { created.append(prefix) }
-            prefix += "/"
-        }
-        return created
-    }
-
-    /// The parent directory of `path` ("." for a bare name).
-    static func parent(of path: String) -> String {
-        var trimmed = Substring(path)
-        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        if slash == trimmed.startIndex { return "/" }
-        return String(trimmed[..<slash])
-    }
-
-    /// Names of all entries in `directory` except "." and "..".
-    /// Corresponds to `opendir(3)`, `readdir(3)`, `closedir(3)`.
-    static func entries(_ directory: String) throws -> [String] {
-        let stream = try SystemCall.runReturningPointer("opendir", path: directory) {
-            directory.withCString { opendir($0) }
-        }
-        defer { _ = try? SystemCall.run("closedir", path: directory) { closedir(stream) } }
-        var names: [String] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(stream) else {
-                let code = errno
-                if code != 0 {
-                    throw JournalError.systemCall(call: "readdir", errno: code, path: directory)
-                }
-                break
-            }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                    String(cString: $0)
-                }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
     /// The journal files in `directory`, in index order. Other names are
     /// ignored, except names shaped like journal files that are not
     /// canonical (`journal-1.cjl`), which throw `unexpectedFileName` rather
     /// than being silently skipped.
     static func journalFiles(_ directory: String) throws -> [JournalFileEntry] {
         var files: [JournalFileEntry] = []
-        for name in try entries(directory) where JournalFormat.looksLikeJournalFile(name) {
+        for name in try FileSystem.entries(directory) where JournalFormat.looksLikeJournalFile(name) {
             guard let index = JournalFormat.fileIndex(fromName: name) else {
-                throw JournalError.unexpectedFileName(path: join(directory, name))
+                throw JournalError.unexpectedFileName(path: FileSystem.join(directory, name))
             }
-            files.append(JournalFileEntry(index: index, name: name, path: join(directory, name)))
+            files.append(JournalFileEntry(index: index, name: name, path: FileSystem.join(directory, name)))
         }
         return files.sorted { $0.index < $1.index }
     }
@@ -113,18 +48,6 @@ enum JournalDirectory {
         return descriptor
     }
 
-    /// Removes a file. Corresponds to `unlink(2)`.
-    static func remove(_ path: String) throws {
-        _ = try SystemCall.run("unlink", path: path) { path.withCString { unlink($0) } }
-    }
-
-    /// Moves a file within one file system. Corresponds to `rename(2)`.
-    static func move(_ source: String, to destination: String) throws {
-        _ = try SystemCall.run("rename", path: source + " -> " + destination) {
-            source.withCString { from in destination.withCString { to in rename(from, to) } }
-        }
-    }
-
     /// Creates `quarantine-<UTC time>` (with a `-2`, `-3`… suffix when that
     /// name is taken) inside `directory` and returns its path.
     static func createQuarantine(in directory: String, nanoseconds: Int64) throws -> String {
@@ -132,8 +55,8 @@ enum JournalDirectory {
         var attempt = 1
         while true {
             let name = attempt == 1 ? base : base + "-\(attempt)"
-            let path = join(directory, name)
-            let result = try SystemCall.run("mkdir", path: path, tolerating: EEXIST) {
+            let path = FileSystem.join(directory, name)
+            let result = try SystemCall.run("mkdir", on: path, tolerating: EEXIST) {
                 path.withCString { mkdir($0, 0o755) }
             }
             if result != nil { return path }
@@ -141,13 +64,6 @@ enum JournalDirectory {
         }
     }
 
-    /// Syncs a directory so that entries created, renamed or removed in it
-    /// persist. Corresponds to `open(2)` + `fsync(2)`.
-    static func sync(_ directory: String) throws {
-        let descriptor = try FileDescriptor.openDirectory(directory)
-        defer { try? descriptor.close() }
-        try descriptor.sync()
-    }
 }
 
 /// Reads whole journal files into one buffer that grows to the largest file

@@ -42,10 +42,9 @@ public struct JournalCorruption: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Every error the journal throws.
+/// Every error the journal throws, besides POSIX's ``SystemCallError`` for a system call
+/// that failed (which names the call, errno and the file or directory).
 public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A system call failed: which call, errno, and the file or directory.
-    case systemCall(call: String, errno: Int32, path: String)
     /// A configuration value is out of range.
     case invalidConfiguration(String)
     /// A durability string other than "write" or "fsync".
@@ -80,8 +79,6 @@ public enum JournalError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .systemCall(let call, let errno, let path):
-            return "\(call)(\(path)) failed: \(errnoDescription(errno)) (errno \(errno))"
         case .invalidConfiguration(let message):
             return "invalid journal configuration: \(message)"
         case .unknownDurability(let value):

@@ -1,3 +1,4 @@
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -32,7 +33,7 @@ extension JournalRecovery {
     /// Why the journal does not hold the record `position` names (nil: it does, intact,
     /// with that sequence and checksum).
     public static func mismatch(of position: JournalPosition, directory: String) -> String? {
-        let path = JournalDirectory.join(directory, JournalFormat.fileName(index: position.fileIndex))
+        let path = FileSystem.join(directory, JournalFormat.fileName(index: position.fileIndex))
         guard let descriptor = try? FileDescriptor.open(path, flags: O_RDONLY) else {
             return "\(path) cannot be opened"
         }

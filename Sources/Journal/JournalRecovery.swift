@@ -1,3 +1,4 @@
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -166,7 +167,7 @@ public enum JournalRecovery {
         if let resume, let problem = mismatch(of: resume, directory: directory) {
             throw JournalError.resumePointMissing(problem)
         }
-        guard try JournalDirectory.exists(directory) else { return report }
+        guard try FileSystem.exists(directory) else { return report }
         let lock = try JournalDirectory.lock(directory)
         defer { try? lock.close() }
 
@@ -198,8 +199,8 @@ public enum JournalRecovery {
                     in: image, after: JournalFormat.headerLength - JournalFormat.recordAlignment,
                     expectedSequence: expected)
                 if isLast, problem.canBeTornWrite, following == nil {
-                    try JournalDirectory.remove(entry.path)
-                    try JournalDirectory.sync(directory)
+                    try FileSystem.remove(entry.path)
+                    try FileSystem.sync(directory)
                     report.truncation = JournalTruncation(
                         kind: .tornTail, path: entry.path, offset: 0, problem: problem,
                         discardedBytes: image.count, zeroFilled: image.allSatisfy { $0 == 0 },
@@ -354,10 +355,10 @@ public enum JournalRecovery {
         if wholeFile {
             discarded = try image?.count ?? FileDescriptor.open(damaged.path, flags: O_RDONLY).sizeAndClose()
             zeroFilled = image?.allSatisfy { $0 == 0 } ?? false
-            try JournalDirectory.move(damaged.path, to: JournalDirectory.join(quarantine, damaged.name))
+            try FileSystem.move(damaged.path, to: FileSystem.join(quarantine, damaged.name))
         } else if let image {
             let copy = try FileDescriptor.open(
-                JournalDirectory.join(quarantine, damaged.name), flags: O_WRONLY | O_CREAT | O_EXCL)
+                FileSystem.join(quarantine, damaged.name), flags: O_WRONLY | O_CREAT | O_EXCL)
             do {
                 try copy.writeAll(image, at: 0)
                 try copy.syncData()
@@ -373,11 +374,11 @@ public enum JournalRecovery {
         }
         moved.append(damaged.name)
         for entry in later {
-            try JournalDirectory.move(entry.path, to: JournalDirectory.join(quarantine, entry.name))
+            try FileSystem.move(entry.path, to: FileSystem.join(quarantine, entry.name))
             moved.append(entry.name)
         }
-        try JournalDirectory.sync(quarantine)
-        try JournalDirectory.sync(directory)
+        try FileSystem.sync(quarantine)
+        try FileSystem.sync(directory)
         return JournalTruncation(
             kind: .middleCorruption(corruption.placement), path: corruption.path, offset: corruption.offset,
             problem: corruption.problem, discardedBytes: discarded, zeroFilled: zeroFilled,

@@ -1,3 +1,4 @@
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -106,8 +107,8 @@ public final class JournalTailReader {
                 if skipResumeRecord {
                     throw JournalError.resumePointMissing("\(currentPath) ends before offset \(bufferOffset)")
                 }
-                let nextPath = JournalDirectory.join(directory, JournalFormat.fileName(index: fileIndex + 1))
-                if nextSequence <= last, try JournalDirectory.exists(nextPath) {
+                let nextPath = FileSystem.join(directory, JournalFormat.fileName(index: fileIndex + 1))
+                if nextSequence <= last, try FileSystem.exists(nextPath) {
                     guard cursor == filled else {
                         throw JournalError.resumePointMissing("\(currentPath) ends inside a record at offset \(bufferOffset + cursor)")
                     }
@@ -128,11 +129,11 @@ public final class JournalTailReader {
         return count
     }
 
-    private var currentPath: String { JournalDirectory.join(directory, JournalFormat.fileName(index: fileIndex)) }
+    private var currentPath: String { FileSystem.join(directory, JournalFormat.fileName(index: fileIndex)) }
 
     /// Opens the current file and checks its header; false when it does not exist yet.
     private func openFile() throws -> Bool {
-        guard try JournalDirectory.exists(currentPath) else {
+        guard try FileSystem.exists(currentPath) else {
             if nextSequence != 0 && !skipResumeRecord {
                 throw JournalError.resumePointMissing("\(currentPath) should hold sequence \(nextSequence) but does not exist")
             }

@@ -1,3 +1,4 @@
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -99,10 +100,10 @@ public final class JournalWriter: @unchecked Sendable {
         guard nextSequence >= 1 else {
             throw JournalError.invalidConfiguration("next sequence must be at least 1")
         }
-        let created = try JournalDirectory.create(configuration.directory)
+        let created = try FileSystem.createDirectories(configuration.directory)
         if configuration.durability == .fsync, let outermost = created.first {
-            try JournalDirectory.sync(JournalDirectory.parent(of: outermost))
-            for path in created.dropLast() { try JournalDirectory.sync(path) }
+            try FileSystem.sync(FileSystem.parent(of: outermost))
+            for path in created.dropLast() { try FileSystem.sync(path) }
         }
         let directory = try JournalDirectory.lock(configuration.directory)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: configuration.bufferCapacity, alignment: 4096)
@@ -247,7 +248,7 @@ public final class JournalWriter: @unchecked Sendable {
         index: UInt32, firstSequence: UInt64,
         configuration: JournalConfiguration, directory: FileDescriptor
     ) throws -> FileDescriptor {
-        let path = JournalDirectory.join(configuration.directory, JournalFormat.fileName(index: index))
+        let path = FileSystem.join(configuration.directory, JournalFormat.fileName(index: index))
         let file = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL)
         do {
             let header = JournalFileHeader(

@@ -1,4 +1,5 @@
 import Foundation
+import POSIX
 import XCTest
 import Journal
 
@@ -98,8 +99,8 @@ final class JournalInspectorTests: XCTestCase {
 
     func testMissingDirectoryThrowsNamingTheCall() {
         let missing = temporary.journal("absent")
-        XCTAssertEqual(journalError { _ = try JournalInspector.report(directory: missing) },
-                       .systemCall(call: "opendir", errno: ENOENT, path: missing))
+        XCTAssertEqual(systemCallError { _ = try JournalInspector.report(directory: missing) },
+                       SystemCallError(call: "opendir", errno: ENOENT, subject: missing))
     }
 }
 

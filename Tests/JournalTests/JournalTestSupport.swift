@@ -1,4 +1,5 @@
 import Foundation
+import POSIX
 import XCTest
 import Journal
 
@@ -138,6 +139,23 @@ extension XCTestCase {
             return error
         } catch {
             XCTFail("expected a JournalError, got \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    /// Runs `body` and returns the `SystemCallError` it throws, failing if it throws none
+    /// or another error.
+    func systemCallError(
+        file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void
+    ) -> SystemCallError? {
+        do {
+            try body()
+            XCTFail("expected a SystemCallError", file: file, line: line)
+            return nil
+        } catch let error as SystemCallError {
+            return error
+        } catch {
+            XCTFail("expected a SystemCallError, got \(error)", file: file, line: line)
             return nil
         }
     }

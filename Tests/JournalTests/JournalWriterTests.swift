@@ -1,4 +1,5 @@
 import Foundation
+import POSIX
 import XCTest
 import Journal
 
@@ -273,15 +274,10 @@ final class JournalWriterTests: XCTestCase {
         // A regular file where the journal directory should be.
         let blocker = temporary.journal("blocker")
         try writeBytes([1], to: blocker)
-        let error = journalError {
+        let error = systemCallError {
             _ = try JournalWriter(configuration: JournalConfiguration(directory: blocker + "/journal"), nextSequence: 1)
         }
-        guard case .systemCall(let call, let errno, let path)? = error else {
-            return XCTFail("expected a system call error, got \(String(describing: error))")
-        }
-        XCTAssertEqual(call, "mkdir")
-        XCTAssertEqual(errno, ENOTDIR)
-        XCTAssertEqual(path, blocker + "/journal")
+        XCTAssertEqual(error, SystemCallError(call: "mkdir", errno: ENOTDIR, subject: blocker + "/journal"))
         XCTAssertTrue("\(error!)".contains("mkdir(\(blocker)/journal) failed: Not a directory (errno \(ENOTDIR))"), "\(error!)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import Journal
+import POSIX
 
 /// One snapshot file (specs/snapshots.md, "File"): a 64-byte header naming the last
 /// journal record the state covers, the body (``ReplayedState/writeBody()``), and a

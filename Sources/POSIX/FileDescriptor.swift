@@ -6,18 +6,17 @@ import Musl
 import Darwin
 #endif
 
-/// An open file or directory descriptor with the operations the journal
-/// needs. Each method calls the kernel once through `SystemCall` (loops
-/// are spelled out where a call can do part of its work). `path` is kept only
-/// to name the file in errors. Public for the gateway's other files written the
-/// journal's way (the snapshots), so that they do not call the kernel a second way.
-public struct FileDescriptor {
+/// An open file or directory descriptor with the operations the journal, the stores
+/// and the snapshots need. Each method calls the kernel through ``SystemCall`` (loops
+/// are spelled out where a call can do part of its work: `pwrite` and `pread` go on
+/// after a short transfer). `path` is kept only to name the file in errors.
+public struct FileDescriptor: Sendable {
     public let rawValue: CInt
     public let path: String
 
     /// Opens `path`. Corresponds to `open(2)`.
-    public static func open(_ path: String, flags: CInt, permissions: mode_t = 0o644) throws -> FileDescriptor {
-        let descriptor = try SystemCall.run("open", path: path) {
+    public static func open(_ path: String, flags: CInt, permissions: mode_t = 0o644) throws(SystemCallError) -> FileDescriptor {
+        let descriptor = try SystemCall.run("open", on: path) {
             path.withCString { sysOpen($0, flags | O_CLOEXEC, permissions) }
         }
         return FileDescriptor(rawValue: descriptor, path: path)
@@ -25,7 +24,7 @@ public struct FileDescriptor {
 
     /// Opens a directory for fsync and flock. Corresponds to `open(2)` with
     /// O_RDONLY | O_DIRECTORY.
-    public static func openDirectory(_ path: String) throws -> FileDescriptor {
+    public static func openDirectory(_ path: String) throws(SystemCallError) -> FileDescriptor {
         try open(path, flags: O_RDONLY | O_DIRECTORY)
     }
 
@@ -33,17 +32,17 @@ public struct FileDescriptor {
     /// Normally one call; returns the number of calls made.
     /// Corresponds to `pwrite(2)`.
     @discardableResult
-    public func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> Int {
+    public func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(SystemCallError) -> Int {
         var done = 0
         var calls = 0
         while done < bytes.count {
             calls += 1
-            let written = try SystemCall.run("pwrite", path: path) {
+            let written = try SystemCall.run("pwrite", on: path) {
                 pwrite(rawValue, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
             }
             if written == 0 {
                 // A regular file only returns 0 for a 0-byte request; never loop forever.
-                throw JournalError.systemCall(call: "pwrite", errno: EIO, path: path)
+                throw SystemCallError(call: "pwrite", errno: EIO, subject: path)
             }
             done += written
         }
@@ -52,10 +51,10 @@ public struct FileDescriptor {
 
     /// Reads up to `buffer.count` bytes from `offset`, stopping early only at
     /// the end of the file; returns the number read. Corresponds to `pread(2)`.
-    public func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+    public func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SystemCallError) -> Int {
         var done = 0
         while done < buffer.count {
-            let read = try SystemCall.run("pread", path: path) {
+            let read = try SystemCall.run("pread", on: path) {
                 pread(rawValue, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             }
             if read == 0 { break }
@@ -65,46 +64,52 @@ public struct FileDescriptor {
     }
 
     /// The file's size in bytes. Corresponds to `fstat(2)`.
-    public func size() throws -> Int {
+    public func size() throws(SystemCallError) -> Int {
         var status = stat()
-        _ = try SystemCall.run("fstat", path: path) { fstat(rawValue, &status) }
+        _ = try SystemCall.run("fstat", on: path) { fstat(rawValue, &status) }
         return Int(status.st_size)
     }
 
     /// Flushes the file's data (and the metadata needed to read it, such as
     /// its size) to the device. Corresponds to `fdatasync(2)`.
-    public func syncData() throws {
+    public func syncData() throws(SystemCallError) {
         #if canImport(Darwin)
-        _ = try SystemCall.run("fcntl(F_FULLFSYNC)", path: path) { fcntl(rawValue, F_FULLFSYNC) }
+        _ = try SystemCall.run("fcntl(F_FULLFSYNC)", on: path) { fcntl(rawValue, F_FULLFSYNC) }
         #else
-        _ = try SystemCall.run("fdatasync", path: path) { fdatasync(rawValue) }
+        _ = try SystemCall.run("fdatasync", on: path) { fdatasync(rawValue) }
         #endif
     }
 
     /// Flushes data and all metadata; used on directories so that created,
     /// renamed and removed entries persist. Corresponds to `fsync(2)`.
-    public func sync() throws {
-        _ = try SystemCall.run("fsync", path: path) { fsync(rawValue) }
+    public func sync() throws(SystemCallError) {
+        _ = try SystemCall.run("fsync", on: path) { fsync(rawValue) }
     }
 
     /// Cuts the file to `length` bytes. Corresponds to `ftruncate(2)`.
-    func truncate(to length: Int) throws {
-        _ = try SystemCall.run("ftruncate", path: path) { ftruncate(rawValue, off_t(length)) }
+    public func truncate(to length: Int) throws(SystemCallError) {
+        _ = try SystemCall.run("ftruncate", on: path) { ftruncate(rawValue, off_t(length)) }
     }
 
     /// Takes an exclusive advisory lock without waiting; false when another
     /// open file description holds it. Corresponds to `flock(2)` with
     /// LOCK_EX | LOCK_NB.
-    func tryLockExclusive() throws -> Bool {
-        let result = try SystemCall.run("flock", path: path, tolerating: EWOULDBLOCK) {
+    public func tryLockExclusive() throws(SystemCallError) -> Bool {
+        let result = try SystemCall.run("flock", on: path, tolerating: EWOULDBLOCK) {
             flock(rawValue, LOCK_EX | LOCK_NB)
         }
         return result != nil
     }
 
     /// Corresponds to `close(2)`; see `SystemCall.close`.
-    public func close() throws {
-        try SystemCall.close(rawValue, path: path)
+    public func close() throws(SystemCallError) {
+        try SystemCall.close(rawValue, on: path)
+    }
+
+    /// Closes where nothing can be done about a failure (an error path, a reader, a
+    /// file already synced): the descriptor is released either way.
+    public func closeIgnoringErrors() {
+        try? SystemCall.close(rawValue, on: path)
     }
 }
 
