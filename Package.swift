@@ -95,7 +95,7 @@ let package = Package(
         // OUCH 5.0 over SoupBinTCP: the codec, the server (login, heartbeats, the
         // mapping to engine commands) and its sequenced message store. Pure state
         // machines: bytes and a clock in, bytes and engine commands out; no sockets.
-        .target(name: "OUCH", dependencies: ["GatewayCore", "SoupBinTCP"]),
+        .target(name: "OUCH", dependencies: ["GatewayCore", "POSIX", "SoupBinTCP"]),
 
         // ITCH 5.0 and MoldUDP64 codecs and the subscriber's book builder. Pure:
         // bytes in, values out (and back); no sockets, no threads.

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import GatewayCore
+import POSIX
 
 /// Beside each sequenced stream (`<USER>.seq`), which engine command each of its
 /// messages answers: `<USER>.ans` (specs/soupbintcp.md, "Answer index"). The stream file
@@ -37,7 +38,8 @@ final class OUCHAnswerIndex {
 
     let path: String
     let synchronous: Bool
-    private var fd: CInt
+    private let file: FileDescriptor
+    private var isOpen = true
     /// Entries in the file.
     private(set) var durableCount: Int
     /// Entries appended since the last flush.
@@ -63,10 +65,10 @@ final class OUCHAnswerIndex {
         directory: String, username: String, synchronous: Bool, newBaseline: UInt64
     ) throws(OUCHStoreError) -> (OUCHAnswerIndex, Contents) {
         let path = Self.path(directory: directory, username: username)
-        let fd = try OUCHSystemCall.open(path, flags: O_RDWR | O_CREAT)
+        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
         do throws(OUCHStoreError) {
-            guard try OUCHSystemCall.lockExclusive(fd, path: path) else { throw OUCHStoreError.locked(path: path) }
-            let size = try OUCHSystemCall.size(fd, path: path)
+            guard try storeCall({ try file.tryLockExclusive() }) else { throw OUCHStoreError.locked(path: path) }
+            let size = UInt64(try storeCall { try file.size() })
             let head = UnsafeMutableRawPointer.allocate(byteCount: headerLength, alignment: 8)
             defer { head.deallocate() }
             var baseline = newBaseline
@@ -75,11 +77,11 @@ final class OUCHAnswerIndex {
                 // New, or torn before its header was whole: no entry can have been written.
                 for (i, byte) in magic.enumerated() { Wire.put8(byte, head, i) }
                 Wire.put64(baseline, head, 8)
-                try OUCHSystemCall.truncate(fd, to: 0, path: path)
-                try OUCHSystemCall.writeAll(fd, head, headerLength, at: 0, path: path)
-                if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+                try storeCall { try file.truncate(to: Int(0)) }
+                try storeCall { try file.writeAll(head, count: headerLength, at: 0) }
+                if synchronous { try storeCall { try file.syncData() } }
             } else {
-                _ = try OUCHSystemCall.readFully(fd, head, headerLength, at: 0, path: path)
+                _ = try storeCall { try file.readFully(head, count: headerLength, at: 0) }
                 guard Array(UnsafeRawBufferPointer(start: head, count: 8)) == magic else {
                     throw .notAStore(path: path, reason: "bad magic (not an answer index)")
                 }
@@ -88,23 +90,23 @@ final class OUCHAnswerIndex {
                 if count > 0 {
                     let bytes = UnsafeMutableRawPointer.allocate(byteCount: count * entryLength, alignment: 8)
                     defer { bytes.deallocate() }
-                    _ = try OUCHSystemCall.readFully(fd, bytes, count * entryLength, at: UInt64(headerLength), path: path)
+                    _ = try storeCall { try file.readFully(bytes, count: count * entryLength, at: headerLength) }
                     entries.reserveCapacity(count)
                     for i in 0..<count { entries.append(Wire.u64(bytes, i * entryLength)) }
                 }
             }
-            let index = OUCHAnswerIndex(path: path, synchronous: synchronous, fd: fd, count: entries.count)
+            let index = OUCHAnswerIndex(path: path, synchronous: synchronous, file: file, count: entries.count)
             return (index, Contents(baseline: baseline, entries: entries, existed: size >= UInt64(headerLength)))
         } catch {
-            OUCHSystemCall.close(fd)
+            file.closeIgnoringErrors()
             throw error
         }
     }
 
-    private init(path: String, synchronous: Bool, fd: CInt, count: Int) {
+    private init(path: String, synchronous: Bool, file: FileDescriptor, count: Int) {
         self.path = path
         self.synchronous = synchronous
-        self.fd = fd
+        self.file = file
         self.durableCount = count
         pendingCapacity = 4096
         pending = UnsafeMutablePointer<UInt64>.allocate(capacity: 4096)
@@ -116,9 +118,9 @@ final class OUCHAnswerIndex {
     }
 
     func close() {
-        if fd >= 0 {
-            OUCHSystemCall.close(fd)
-            fd = -1
+        if isOpen {
+            file.closeIgnoringErrors()
+            isOpen = false
         }
     }
 
@@ -126,8 +128,8 @@ final class OUCHAnswerIndex {
     /// made it into the stream).
     func truncate(to count: Int) throws(OUCHStoreError) {
         precondition(pendingCount == 0 && count <= durableCount)
-        try OUCHSystemCall.truncate(fd, to: UInt64(Self.headerLength + count * Self.entryLength), path: path)
-        if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+        try storeCall { try file.truncate(to: Self.headerLength + count * Self.entryLength) }
+        if synchronous { try storeCall { try file.syncData() } }
         durableCount = count
     }
 
@@ -158,23 +160,23 @@ final class OUCHAnswerIndex {
     /// none. `fdatasync` is the caller's (``sync()``), after the stream's own write.
     func flush() throws(OUCHStoreError) {
         guard pendingCount > 0 else { return }
-        try OUCHSystemCall.writeAll(
-            fd, UnsafeRawPointer(pending), pendingCount * Self.entryLength,
-            at: UInt64(Self.headerLength + durableCount * Self.entryLength), path: path)
+        try storeCall {
+            try file.writeAll(pending, count: pendingCount * Self.entryLength, at: Self.headerLength + durableCount * Self.entryLength)
+        }
         durableCount += pendingCount
         pendingCount = 0
     }
 
     func sync() throws(OUCHStoreError) {
-        try OUCHSystemCall.dataSync(fd, path: path)
+        try storeCall { try file.syncData() }
     }
 
     /// Writes the baseline into the header.
     func writeBaseline(_ baseline: UInt64) throws(OUCHStoreError) {
         var big = baseline.bigEndian
         try withUnsafeBytes(of: &big) { (bytes) throws(OUCHStoreError) in
-            try OUCHSystemCall.writeAll(fd, bytes.baseAddress!, 8, at: 8, path: path)
+            try storeCall { try file.writeAll(bytes.baseAddress!, count: 8, at: Int(8)) }
         }
-        if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+        if synchronous { try storeCall { try file.syncData() } }
     }
 }

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import GatewayCore
+import POSIX
 import SoupBinTCP
 
 /// The sequenced outbound stream of one SoupBinTCP user for one session day, kept in
@@ -66,7 +67,8 @@ public final class OUCHSessionStore {
     /// `fdatasync` after every flush that wrote something.
     public let synchronous: Bool
 
-    private var fd: CInt
+    private let file: FileDescriptor
+    private var isOpen = true
     /// File offset of each message's packet: `offsets[n - 1]` for message n.
     private var offsets: [UInt64]
     /// Bytes of the file that are written: header plus every durable packet.
@@ -116,13 +118,13 @@ public final class OUCHSessionStore {
     ) throws(OUCHStoreError) {
         let path = Self.path(directory: directory, username: username)
         let owner = Owner(session: session.trimmingSpaces, username: username.uppercased())
-        try OUCHSystemCall.makeDirectories(directory)
-        let fd = try OUCHSystemCall.open(path, flags: O_RDWR | O_CREAT)
+        try storeCall { _ = try FileSystem.createDirectories(directory) }
+        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
         let state: Recovered
         let index: OUCHAnswerIndex
         var answers: EngineAnswerMark
         do throws(OUCHStoreError) {
-            guard try OUCHSystemCall.lockExclusive(fd, path: path) else { throw OUCHStoreError.locked(path: path) }
+            guard try storeCall({ try file.tryLockExclusive() }) else { throw OUCHStoreError.locked(path: path) }
             let contents: OUCHAnswerIndex.Contents
             (index, contents) = try OUCHAnswerIndex.open(
                 directory: directory, username: username, synchronous: synchronous, newBaseline: newStoreBaseline)
@@ -130,7 +132,7 @@ public final class OUCHSessionStore {
                 // The index is written first, so the stream's messages beyond its entries
                 // were never sent (see OUCHAnswerIndex).
                 state = try Self.recover(
-                    fd: fd, path: path, owner: owner, synchronous: synchronous,
+                    file: file, path: path, owner: owner, synchronous: synchronous,
                     limit: contents.existed ? contents.entries.count : Int.max, recovered)
                 let count = state.offsets.count
                 answers = EngineAnswerMark(baseline: contents.baseline)
@@ -149,7 +151,7 @@ public final class OUCHSessionStore {
                 throw error
             }
         } catch {
-            OUCHSystemCall.close(fd)
+            file.closeIgnoringErrors()
             throw error
         }
         self.answerIndex = index
@@ -158,7 +160,7 @@ public final class OUCHSessionStore {
         self.session = owner.session
         self.username = owner.username
         self.synchronous = synchronous
-        self.fd = fd
+        self.file = file
         self.offsets = state.offsets
         // Address space for a day's messages (about a million per user), committed by the
         // kernel only as it is written: appending never stops the I/O thread to copy.
@@ -183,9 +185,9 @@ public final class OUCHSessionStore {
     /// Closes the file (and releases its lock). Unflushed messages are lost; call
     /// ``flush(highWater:)`` first. Safe to call twice.
     public func close() {
-        if fd >= 0 {
-            OUCHSystemCall.close(fd)
-            fd = -1
+        if isOpen {
+            file.closeIgnoringErrors()
+            isOpen = false
         }
         answerIndex.close()
     }
@@ -218,28 +220,28 @@ public final class OUCHSessionStore {
     }
 
     private static func recover(
-        fd: CInt, path: String, owner: Owner, synchronous: Bool, limit: Int,
+        file: FileDescriptor, path: String, owner: Owner, synchronous: Bool, limit: Int,
         _ recovered: (UnsafeRawBufferPointer) -> Void
     ) throws(OUCHStoreError) -> Recovered {
-        let size = try OUCHSystemCall.size(fd, path: path)
+        let size = UInt64(try storeCall { try file.size() })
         let fresh = header(owner)
         let head = UnsafeMutableRawPointer.allocate(byteCount: headerLength, alignment: 16)
         defer { head.deallocate() }
         if size < UInt64(headerLength) {
             // New, or torn while the header was being written: what is there must be the
             // start of the header this store would write.
-            let read = try OUCHSystemCall.readFully(fd, head, Int(size), at: 0, path: path)
+            let read = try storeCall { try file.readFully(head, count: Int(size), at: 0) }
             let existing = Array(UnsafeRawBufferPointer(start: head, count: read))
             guard read == Int(size), Array(fresh.prefix(Int(size))) == existing else {
                 throw .notAStore(path: path, reason: "\(size) bytes, shorter than a header")
             }
             fresh.withUnsafeBytes { head.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
-            try OUCHSystemCall.writeAll(fd, head, headerLength, at: 0, path: path)
-            if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+            try storeCall { try file.writeAll(head, count: headerLength, at: 0) }
+            if synchronous { try storeCall { try file.syncData() } }
             return Recovered(offsets: [], end: UInt64(headerLength), highWater: 0, truncated: 0)
         }
 
-        _ = try OUCHSystemCall.readFully(fd, head, headerLength, at: 0, path: path)
+        _ = try storeCall { try file.readFully(head, count: headerLength, at: 0) }
         guard Array(UnsafeRawBufferPointer(start: head, count: 8)) == magic else {
             throw .notAStore(path: path, reason: "bad magic")
         }
@@ -264,8 +266,9 @@ public final class OUCHSessionStore {
         defer { chunk.deallocate() }
         var offsets: [UInt64] = []
         var chunkFileOffset = UInt64(headerLength)
-        var chunkCount = try OUCHSystemCall.readFully(
-            fd, chunk, Int(min(UInt64(chunkCapacity), size - chunkFileOffset)), at: chunkFileOffset, path: path)
+        var chunkCount = try storeCall {
+            try file.readFully(chunk, count: Int(min(UInt64(chunkCapacity), size - chunkFileOffset)), at: Int(chunkFileOffset))
+        }
         var position = 0
         while offsets.count < limit {
             let remaining = chunkCount - position
@@ -277,7 +280,8 @@ public final class OUCHSessionStore {
                 chunkFileOffset += UInt64(position)
                 position = 0
                 let want = Int(min(UInt64(chunkCapacity - remaining), size - loadedEnd))
-                chunkCount = remaining + (try OUCHSystemCall.readFully(fd, chunk + remaining, want, at: loadedEnd, path: path))
+                chunkCount = remaining
+                    + (try storeCall { try file.readFully(chunk + remaining, count: want, at: Int(loadedEnd)) })
                 continue
             }
             let length = needed - 2
@@ -290,8 +294,8 @@ public final class OUCHSessionStore {
         }
         let end = chunkFileOffset + UInt64(position)
         if end < size {
-            try OUCHSystemCall.truncate(fd, to: end, path: path)
-            if synchronous { try OUCHSystemCall.dataSync(fd, path: path) }
+            try storeCall { try file.truncate(to: Int(end)) }
+            if synchronous { try storeCall { try file.syncData() } }
         }
         return Recovered(offsets: offsets, end: end, highWater: highWater, truncated: size - end)
     }
@@ -381,7 +385,7 @@ public final class OUCHSessionStore {
         if bufferCount > 0 {
             // The index entries first: a packet in the stream always has its entry.
             try answerIndex.flush()
-            try OUCHSystemCall.writeAll(fd, buffer, bufferCount, at: fileEnd, path: path)
+            try storeCall { try file.writeAll(buffer, count: bufferCount, at: Int(fileEnd)) }
             fileEnd += UInt64(bufferCount)
             recentCount = bufferCount
             durableCount = offsets.count
@@ -389,13 +393,13 @@ public final class OUCHSessionStore {
         }
         if let highWater, highWater != persistedHighWater {
             Wire.put32(highWater, headerField, 0)
-            try OUCHSystemCall.writeAll(fd, headerField, 4, at: UInt64(HeaderOffset.userRefNumHighWater), path: path)
+            try storeCall { try file.writeAll(headerField, count: 4, at: HeaderOffset.userRefNumHighWater) }
             persistedHighWater = highWater
             wrote = true
         }
         if wrote && synchronous {
             try answerIndex.sync()
-            try OUCHSystemCall.dataSync(fd, path: path)
+            try storeCall { try file.syncData() }
         }
     }
 
@@ -445,8 +449,8 @@ public final class OUCHSessionStore {
             scratchCapacity = max(count, 64 * 1024)
             scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCapacity, alignment: 16)
         }
-        let read = try OUCHSystemCall.readFully(fd, scratch!, count, at: start, path: path)
-        guard read == count else { throw .systemCall(call: "pread", errno: EIO, path: path) }
+        let read = try storeCall { try file.readFully(scratch!, count: count, at: Int(start)) }
+        guard read == count else { throw .systemCall(SystemCallError(call: "pread", errno: EIO, subject: path)) }
         return body(UnsafeRawBufferPointer(start: scratch!, count: count), last - (sequence - 1) + 1)
     }
 
@@ -463,8 +467,8 @@ public final class OUCHSessionStore {
         }
         let packet = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
         defer { packet.deallocate() }
-        let read = try OUCHSystemCall.readFully(fd, packet, count, at: start, path: path)
-        guard read == count else { throw .systemCall(call: "pread", errno: EIO, path: path) }
+        let read = try storeCall { try file.readFully(packet, count: count, at: Int(start)) }
+        guard read == count else { throw .systemCall(SystemCallError(call: "pread", errno: EIO, subject: path)) }
         return Array(UnsafeRawBufferPointer(start: packet + 3, count: count - 3))
     }
 }

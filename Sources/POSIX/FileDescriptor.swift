@@ -63,6 +63,17 @@ public struct FileDescriptor: Sendable {
         return done
     }
 
+    /// ``writeAll(_:at:)`` for `count` bytes at `pointer`.
+    @discardableResult
+    public func writeAll(_ pointer: UnsafeRawPointer, count: Int, at offset: Int) throws(SystemCallError) -> Int {
+        try writeAll(UnsafeRawBufferPointer(start: pointer, count: count), at: offset)
+    }
+
+    /// ``readFully(into:at:)`` for `count` bytes into `pointer`.
+    public func readFully(_ pointer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws(SystemCallError) -> Int {
+        try readFully(into: UnsafeMutableRawBufferPointer(start: pointer, count: count), at: offset)
+    }
+
     /// The file's size in bytes. Corresponds to `fstat(2)`.
     public func size() throws(SystemCallError) -> Int {
         var status = stat()
