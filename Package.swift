@@ -110,7 +110,7 @@ let package = Package(
         // FIX 4.4: the tag=value codec (in-place framing, field reading, encoding, dictionary
         // validation), the acceptor's session layer and message store, and order entry
         // (messages into engine commands, engine events into ExecutionReports).
-        .target(name: "FIX", dependencies: ["GatewayCore"]),
+        .target(name: "FIX", dependencies: ["GatewayCore", "POSIX"]),
 
         // Configuration, thread wiring and lifecycle: the only module that
         // knows about threads.
@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "SoupBinTCP", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
         .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "SoupBinTCP"]),
-        .testTarget(name: "FIXTests", dependencies: ["FIX", "GatewayCore"]),
+        .testTarget(name: "FIXTests", dependencies: ["FIX", "POSIX", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings", "FIX"]),
         // Tests that start real gateway processes.
         .testTarget(

@@ -144,7 +144,7 @@ extension FIXAcceptor {
             length = try encoder.finish()
         } catch {
             // Only a Text too long for the buffer can get here.
-            throw FIXMessageStoreError("cannot encode an administrative message: \(error)")
+            throw .unencodable("\(error)")
         }
         try emit(index, administrative: true, length: length, now: now, io: &io)
     }

@@ -6,14 +6,47 @@ import Musl
 import Darwin
 #endif
 import GatewayCore
+import POSIX
 
-/// close(2), named so that the store's own `close()` does not shadow it.
-private func fixMessageStoreClose(_ fd: CInt) -> CInt { close(fd) }
+/// Why a FIX message store could not be opened, read or written.
+public enum FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed (POSIX's error: the call, errno and the file).
+    case systemCall(SystemCallError)
+    /// The file exists but does not start with the store's magic.
+    case notAStore(path: String)
+    /// A store of another version: refused whatever its length, since starting it
+    /// afresh would throw away its sequence numbers.
+    case unsupportedVersion(path: String, version: Int)
+    /// An administrative message the acceptor could not encode (a Text too long for the
+    /// session's buffer), so it was neither stored nor sent.
+    case unencodable(String)
 
-public struct FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { "FIX message store: " + message }
+    public var description: String {
+        switch self {
+        case .systemCall(let error):
+            "FIX message store: \(error)"
+        case .notAStore(let path):
+            "FIX message store: \(path) is not a FIX message store"
+        case .unsupportedVersion(let path, let version):
+            "FIX message store: \(path) is a version \(version) FIX message store; this gateway reads version "
+                + "\(FIXMessageStore.version) (move the file aside: the session starts again from MsgSeqNum 1)"
+        case .unencodable(let reason):
+            "FIX message store: cannot encode an administrative message: \(reason)"
+        }
+    }
+}
+
+/// Runs the store's POSIX calls in `body`; a failure becomes ``FIXMessageStoreError/systemCall(_:)``.
+/// (`body` is untyped only because Swift does not infer a closure's thrown type.)
+@inline(__always) @discardableResult
+private func storeCall<R>(_ body: () throws -> R) throws(FIXMessageStoreError) -> R {
+    do {
+        return try body()
+    } catch let error as SystemCallError {
+        throw .systemCall(error)
+    } catch {
+        preconditionFailure("a store call threw \(error), not a SystemCallError")
+    }
 }
 
 /// One FIX session's sequence numbers and outbound messages, in one file
@@ -95,7 +128,8 @@ public final class FIXMessageStore {
     /// Which answers to journaled commands the store holds (recovery appends the rest).
     public private(set) var answers: EngineAnswerMark
 
-    private var fd: CInt
+    private let file: FileDescriptor
+    private var isOpen = true
     private var end: Int
     /// offsets[seq - 1]: file offset of the record of outbound `seq`.
     private var offsets: [Int] = []
@@ -121,31 +155,31 @@ public final class FIXMessageStore {
     public init(
         directory: String, name: String, synchronous: Bool = false, newStoreBaseline: UInt64 = 0
     ) throws(FIXMessageStoreError) {
-        path = Self.path(directory: directory, name: name)
+        let path = Self.path(directory: directory, name: name)
+        self.path = path
         self.synchronous = synchronous
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        self.fd = fd
-        if fd < 0 { throw FIXMessageStoreError("open \(path): errno \(errno)") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            _ = fixMessageStoreClose(fd)
-            throw FIXMessageStoreError("fstat \(path): errno \(errno)")
+        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
+        self.file = file
+        let contents: [UInt8]
+        do throws(FIXMessageStoreError) {
+            contents = try storeCall {
+                let size = try file.size()
+                return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                    count = try file.readFully(into: UnsafeMutableRawBufferPointer(buffer), at: 0)
+                }
+            }
+            if contents.count >= 12, Array(contents[0..<8]) == Self.magic,
+               Self.readInt(contents, 8, 2) != Int(Self.version) || Self.readInt(contents, 10, 2) != Self.headerLength {
+                throw .unsupportedVersion(path: path, version: Self.readInt(contents, 8, 2))
+            }
+            if contents.count >= Self.headerLength && Array(contents[0..<8]) != Self.magic {
+                throw .notAStore(path: path)
+            }
+        } catch {
+            file.closeIgnoringErrors()
+            throw error
         }
-        let size = Int(st.st_size)
-        var contents = [UInt8](repeating: 0, count: size)
-        if size > 0 {
-            let n = contents.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
-            guard n == size else { throw FIXMessageStoreError("read \(path): errno \(errno)") }
-        }
-        // A store of another version is refused whatever its length: starting it afresh
-        // would throw away its sequence numbers.
-        if size >= 12, Array(contents[0..<8]) == Self.magic,
-           Self.readInt(contents, 8, 2) != Int(Self.version) || Self.readInt(contents, 10, 2) != Self.headerLength {
-            _ = fixMessageStoreClose(fd)
-            throw FIXMessageStoreError(
-                "\(path) is a version \(Self.readInt(contents, 8, 2)) FIX message store; this gateway reads version \(Self.version) "
-                + "(move the file aside: the session starts again from MsgSeqNum 1)")
-        }
+        let size = contents.count
         if size < Self.headerLength {
             // New (or torn before its header was whole): start afresh.
             nextSenderSeqNum = 1
@@ -155,13 +189,9 @@ public final class FIXMessageStore {
             var header = [UInt8](repeating: 0, count: Self.headerLength)
             answers = EngineAnswerMark(baseline: newStoreBaseline)
             Self.writeHeader(into: &header, sender: 1, target: 1, sessionDay: 0, baseline: newStoreBaseline)
-            guard ftruncate(fd, 0) == 0 else { throw FIXMessageStoreError("ftruncate \(path): errno \(errno)") }
+            try storeCall { try file.truncate(to: 0) }
             try write(header, at: 0)
             return
-        }
-        guard Array(contents[0..<8]) == Self.magic else {
-            _ = fixMessageStoreClose(fd)
-            throw FIXMessageStoreError("\(path) is not a FIX message store")
         }
         nextSenderSeqNum = Self.readInt(contents, HeaderOffset.nextSenderSeqNum, 8)
         nextTargetSeqNum = Self.readInt(contents, HeaderOffset.nextTargetSeqNum, 8)
@@ -184,7 +214,7 @@ public final class FIXMessageStore {
         end = offset
         truncatedBytes = size - offset
         if truncatedBytes > 0 {
-            guard ftruncate(fd, off_t(offset)) == 0 else { throw FIXMessageStoreError("ftruncate \(path): errno \(errno)") }
+            try storeCall { try file.truncate(to: offset) }
         }
         // The header's outbound number is written at creation and reset only: the
         // records are the truth for the outbound side.
@@ -201,10 +231,10 @@ public final class FIXMessageStore {
     /// Writes what is pending (an error here is lost: call `flush` first to hear of it),
     /// then closes the file.
     public func close() {
-        if fd >= 0 {
+        if isOpen {
             try? flush()
-            _ = fixMessageStoreClose(fd)
-            fd = -1
+            file.closeIgnoringErrors()
+            isOpen = false
         }
     }
 
@@ -232,8 +262,7 @@ public final class FIXMessageStore {
             recordHeader[RecordOffset.kind] = administrative ? Kind.administrative : Kind.application
             Self.putInt(recordHeader, RecordOffset.length, 4, body)
             Self.putUInt64(recordHeader, RecordOffset.engineSequence, engineSequence)
-            let written = writeAll(UnsafeRawBufferPointer(recordHeader), UnsafeRawBufferPointer(rebasing: bytes[0..<body]), at: end)
-            if written != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(written)") }
+            try write(UnsafeRawBufferPointer(recordHeader), UnsafeRawBufferPointer(rebasing: bytes[0..<body]), at: end)
         } else {
             if pendingCount == 0 { pendingStart = end }
             let record = UnsafeMutableRawBufferPointer(rebasing: pending[pendingCount..<(pendingCount + recordLength)])
@@ -271,8 +300,7 @@ public final class FIXMessageStore {
     public func settleBaseline(_ baseline: UInt64) throws(FIXMessageStoreError) {
         guard answers.settle(baseline: baseline) else { return }
         Self.putUInt64(fieldBuffer, 0, baseline)
-        let result = writeAll(UnsafeRawBufferPointer(fieldBuffer), at: HeaderOffset.engineBaseline)
-        if result != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(result)") }
+        try write(UnsafeRawBufferPointer(fieldBuffer), at: HeaderOffset.engineBaseline)
     }
 
     /// The MsgSeqNum expected next from the peer; written by the next `flush`.
@@ -287,8 +315,7 @@ public final class FIXMessageStore {
     /// caller treats the session's store as failed.
     public func flush() throws(FIXMessageStoreError) {
         if pendingCount > 0 {
-            let written = writeAll(UnsafeRawBufferPointer(rebasing: pending[0..<pendingCount]), at: pendingStart)
-            if written != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(written)") }
+            try write(UnsafeRawBufferPointer(rebasing: pending[0..<pendingCount]), at: pendingStart)
             pendingCount = 0
         }
         if targetDirty {
@@ -312,8 +339,7 @@ public final class FIXMessageStore {
     /// One big-endian header field, rewritten in place from the store's own buffer.
     private func writeHeaderField(_ offset: Int, width: Int, _ value: Int) throws(FIXMessageStoreError) {
         Self.putInt(fieldBuffer, 0, width, value)
-        let result = writeAll(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(fieldBuffer)[0..<width]), at: offset)
-        if result != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(result)") }
+        try write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(fieldBuffer)[0..<width]), at: offset)
     }
 
     /// Both sequence numbers back to 1 and every stored message dropped
@@ -323,9 +349,7 @@ public final class FIXMessageStore {
         // Whatever was pending belongs to the sequence numbers being dropped.
         pendingCount = 0
         targetDirty = false
-        guard ftruncate(fd, off_t(Self.headerLength)) == 0 else {
-            throw FIXMessageStoreError("ftruncate \(path): errno \(errno)")
-        }
+        try storeCall { try file.truncate(to: Self.headerLength) }
         offsets = []
         end = Self.headerLength
         // Answers already given belong to the numbers being dropped; later events answer
@@ -371,55 +395,27 @@ public final class FIXMessageStore {
     // MARK: File access
 
     private func write(_ bytes: [UInt8], at offset: Int) throws(FIXMessageStoreError) {
-        let result = bytes.withUnsafeBytes { writeAll($0, at: offset) }
-        if result != 0 { throw FIXMessageStoreError("pwrite \(path): errno \(result)") }
-    }
-
-    /// Writes `first` then `second` at `offset` (pwritev, finishing a short write with
-    /// pwrite), then fdatasync when synchronous. Returns 0 or the errno.
-    private func writeAll(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-                          at offset: Int) -> Int32 {
-        let total = first.count + second.count
-        var done = 0
-        while done < total {
-            let n: Int
-            if done == 0 && second.count > 0 {
-                var vectors = (iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
-                               iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
-                n = withUnsafePointer(to: &vectors) {
-                    $0.withMemoryRebound(to: iovec.self, capacity: 2) { pwritev(fd, $0, 2, off_t(offset)) }
-                }
-            } else if done < first.count {
-                n = pwrite(fd, first.baseAddress! + done, first.count - done, off_t(offset + done))
-            } else {
-                let from = done - first.count
-                n = pwrite(fd, second.baseAddress! + from, second.count - from, off_t(offset + done))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            done += n
+        try storeCall {
+            try bytes.withUnsafeBytes { _ = try file.writeAll($0, at: offset) }
+            if synchronous { try file.syncData() }
         }
-        if synchronous && fdatasync(fd) != 0 { return errno }
-        return 0
     }
 
-    /// Reads `bytes.count` bytes at `offset`: a read a signal interrupts is retried, a
-    /// short one continued; the end of the file before them is an error.
+    /// Writes `first` then `second` at `offset` (one `pwritev`; POSIX finishes a short
+    /// write), then `fdatasync` when synchronous.
+    private func write(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+        at offset: Int
+    ) throws(FIXMessageStoreError) {
+        try storeCall {
+            try file.writeAll(first, second, at: offset)
+            if synchronous { try file.syncData() }
+        }
+    }
+
+    /// Reads `bytes.count` bytes at `offset`; the end of the file before them is an error.
     private func read(_ bytes: inout [UInt8], at offset: Int) throws(FIXMessageStoreError) {
-        let count = bytes.count
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if n > 0 {
-                done += n
-            } else if n == 0 {
-                throw FIXMessageStoreError("pread \(path): the file ends \(count - done) bytes early at offset \(offset + done)")
-            } else if errno != EINTR {
-                throw FIXMessageStoreError("pread \(path): errno \(errno)")
-            }
-        }
+        try storeCall { try bytes.withUnsafeMutableBytes { try file.readExactly(into: $0, at: offset) } }
     }
 
     static func writeHeader(into b: inout [UInt8], sender: Int, target: Int, sessionDay: Int, baseline: UInt64) {

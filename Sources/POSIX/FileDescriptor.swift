@@ -74,6 +74,42 @@ public struct FileDescriptor: Sendable {
         try readFully(into: UnsafeMutableRawBufferPointer(start: pointer, count: count), at: offset)
     }
 
+    /// Writes all of `first` then all of `second` at `offset`: one `pwritev(2)`
+    /// normally, `pwrite` finishing a short write. A record's header and its body go to
+    /// the file in one call without being copied together first.
+    @discardableResult
+    public func writeAll(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, at offset: Int
+    ) throws(SystemCallError) -> Int {
+        guard second.count > 0 else { return try writeAll(first, at: offset) }
+        guard first.count > 0 else { return try writeAll(second, at: offset) }
+        var vectors = (
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count))
+        let written = try SystemCall.run("pwritev", on: path) {
+            withUnsafePointer(to: &vectors) {
+                $0.withMemoryRebound(to: iovec.self, capacity: 2) { pwritev(rawValue, $0, 2, off_t(offset)) }
+            }
+        }
+        if written < first.count {
+            return 1 + (try writeAll(UnsafeRawBufferPointer(rebasing: first[written...]), second, at: offset + written))
+        }
+        let done = written - first.count
+        guard done < second.count else { return 1 }
+        return 1 + (try writeAll(UnsafeRawBufferPointer(rebasing: second[done...]), at: offset + written))
+    }
+
+    /// Reads exactly `buffer.count` bytes from `offset`; the file ending before them is
+    /// an error (EIO naming the shortfall), for reads of what the file is known to hold.
+    public func readExactly(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(SystemCallError) {
+        let read = try readFully(into: buffer, at: offset)
+        guard read == buffer.count else {
+            throw SystemCallError(
+                call: "pread", errno: EIO,
+                subject: "\(path): the file ends \(buffer.count - read) bytes early at offset \(offset + read)")
+        }
+    }
+
     /// The file's size in bytes. Corresponds to `fstat(2)`.
     public func size() throws(SystemCallError) -> Int {
         var status = stat()

@@ -1,6 +1,7 @@
 import FIX
 import Foundation
 import GatewayCore
+import POSIX
 import XCTest
 
 final class FIXMessageStoreTests: XCTestCase {
@@ -118,6 +119,31 @@ final class FIXMessageStoreTests: XCTestCase {
         XCTAssertEqual(try fileBytes(), Array(Self.golden[0..<12]) + [0, 0, 0x4D, 0x0D]
                        + [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 7])
         XCTAssertEqual(try FIXMessageStore(directory: directory, name: "CIFT-BANK1").sessionDay, 19_725)
+    }
+
+    /// Files it must not start afresh are refused with what they are; a failed call names
+    /// the call, errno and the file.
+    func testRefusesFilesThatAreNotItsOwn() throws {
+        func openError() -> FIXMessageStoreError? {
+            do throws(FIXMessageStoreError) {
+                _ = try FIXMessageStore(directory: directory, name: "CIFT-BANK1")
+                return nil
+            } catch {
+                return error
+            }
+        }
+        var other = Self.golden
+        other[0...7] = ArraySlice("NOTASTOR".utf8)
+        try Data(other).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(openError(), .notAStore(path: path))
+        var older = Self.golden
+        older[9] = 1
+        try Data(older).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(openError(), .unsupportedVersion(path: path, version: 1))
+        XCTAssertTrue("\(openError()!)".contains("is a version 1 FIX message store"))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        XCTAssertEqual(openError(), .systemCall(SystemCallError(call: "open", errno: EISDIR, subject: path)))
     }
 
     func testReopenKeepsEverything() throws {
