@@ -99,7 +99,7 @@ let package = Package(
 
         // ITCH 5.0 and MoldUDP64 codecs and the subscriber's book builder. Pure:
         // bytes in, values out (and back); no sockets, no threads.
-        .target(name: "MarketData", dependencies: ["GatewayCore", "SoupBinTCP"]),
+        .target(name: "MarketData", dependencies: ["GatewayCore", "POSIX", "SoupBinTCP"]),
 
         // The market-data subscriber: a pure MoldUDP64 sequencer (gaps, buffering,
         // snapshot join) over the ITCH book builder, and at the edge the multicast

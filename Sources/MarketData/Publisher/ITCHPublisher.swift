@@ -76,10 +76,10 @@ public final class ITCHPublisher {
             }
             for sequence in 1..<store.nextSequenceNumber {
                 guard let bytes = store.message(sequence), let message = try? ITCHMessage(decoding: bytes) else {
-                    throw MarketDataStoreError("message \(sequence) of \(store.path) does not decode")
+                    throw .undecodableMessage(path: store.path, sequence: sequence, reason: "does not decode")
                 }
                 do throws(ITCHBookError) { try book.apply(message) } catch {
-                    throw MarketDataStoreError("message \(sequence) of \(store.path): \(error)")
+                    throw .undecodableMessage(path: store.path, sequence: sequence, reason: "does not apply to the book: \(error)")
                 }
             }
         }

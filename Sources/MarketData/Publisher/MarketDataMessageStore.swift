@@ -3,11 +3,41 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import POSIX
 
-public struct MarketDataStoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { "market-data store: " + message }
+/// Why the market-data message store could not be opened, read or written.
+public enum MarketDataStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed (POSIX's error: the call, errno and the file).
+    case systemCall(SystemCallError)
+    /// The file is not the store of the session asked for (another magic or session).
+    case notTheStore(path: String, session: String)
+    /// A stored message that does not read back as ITCH (the publisher rebuilding its
+    /// book at start-up): which one, and why.
+    case undecodableMessage(path: String, sequence: UInt64, reason: String)
+
+    public var description: String {
+        switch self {
+        case .systemCall(let error):
+            "market-data store: \(error)"
+        case .notTheStore(let path, let session):
+            "market-data store: \(path) is not the message store of session \(session)"
+        case .undecodableMessage(let path, let sequence, let reason):
+            "market-data store: message \(sequence) of \(path) \(reason)"
+        }
+    }
+}
+
+/// Runs the store's POSIX calls in `body`; a failure becomes ``MarketDataStoreError/systemCall(_:)``.
+/// (`body` is untyped only because Swift does not infer a closure's thrown type.)
+@inline(__always) @discardableResult
+private func storeCall<R>(_ body: () throws -> R) throws(MarketDataStoreError) -> R {
+    do {
+        return try body()
+    } catch let error as SystemCallError {
+        throw .systemCall(error)
+    } catch {
+        preconditionFailure("a store call threw \(error), not a SystemCallError")
+    }
 }
 
 /// Every message the feed has sent in one session day, in MoldUDP64 sequence order, in
@@ -30,7 +60,7 @@ public final class MarketDataMessageStore {
 
     public let path: String
     public let session: MoldUDP64Session
-    private var fd: CInt
+    private let file: FileDescriptor
     /// All records (file layout, header excluded), contiguous.
     private var bytes: UnsafeMutableRawPointer
     private var capacity: Int
@@ -56,18 +86,18 @@ public final class MarketDataMessageStore {
     /// as they are written, so a quiet day costs little and a busy one never stops the
     /// feed to copy the whole store into a bigger buffer.
     public init(directory: String, session: MoldUDP64Session, initialCapacity: Int = 1 << 28) throws(MarketDataStoreError) {
-        path = Self.path(directory: directory, session: session)
+        let path = Self.path(directory: directory, session: session)
+        self.path = path
         self.session = session
-        let file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        fd = file
-        if fd < 0 { throw MarketDataStoreError("open \(path): errno \(errno)") }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let e = errno
-            _ = close(fd)
-            throw MarketDataStoreError("fstat \(path): errno \(e)")
+        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
+        self.file = file
+        let size: Int
+        do throws(MarketDataStoreError) {
+            size = try storeCall { try file.size() }
+        } catch {
+            file.closeIgnoringErrors()
+            throw error
         }
-        let size = Int(st.st_size)
         capacity = max(initialCapacity, size)
         bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         offsets.reserveCapacity(capacity / (Self.recordHeaderLength + 19))  // 19: the shortest message
@@ -76,21 +106,20 @@ public final class MarketDataMessageStore {
         header.withUnsafeMutableBytes { [session] in session.store($0.baseAddress!, at: 8) }
         if size < Self.headerLength {
             truncatedBytes = size
-            guard ftruncate(fd, 0) == 0,
-                  header.withUnsafeBytes({ pwrite(file, $0.baseAddress, Self.headerLength, 0) }) == Self.headerLength
-            else { throw MarketDataStoreError("write header \(path): errno \(errno)") }
+            try storeCall {
+                try file.truncate(to: 0)
+                try header.withUnsafeBytes { _ = try file.writeAll($0, at: 0) }
+            }
             return
         }
         var existing = [UInt8](repeating: 0, count: Self.headerLength)
-        guard existing.withUnsafeMutableBytes({ pread(file, $0.baseAddress, Self.headerLength, 0) }) == Self.headerLength,
-              existing[0..<24] == header[0..<24]
-        else { throw MarketDataStoreError("\(path) is not the message store of session \(session)") }
+        try storeCall { try existing.withUnsafeMutableBytes { try file.readExactly(into: $0, at: 0) } }
+        guard existing[0..<24] == header[0..<24] else { throw .notTheStore(path: path, session: "\(session)") }
         baselineEngineSequence = existing[24..<32].reduce(0) { $0 << 8 | UInt64($1) }
         let body = size - Self.headerLength
         if body > 0 {
-            guard pread(fd, bytes, body, off_t(Self.headerLength)) == body else {
-                throw MarketDataStoreError("read \(path): errno \(errno)")
-            }
+            let bytes = self.bytes
+            try storeCall { try file.readExactly(into: UnsafeMutableRawBufferPointer(start: bytes, count: body), at: Self.headerLength) }
         }
         var offset = 0
         while offset + Self.recordHeaderLength <= body {
@@ -104,14 +133,12 @@ public final class MarketDataMessageStore {
         flushed = offset
         truncatedBytes = body - offset
         if truncatedBytes > 0 {
-            guard ftruncate(fd, off_t(Self.headerLength + offset)) == 0 else {
-                throw MarketDataStoreError("ftruncate \(path): errno \(errno)")
-            }
+            try storeCall { try file.truncate(to: Self.headerLength + offset) }
         }
     }
 
     deinit {
-        if fd >= 0 { _ = close(fd) }
+        file.closeIgnoringErrors()
         bytes.deallocate()
     }
 
@@ -119,9 +146,7 @@ public final class MarketDataMessageStore {
     public func setBaseline(_ sequence: UInt64) throws(MarketDataStoreError) {
         var field = [UInt8](repeating: 0, count: 8)
         for i in 0..<8 { field[i] = UInt8(truncatingIfNeeded: sequence >> UInt64(56 - 8 * i)) }
-        guard field.withUnsafeBytes({ pwrite(fd, $0.baseAddress, 8, 24) }) == 8 else {
-            throw MarketDataStoreError("write header \(path): errno \(errno)")
-        }
+        try storeCall { try field.withUnsafeBytes { _ = try file.writeAll($0, at: 24) } }
         baselineEngineSequence = sequence
     }
 
@@ -175,9 +200,7 @@ public final class MarketDataMessageStore {
         used = offset
         if flushed > offset {
             flushed = offset
-            guard ftruncate(fd, off_t(Self.headerLength + offset)) == 0 else {
-                throw MarketDataStoreError("ftruncate \(path): errno \(errno)")
-            }
+            try storeCall { try file.truncate(to: Self.headerLength + offset) }
         }
     }
 
@@ -187,14 +210,10 @@ public final class MarketDataMessageStore {
     /// Writes what was appended since the last flush (one `pwrite`, repeated only on a
     /// short write).
     public func flush() throws(MarketDataStoreError) {
-        while flushed < used {
-            let n = pwrite(fd, bytes + flushed, used - flushed, off_t(Self.headerLength + flushed))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MarketDataStoreError("write \(path): errno \(errno)")
-            }
-            flushed += n
-        }
+        guard flushed < used else { return }
+        let (bytes, flushed, used) = (self.bytes, self.flushed, self.used)
+        try storeCall { try file.writeAll(bytes + flushed, count: used - flushed, at: Self.headerLength + flushed) }
+        self.flushed = used
     }
 
     /// Doubles the memory (rare: the initial capacity covers a normal day's start).
