@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "Rings",
             dependencies: [
-                "CCiftSystem",
+                "CCiftSystem", "POSIX",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
@@ -84,7 +84,7 @@ let package = Package(
         // connection table. Bytes in and out; knows no protocol.
         .target(
             name: "Network",
-            dependencies: ["CLiburing", "CCiftSystem", "Rings", "TLS"]
+            dependencies: ["CLiburing", "CCiftSystem", "POSIX", "Rings", "TLS"]
         ),
 
         // SoupBinTCP 4.1: packet framing, the packets and their encoder, and a stream
@@ -138,11 +138,11 @@ let package = Package(
         .executableTarget(name: "cift-restart-bench", dependencies: ["Gateway", "GatewayCore", "Journal"]),
 
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
-        .testTarget(name: "RingsTests", dependencies: ["Rings"]),
+        .testTarget(name: "RingsTests", dependencies: ["Rings", "POSIX"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "POSIX", "GatewayCore"]),
         .testTarget(name: "POSIXTests", dependencies: ["POSIX"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "Rings"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "POSIX", "Rings"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
         .testTarget(name: "SoupBinTCPTests", dependencies: ["SoupBinTCP", "GatewayCore"]),
         .testTarget(name: "OUCHTests", dependencies: ["OUCH", "SoupBinTCP", "GatewayCore"]),

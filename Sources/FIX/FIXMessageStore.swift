@@ -9,7 +9,7 @@ import GatewayCore
 import POSIX
 
 /// Why a FIX message store could not be opened, read or written.
-public enum FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum FIXMessageStoreError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed (POSIX's error: the call, errno and the file).
     case systemCall(SystemCallError)
     /// The file exists but does not start with the store's magic.
@@ -36,17 +36,10 @@ public enum FIXMessageStoreError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
-/// Runs the store's POSIX calls in `body`; a failure becomes ``FIXMessageStoreError/systemCall(_:)``.
-/// (`body` is untyped only because Swift does not infer a closure's thrown type.)
+/// The store's POSIX calls, a failure as ``FIXMessageStoreError/systemCall(_:)``.
 @inline(__always) @discardableResult
 private func storeCall<R>(_ body: () throws -> R) throws(FIXMessageStoreError) -> R {
-    do {
-        return try body()
-    } catch let error as SystemCallError {
-        throw .systemCall(error)
-    } catch {
-        preconditionFailure("a store call threw \(error), not a SystemCallError")
-    }
+    try SystemCall.reporting(as: FIXMessageStoreError.self, body)
 }
 
 /// One FIX session's sequence numbers and outbound messages, in one file

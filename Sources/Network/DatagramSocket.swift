@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ enum DatagramSocket {
     /// and its local port (0 when not bound).
     static func open(_ options: DatagramOptions) throws(NetworkError) -> (descriptor: Int32, port: UInt16) {
         let type = Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue)
-        let descriptor = Int32(try SystemCall.posix("socket(SOCK_DGRAM)") { Int(socket(AF_INET, type, 0)) })
+        let descriptor = Int32(try SystemCall.run("socket(SOCK_DGRAM)", as: NetworkError.self) { Int(socket(AF_INET, type, 0)) })
         do throws(NetworkError) {
             if let interface = options.multicastInterface {
                 var address = in_addr()
@@ -29,24 +30,25 @@ enum DatagramSocket {
                 throw .invalidAddress("\"\(host)\" is not an IPv4 address")
             }
             do {
-                _ = try SystemCall.posix("bind") {
+                _ = try SystemCall.run("bind", as: NetworkError.self) {
                     Int(withUnsafePointer(to: &address) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                     })
                 }
             } catch {
-                guard case .systemCall(_, let code) = error else { throw error }
-                throw .systemCall(call: "bind(\(host):\(options.bindPort)/udp)", errno: code)
+                guard case .systemCall(let failure) = error else { throw error }
+                let code = failure.errno
+                throw .systemCall(SystemCallError(call: "bind(\(host):\(options.bindPort)/udp)", errno: code))
             }
             return (descriptor, try TCPSocket.localPort(descriptor))
         } catch {
-            SystemCall.close(descriptor)
+            SystemCall.release(descriptor)
             throw error
         }
     }
 
     private static func setOption<T>(_ descriptor: Int32, _ level: Int32, _ name: Int32, _ value: inout T, _ call: StaticString) throws(NetworkError) {
-        _ = try SystemCall.posix(call) { Int(setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<T>.size))) }
+        _ = try SystemCall.run(call, as: NetworkError.self) { Int(setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<T>.size))) }
     }
 
     /// epoll: one datagram to `peer`; false when the kernel would block or refused it
@@ -62,7 +64,7 @@ enum DatagramSocket {
             if n >= 0 { return true }
             let code = errno
             if code == EINTR { continue }
-            if code == EBADF || code == EFAULT { _ = SystemCall.failure("sendto", code) }
+            if code == EBADF || code == EFAULT { _ = SystemCall.error("sendto", errno: code) }
             return false
         }
     }
@@ -81,7 +83,7 @@ enum DatagramSocket {
             if n >= 0 { return (n, DatagramAddress(socketAddress: from)) }
             let code = errno
             if code == EINTR || code == ECONNREFUSED { continue }
-            if code == EBADF || code == EFAULT { _ = SystemCall.failure("recvfrom", code) }
+            if code == EBADF || code == EFAULT { _ = SystemCall.error("recvfrom", errno: code) }
             return nil
         }
     }

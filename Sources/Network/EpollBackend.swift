@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ final class EpollBackend {
     let eventCapacity: Int
 
     init(readBufferSize: Int, eventCapacity: Int) throws(NetworkError) {
-        descriptor = Int32(try SystemCall.posix("epoll_create1(EPOLL_CLOEXEC)") { Int(epoll_create1(Int32(EPOLL_CLOEXEC))) })
+        descriptor = Int32(try SystemCall.run("epoll_create1(EPOLL_CLOEXEC)", as: NetworkError.self) { Int(epoll_create1(Int32(EPOLL_CLOEXEC))) })
         self.readBufferSize = readBufferSize
         readBuffer = .allocate(byteCount: readBufferSize, alignment: 64)
         self.eventCapacity = eventCapacity
@@ -25,7 +26,7 @@ final class EpollBackend {
     }
 
     deinit {
-        SystemCall.close(descriptor)
+        SystemCall.release(descriptor)
         readBuffer.deallocate()
         events.deallocate()
     }
@@ -42,18 +43,18 @@ final class EpollBackend {
         event.events = mask
         event.data.u64 = tag.rawValue
         if registered == 0 {
-            _ = try SystemCall.posix("epoll_ctl(EPOLL_CTL_ADD)") { Int(epoll_ctl(descriptor, EPOLL_CTL_ADD, socket, &event)) }
+            _ = try SystemCall.run("epoll_ctl(EPOLL_CTL_ADD)", as: NetworkError.self) { Int(epoll_ctl(descriptor, EPOLL_CTL_ADD, socket, &event)) }
         } else if mask == 0 {
-            _ = try SystemCall.posix("epoll_ctl(EPOLL_CTL_DEL)") { Int(epoll_ctl(descriptor, EPOLL_CTL_DEL, socket, &event)) }
+            _ = try SystemCall.run("epoll_ctl(EPOLL_CTL_DEL)", as: NetworkError.self) { Int(epoll_ctl(descriptor, EPOLL_CTL_DEL, socket, &event)) }
         } else {
-            _ = try SystemCall.posix("epoll_ctl(EPOLL_CTL_MOD)") { Int(epoll_ctl(descriptor, EPOLL_CTL_MOD, socket, &event)) }
+            _ = try SystemCall.run("epoll_ctl(EPOLL_CTL_MOD)", as: NetworkError.self) { Int(epoll_ctl(descriptor, EPOLL_CTL_MOD, socket, &event)) }
         }
     }
 
     /// Waits up to `timeoutMilliseconds` (0: just poll) for events; returns
     /// how many are in the event array. A signal returns 0.
     func wait(timeoutMilliseconds: Int32) throws(NetworkError) -> Int {
-        try SystemCall.posixWait("epoll_wait") { Int(epoll_wait(descriptor, events, Int32(eventCapacity), timeoutMilliseconds)) }
+        try SystemCall.wait("epoll_wait", as: NetworkError.self) { Int(epoll_wait(descriptor, events, Int32(eventCapacity), timeoutMilliseconds)) }
     }
 
     /// Event `index` of the last wait: what happened and the tag.

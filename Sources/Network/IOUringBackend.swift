@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -64,17 +65,17 @@ final class IOUringBackend {
     /// yet, so every completion seen here is the probe's.
     static func probeMultishotReceive(ring: IOUringRing, buffers: ProvidedBufferRing) throws(NetworkError) -> String? {
         var pair: [Int32] = [-1, -1]
-        _ = try SystemCall.posix("socketpair(AF_UNIX, SOCK_STREAM)") {
+        _ = try SystemCall.run("socketpair(AF_UNIX, SOCK_STREAM)", as: NetworkError.self) {
             Int(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0, &pair))
         }
         defer {
-            if pair[0] >= 0 { SystemCall.close(pair[0]) }
-            if pair[1] >= 0 { SystemCall.close(pair[1]) }
+            if pair[0] >= 0 { SystemCall.release(pair[0]) }
+            if pair[1] >= 0 { SystemCall.release(pair[1]) }
         }
         let tag = CompletionTag(.probe)
         try ring.prepareReceive(socket: pair[0], group: ProvidedBufferRing.group, length: buffers.size, multishot: true, tag: tag)
         var byte: UInt8 = 1
-        _ = try SystemCall.posix("write(multishot receive probe)") { write(pair[1], &byte, 1) }
+        _ = try SystemCall.run("write(multishot receive probe)", as: NetworkError.self) { write(pair[1], &byte, 1) }
 
         var reason: String? = "the probe receive did not complete within 2 s"
         var ended = false
@@ -100,7 +101,7 @@ final class IOUringBackend {
             ring.advance(count)
             if !ended && pair[1] >= 0 && reason == nil {
                 // End of stream ends the multishot receive.
-                SystemCall.close(pair[1])
+                SystemCall.release(pair[1])
                 pair[1] = -1
             }
         }

@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -45,8 +46,8 @@ final class IOUringRing {
             params.flags = flags
             params.cq_entries = UInt32(completionEntries)
             do {
-                guard try SystemCall.liburing("io_uring_queue_init_params", { io_uring_queue_init_params(UInt32(entries), ring, &params) }) != nil else {
-                    failure = .systemCall(call: "io_uring_queue_init_params", errno: EAGAIN)
+                guard try SystemCall.negatedErrno("io_uring_queue_init_params", nilFor: .ring, as: NetworkError.self, { io_uring_queue_init_params(UInt32(entries), ring, &params) }) != nil else {
+                    failure = .systemCall(SystemCallError(call: "io_uring_queue_init_params", errno: EAGAIN))
                     break
                 }
                 failure = nil
@@ -55,13 +56,13 @@ final class IOUringRing {
             } catch {
                 failure = error
                 // EINVAL: a flag this kernel does not know; try without it.
-                guard case .systemCall(_, EINVAL) = error else { break }
+                guard case .systemCall(let failure) = error, failure.errno == EINVAL else { break }
             }
         }
         if let failure {
             ring.deallocate()
             var reason = failure.description
-            if case .systemCall(_, let code) = failure, code == EPERM || code == ENOSYS {
+            if case .systemCall(let error) = failure, error.errno == EPERM || error.errno == ENOSYS {
                 reason += "; a seccomp profile or sysctl kernel.io_uring_disabled may block io_uring"
             }
             throw .ioUringUnavailable(reason)
@@ -102,9 +103,9 @@ final class IOUringRing {
     @inline(__always)
     func submissionEntry() throws(NetworkError) -> UnsafeMutablePointer<io_uring_sqe> {
         if let entry = io_uring_get_sqe(ring) { return entry }
-        _ = try SystemCall.liburing("io_uring_submit") { io_uring_submit(ring) }
+        _ = try SystemCall.negatedErrno("io_uring_submit", nilFor: .ring, as: NetworkError.self) { io_uring_submit(ring) }
         guard let entry = io_uring_get_sqe(ring) else {
-            throw .systemCall(call: "io_uring_submit (submission queue full)", errno: EBUSY)
+            throw .systemCall(SystemCallError(call: "io_uring_submit (submission queue full)", errno: EBUSY))
         }
         return entry
     }
@@ -185,12 +186,12 @@ final class IOUringRing {
 
     /// Submits what is queued, without collecting or waiting for anything.
     func submit() throws(NetworkError) {
-        _ = try SystemCall.liburing("io_uring_submit") { io_uring_submit(ring) }
+        _ = try SystemCall.negatedErrno("io_uring_submit", nilFor: .ring, as: NetworkError.self) { io_uring_submit(ring) }
     }
 
     /// Submits what is queued and collects completions, without blocking.
     func submitAndPoll() throws(NetworkError) {
-        _ = try SystemCall.liburing("io_uring_submit_and_get_events") { io_uring_submit_and_get_events(ring) }
+        _ = try SystemCall.negatedErrno("io_uring_submit_and_get_events", nilFor: .ring, as: NetworkError.self) { io_uring_submit_and_get_events(ring) }
     }
 
     /// Submits what is queued and blocks until a completion arrives or
@@ -199,7 +200,7 @@ final class IOUringRing {
         var timeout = __kernel_timespec(tv_sec: timeoutNanoseconds / 1_000_000_000, tv_nsec: timeoutNanoseconds % 1_000_000_000)
         var completion: UnsafeMutablePointer<io_uring_cqe>? = nil
         // Returns the number submitted, 0, or -ETIME; nil covers ETIME/EINTR.
-        _ = try SystemCall.liburing("io_uring_submit_and_wait_timeout", retryInterrupted: false) {
+        _ = try SystemCall.negatedErrno("io_uring_submit_and_wait_timeout", nilFor: .ringWait, as: NetworkError.self) {
             io_uring_submit_and_wait_timeout(ring, &completion, 1, &timeout, nil)
         }
     }

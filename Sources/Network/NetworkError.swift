@@ -1,12 +1,14 @@
+import POSIX
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Why the network front end refused to start or to listen.
-public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A system call failed. `call` names it and what it was doing, e.g.
-    /// `bind(127.0.0.1:9879)`.
-    case systemCall(call: String, errno: Int32)
+public enum NetworkError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed (POSIX's error: the call, errno, and what it was doing,
+    /// e.g. `bind(127.0.0.1:9879)`).
+    case systemCall(SystemCallError)
     /// A configuration value is out of range; the text names the field, the
     /// value and what is accepted.
     case invalidConfiguration(String)
@@ -20,8 +22,8 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .systemCall(let call, let code):
-            return "\(call) failed: errno \(code) (\(String(cString: strerror(code))))"
+        case .systemCall(let error):
+            return "\(error)"
         case .invalidConfiguration(let text):
             return "invalid network configuration: \(text)"
         case .invalidAddress(let text):

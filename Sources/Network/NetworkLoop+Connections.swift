@@ -1,4 +1,5 @@
 import TLS
+import POSIX
 
 /// A connection's life, common to both backends: opened on accept, bytes
 /// delivered, closed in two steps (the decision, which needs no system call
@@ -10,11 +11,11 @@ extension NetworkLoop {
     /// handler never hears of it; `statistics.rejectedConnections` counts it).
     func openConnection(_ descriptor: Int32, listener: Int) throws(NetworkError) {
         guard !shuttingDown else {
-            SystemCall.close(descriptor)
+            SystemCall.release(descriptor)
             return
         }
         guard let id = table.open(descriptor: descriptor, listener: ListenerID(rawValue: UInt16(listener))) else {
-            SystemCall.close(descriptor)
+            SystemCall.release(descriptor)
             statistics.rejectedConnections += 1
             return
         }
@@ -35,7 +36,7 @@ extension NetworkLoop {
         } catch {
             // The peer may already be gone (setsockopt on a reset socket);
             // nobody has heard of this connection, so drop it quietly.
-            SystemCall.close(descriptor)
+            SystemCall.release(descriptor)
             table.slots[slot].descriptor = -1
             table.release(slot)
             statistics.acceptErrors += 1
@@ -226,7 +227,7 @@ extension NetworkLoop {
                 return
             }
             // epoll forgets a descriptor when it is closed.
-            SystemCall.close(descriptor)
+            SystemCall.release(descriptor)
             table.slots[slot].descriptor = -1
             table.slots[slot].epollEvents = 0
         }

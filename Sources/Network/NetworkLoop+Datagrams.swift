@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -49,7 +50,7 @@ extension NetworkLoop {
                 try epoll.update(socket.descriptor, registered: 0, events: EpollBackend.readable, tag: CompletionTag(.datagramReceive, UInt32(index)))
             }
         } catch {
-            SystemCall.close(socket.descriptor)
+            SystemCall.release(socket.descriptor)
             endpoint.descriptor = -1
             throw error
         }
@@ -128,7 +129,7 @@ extension NetworkLoop {
         // Queued sends are handed over first: the kernel resolves a descriptor when it
         // takes a submission, and keeps its own reference to the socket from then on.
         if let ioUring, ioUring.ring.unsubmitted > 0 { try? ioUring.ring.submit() }
-        SystemCall.close(e.descriptor)
+        SystemCall.release(e.descriptor)
         e.descriptor = -1
     }
 

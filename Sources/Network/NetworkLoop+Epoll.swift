@@ -1,6 +1,7 @@
 import CCiftSystem
 import CLiburing
 import Rings
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ extension NetworkLoop {
         for _ in 0..<64 {
             let accepted: Int?
             do {
-                accepted = try SystemCall.negatedErrnoNonBlocking("accept4(SOCK_NONBLOCK | SOCK_CLOEXEC)") {
+                accepted = try SystemCall.negatedErrno("accept4(SOCK_NONBLOCK | SOCK_CLOEXEC)", nilFor: .wouldBlock, as: NetworkError.self) {
                     Int(cift_accept_nonblocking(listener))
                 }
             } catch {
@@ -96,9 +97,10 @@ extension NetworkLoop {
         for _ in 0..<4 {
             let count: Int?
             do {
-                count = try SystemCall.posixNonBlocking("recv") { recv(descriptor, epoll.readBuffer, epoll.readBufferSize, 0) }
+                count = try SystemCall.nonBlocking("recv", as: NetworkError.self) { recv(descriptor, epoll.readBuffer, epoll.readBufferSize, 0) }
             } catch {
-                if case .systemCall(_, let code) = error {
+                if case .systemCall(let failure) = error {
+                    let code = failure.errno
                     beginClose(slot, reason: .receiveFailed(errno: code))
                 }
                 return
@@ -128,9 +130,10 @@ extension NetworkLoop {
             let run = table.slots[slot].send.firstRun
             let written: Int?
             do {
-                written = try SystemCall.posixNonBlocking("send") { Glibc.send(descriptor, run.baseAddress, run.count, Int32(MSG_NOSIGNAL)) }
+                written = try SystemCall.nonBlocking("send", as: NetworkError.self) { Glibc.send(descriptor, run.baseAddress, run.count, Int32(MSG_NOSIGNAL)) }
             } catch {
-                if table.slots[slot].state == .open, case .systemCall(_, let code) = error {
+                if table.slots[slot].state == .open, case .systemCall(let failure) = error {
+                    let code = failure.errno
                     beginClose(slot, reason: .sendFailed(errno: code))
                 } else {
                     // Closing gracefully and the peer is gone.

@@ -1,5 +1,6 @@
 import CLiburing
 import Rings
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -81,7 +82,7 @@ extension NetworkLoop {
             // The eventfd was written (the read reset its counter); keep one
             // read armed. -ECANCELED only happens when the ring exits.
             if result < 0 && result != -ECANCELED {
-                throw .systemCall(call: "read(wake signal eventfd)", errno: -result)
+                throw .systemCall(SystemCallError(call: "read(wake signal eventfd)", errno: -result))
             }
             if result >= 0 {
                 try ioUring.ring.prepareRead(descriptor: parking.fileDescriptor, buffer: ioUring.wakeUpWord, length: 8, tag: CompletionTag(.wakeUp))
@@ -113,7 +114,7 @@ extension NetworkLoop {
             if listeners[index].state == .active {
                 try openConnection(result, listener: index)
             } else {
-                SystemCall.close(result)
+                SystemCall.release(result)
             }
         } else if result == -EINVAL && listeners[index].multishotAccept && !more {
             // A kernel without multishot accept: one accept per connection.
@@ -126,7 +127,7 @@ extension NetworkLoop {
         case .active:
             listenersNeedAccept = true
         case .closing:
-            SystemCall.close(listeners[index].descriptor)
+            SystemCall.release(listeners[index].descriptor)
             listeners[index].state = .closed
             openListeners -= 1
         case .closed:

@@ -1,4 +1,5 @@
 import Rings
+import POSIX
 
 /// The turn loop: the handler's turn, queued work, the kernel, and parking.
 extension NetworkLoop {
@@ -212,7 +213,7 @@ extension NetworkLoop {
                 try ioUring.ring.prepareCancel(target: CompletionTag(.accept, UInt32(index)))
                 listeners[index].state = .closing
             } else {
-                SystemCall.close(listeners[index].descriptor)
+                SystemCall.release(listeners[index].descriptor)
                 listeners[index].state = .closed
                 openListeners -= 1
             }
@@ -229,13 +230,13 @@ extension NetworkLoop {
         shuttingDown = true
         closeAllDatagrams()
         for index in listeners.indices where listeners[index].state != .closed {
-            SystemCall.close(listeners[index].descriptor)
+            SystemCall.release(listeners[index].descriptor)
             listeners[index].state = .closed
         }
         openListeners = 0
         for slot in 0..<table.capacity where table.slots[slot].state != .free {
             if table.slots[slot].descriptor >= 0 {
-                SystemCall.close(table.slots[slot].descriptor)
+                SystemCall.release(table.slots[slot].descriptor)
                 table.slots[slot].descriptor = -1
             }
             if !table.slots[slot].closeReported {

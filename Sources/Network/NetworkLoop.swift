@@ -2,6 +2,7 @@ import CLiburing
 import Rings
 import TLS
 import Synchronization
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -191,7 +192,7 @@ public final class NetworkLoop: @unchecked Sendable {
         do {
             parking = try wakeSignal.attachEventFDConsumer()
         } catch {
-            throw .systemCall(call: error.call, errno: error.errno)
+            throw .systemCall(error)
         }
         if let ioUring {
             try ioUring.ring.prepareRead(descriptor: parking.fileDescriptor, buffer: ioUring.wakeUpWord, length: 8, tag: CompletionTag(.wakeUp))
@@ -204,13 +205,13 @@ public final class NetworkLoop: @unchecked Sendable {
         // Normally `run()` has closed everything; this covers a loop that
         // never ran, or whose run failed.
         for listener in listeners where listener.state != .closed {
-            SystemCall.close(listener.descriptor)
+            SystemCall.release(listener.descriptor)
         }
         for slot in 0..<table.capacity where table.slots[slot].descriptor >= 0 {
-            SystemCall.close(table.slots[slot].descriptor)
+            SystemCall.release(table.slots[slot].descriptor)
         }
         for endpoint in datagrams where endpoint.descriptor >= 0 {
-            SystemCall.close(endpoint.descriptor)
+            SystemCall.release(endpoint.descriptor)
         }
         // `ioUring` exits its ring in its own deinit, before its buffers go.
     }
@@ -254,7 +255,7 @@ public final class NetworkLoop: @unchecked Sendable {
                 try epoll.update(socket.descriptor, registered: 0, events: EpollBackend.readable, tag: CompletionTag(.accept, UInt32(index)))
             }
         } catch {
-            SystemCall.close(socket.descriptor)
+            SystemCall.release(socket.descriptor)
             listeners.removeLast()
             openListeners -= 1
             throw error

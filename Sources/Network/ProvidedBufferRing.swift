@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -43,8 +44,8 @@ final class ProvidedBufferRing {
         registration.ring_entries = UInt32(count)
         registration.bgid = Self.group
         do {
-            guard try SystemCall.liburing("io_uring_register_buf_ring", { io_uring_register_buf_ring(ring.ring, &registration, 0) }) != nil else {
-                throw NetworkError.systemCall(call: "io_uring_register_buf_ring", errno: EAGAIN)
+            guard try SystemCall.negatedErrno("io_uring_register_buf_ring", nilFor: .ring, as: NetworkError.self, { io_uring_register_buf_ring(ring.ring, &registration, 0) }) != nil else {
+                throw NetworkError.systemCall(SystemCallError(call: "io_uring_register_buf_ring", errno: EAGAIN))
             }
         } catch {
             descriptors.deallocate()

@@ -1,4 +1,5 @@
 import CLiburing
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -21,33 +22,34 @@ enum TCPSocket {
         let family = Int32(address.ss_family)
         var type = Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue)
         if nonBlocking { type |= Int32(SOCK_NONBLOCK.rawValue) }
-        let descriptor = Int32(try SystemCall.posix("socket(SOCK_STREAM)") { Int(socket(family, type, 0)) })
+        let descriptor = Int32(try SystemCall.run("socket(SOCK_STREAM)", as: NetworkError.self) { Int(socket(family, type, 0)) })
         do throws(NetworkError) {
             var on: Int32 = 1
-            _ = try SystemCall.posix("setsockopt(SO_REUSEADDR)") {
+            _ = try SystemCall.run("setsockopt(SO_REUSEADDR)", as: NetworkError.self) {
                 Int(setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size)))
             }
             let length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
             let deadline = MonotonicClock.nanoseconds() + bindRetryNanoseconds
             while true {
                 do {
-                    _ = try SystemCall.posix("bind") {
+                    _ = try SystemCall.run("bind", as: NetworkError.self) {
                         Int(withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } })
                     }
                     break
                 } catch {
-                    guard case .systemCall(_, let code) = error else { throw error }
+                    guard case .systemCall(let failure) = error else { throw error }
+                let code = failure.errno
                     if code == EADDRINUSE && MonotonicClock.nanoseconds() < deadline {
                         usleep(bindRetryPauseMicroseconds)
                         continue
                     }
-                    throw NetworkError.systemCall(call: "bind(\(host):\(port))", errno: code)
+                    throw NetworkError.systemCall(SystemCallError(call: "bind(\(host):\(port))", errno: code))
                 }
             }
-            _ = try SystemCall.posix("listen") { Int(Glibc.listen(descriptor, Int32(backlog))) }
+            _ = try SystemCall.run("listen", as: NetworkError.self) { Int(Glibc.listen(descriptor, Int32(backlog))) }
             return (descriptor, try localPort(descriptor))
         } catch {
-            SystemCall.close(descriptor)
+            SystemCall.release(descriptor)
             throw error
         }
     }
@@ -85,7 +87,7 @@ enum TCPSocket {
     static func localPort(_ descriptor: Int32) throws(NetworkError) -> UInt16 {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = try SystemCall.posix("getsockname") {
+        _ = try SystemCall.run("getsockname", as: NetworkError.self) {
             Int(withUnsafeMutablePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
             })
@@ -126,7 +128,7 @@ enum TCPSocket {
     /// Corresponds to setsockopt(IPPROTO_TCP, TCP_NODELAY, 1).
     static func setNoDelay(_ descriptor: Int32) throws(NetworkError) {
         var on: Int32 = 1
-        _ = try SystemCall.posix("setsockopt(TCP_NODELAY)") {
+        _ = try SystemCall.run("setsockopt(TCP_NODELAY)", as: NetworkError.self) {
             Int(setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size)))
         }
     }
@@ -135,6 +137,6 @@ enum TCPSocket {
     /// holds for the socket. Best effort: a socket whose peer is already gone
     /// (ENOTCONN) needs nothing more. Corresponds to shutdown(SHUT_RDWR).
     static func shutdownBoth(_ descriptor: Int32) {
-        _ = try? SystemCall.posix("shutdown(SHUT_RDWR)") { Int(shutdown(descriptor, Int32(SHUT_RDWR))) }
+        _ = try? SystemCall.run("shutdown(SHUT_RDWR)", as: NetworkError.self) { Int(shutdown(descriptor, Int32(SHUT_RDWR))) }
     }
 }

@@ -1,7 +1,7 @@
 import POSIX
 
 /// Why a session store could not be opened, read or written.
-public enum OUCHStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum OUCHStoreError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed (POSIX's error: the call, errno and the file).
     case systemCall(SystemCallError)
     /// The file exists but is not a session store of this format.
@@ -29,16 +29,8 @@ public enum OUCHStoreError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// Runs the store's POSIX calls in `body`; a failure becomes ``OUCHStoreError/systemCall(_:)``.
-/// (`body` is untyped only because Swift does not infer a closure's thrown type; the
-/// POSIX calls throw nothing but ``SystemCallError``.)
+/// The store's POSIX calls, a failure as ``OUCHStoreError/systemCall(_:)``.
 @inline(__always) @discardableResult
 func storeCall<R>(_ body: () throws -> R) throws(OUCHStoreError) -> R {
-    do {
-        return try body()
-    } catch let error as SystemCallError {
-        throw .systemCall(error)
-    } catch {
-        preconditionFailure("a store call threw \(error), not a SystemCallError")
-    }
+    try SystemCall.reporting(as: OUCHStoreError.self, body)
 }

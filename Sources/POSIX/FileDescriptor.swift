@@ -14,6 +14,13 @@ public struct FileDescriptor: Sendable {
     public let rawValue: CInt
     public let path: String
 
+    /// Adopts a descriptor opened elsewhere (a socket, a file mapped by its owner);
+    /// `path` names it in errors.
+    public init(rawValue: CInt, path: String) {
+        self.rawValue = rawValue
+        self.path = path
+    }
+
     /// Opens `path`. Corresponds to `open(2)`.
     public static func open(_ path: String, flags: CInt, permissions: mode_t = 0o644) throws(SystemCallError) -> FileDescriptor {
         let descriptor = try SystemCall.run("open", on: path) {

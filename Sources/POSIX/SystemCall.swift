@@ -19,63 +19,71 @@ import Darwin
 /// Call names are `StaticString`s and the subject an autoclosure, so the success path
 /// builds no String and allocates nothing (the hot paths of the network loop and the
 /// stores call through here).
+///
+/// A module whose functions throw their own error type passes it as `as:` (say
+/// `as: NetworkError.self`): the failure arrives as that type's
+/// ``SystemCallFailure/systemCall(_:)``, still carrying the one ``SystemCallError``.
 public enum SystemCall {
     /// A libc call that returns -1 and sets errno. Returns the result.
     @inlinable @inline(__always)
-    public static func run<R: FixedWidthInteger>(
-        _ call: StaticString, on subject: @autoclosure () -> String = "", _ body: () -> R
-    ) throws(SystemCallError) -> R {
+    public static func run<R: FixedWidthInteger, E: SystemCallFailure>(
+        _ call: StaticString, on subject: @autoclosure () -> String = "", as _: E.Type = SystemCallError.self,
+        _ body: () -> R
+    ) throws(E) -> R {
         while true {
             let result = body()
             if result != -1 { return result }
             let code = errno
             if code == EINTR { continue }
-            throw failure(call, code, subject())
+            throw E.systemCall(failure(call, code, subject()))
         }
     }
 
     /// The same, except that errno `tolerated` returns nil instead of throwing:
     /// EWOULDBLOCK for a lock another holds, EEXIST for a directory already there.
     @inlinable @inline(__always)
-    public static func run<R: FixedWidthInteger>(
-        _ call: StaticString, on subject: @autoclosure () -> String = "", tolerating tolerated: Int32, _ body: () -> R
-    ) throws(SystemCallError) -> R? {
+    public static func run<R: FixedWidthInteger, E: SystemCallFailure>(
+        _ call: StaticString, on subject: @autoclosure () -> String = "", tolerating tolerated: Int32,
+        as _: E.Type = SystemCallError.self, _ body: () -> R
+    ) throws(E) -> R? {
         while true {
             let result = body()
             if result != -1 { return result }
             let code = errno
             if code == EINTR { continue }
             if code == tolerated { return nil }
-            throw failure(call, code, subject())
+            throw E.systemCall(failure(call, code, subject()))
         }
     }
 
     /// A libc call on a non-blocking descriptor (or with a timeout): nil when it would
     /// block (EAGAIN/EWOULDBLOCK).
     @inlinable @inline(__always)
-    public static func nonBlocking<R: FixedWidthInteger>(
-        _ call: StaticString, on subject: @autoclosure () -> String = "", _ body: () -> R
-    ) throws(SystemCallError) -> R? {
+    public static func nonBlocking<R: FixedWidthInteger, E: SystemCallFailure>(
+        _ call: StaticString, on subject: @autoclosure () -> String = "", as _: E.Type = SystemCallError.self,
+        _ body: () -> R
+    ) throws(E) -> R? {
         while true {
             let result = body()
             if result != -1 { return result }
             let code = errno
             if code == EINTR { continue }
             if code == EAGAIN || code == EWOULDBLOCK { return nil }
-            throw failure(call, code, subject())
+            throw E.systemCall(failure(call, code, subject()))
         }
     }
 
     /// A wait (epoll_wait, poll): EINTR returns 0 (nothing ready) instead of retrying.
     @inlinable @inline(__always)
-    public static func wait<R: FixedWidthInteger>(
-        _ call: StaticString, on subject: @autoclosure () -> String = "", _ body: () -> R
-    ) throws(SystemCallError) -> R {
+    public static func wait<R: FixedWidthInteger, E: SystemCallFailure>(
+        _ call: StaticString, on subject: @autoclosure () -> String = "", as _: E.Type = SystemCallError.self,
+        _ body: () -> R
+    ) throws(E) -> R {
         let result = body()
         if result != -1 { return result }
         let code = errno
         if code == EINTR { return 0 }
-        throw failure(call, code, subject())
+        throw E.systemCall(failure(call, code, subject()))
     }
 
     /// A call that returns -errno instead of setting errno (liburing, CCiftSystem's
@@ -83,16 +91,17 @@ public enum SystemCall {
     /// (EAGAIN for a non-blocking call; liburing adds EBUSY and ETIME). EINTR is
     /// retried unless `nilFor` names it (a wait).
     @inlinable @inline(__always)
-    public static func negatedErrno<R: FixedWidthInteger & SignedInteger>(
-        _ call: StaticString, on subject: @autoclosure () -> String = "", nilFor: NilErrnos = .none, _ body: () -> R
-    ) throws(SystemCallError) -> R? {
+    public static func negatedErrno<R: FixedWidthInteger & SignedInteger, E: SystemCallFailure>(
+        _ call: StaticString, on subject: @autoclosure () -> String = "", nilFor: NilErrnos = .none,
+        as _: E.Type = SystemCallError.self, _ body: () -> R
+    ) throws(E) -> R? {
         while true {
             let result = body()
             if result >= 0 { return result }
             let code = Int32(truncatingIfNeeded: -result)
             if nilFor.contains(code) { return nil }
             if code == EINTR { continue }
-            throw failure(call, code, subject())
+            throw E.systemCall(failure(call, code, subject()))
         }
     }
 
@@ -119,14 +128,15 @@ public enum SystemCall {
 
     /// A call that returns a pointer, NULL with errno on failure.
     @inlinable
-    public static func runReturningPointer<Pointer>(
-        _ call: StaticString, on subject: @autoclosure () -> String = "", _ body: () -> Pointer?
-    ) throws(SystemCallError) -> Pointer {
+    public static func runReturningPointer<Pointer, E: SystemCallFailure>(
+        _ call: StaticString, on subject: @autoclosure () -> String = "", as _: E.Type = SystemCallError.self,
+        _ body: () -> Pointer?
+    ) throws(E) -> Pointer {
         while true {
             if let pointer = body() { return pointer }
             let code = errno
             if code == EINTR { continue }
-            throw failure(call, code, subject())
+            throw E.systemCall(failure(call, code, subject()))
         }
     }
 
@@ -139,6 +149,14 @@ public enum SystemCall {
         let code = errno
         if code == EINTR { return }
         throw failure("close", code, subject())
+    }
+
+    /// close(2) where a failure changes nothing (a socket, a descriptor on an error
+    /// path): the descriptor is released either way. EBADF still traps.
+    public static func release(_ descriptor: CInt) {
+        if systemClose(descriptor) != 0 && errno == EBADF {
+            preconditionFailure("close(\(descriptor)) failed with \(errnoDescription(EBADF)): closed twice")
+        }
     }
 
     /// The error for a failed call; traps for EBADF and EFAULT (see the type's comment).
@@ -155,6 +173,34 @@ public enum SystemCall {
     /// itself (a send whose failures the caller sorts). Traps like the others.
     public static func error(_ call: StaticString, errno code: Int32, on subject: String = "") -> SystemCallError {
         failure(call, code, subject)
+    }
+}
+
+/// An error type that can carry a ``SystemCallError``: an enum with a case
+/// `systemCall(SystemCallError)` conforms as it is (the case is the requirement).
+public protocol SystemCallFailure: Error {
+    static func systemCall(_ error: SystemCallError) -> Self
+}
+
+extension SystemCallError: SystemCallFailure {
+    /// The error itself, for calls that throw POSIX's own type.
+    public static func systemCall(_ error: SystemCallError) -> SystemCallError { error }
+}
+
+extension SystemCall {
+    /// Runs `body`'s POSIX calls (``FileDescriptor``, ``FileSystem``), a failure as
+    /// `E.systemCall`: for a module whose functions throw their own error type. (`body`
+    /// is untyped only because Swift does not infer a closure's thrown type; what
+    /// POSIX throws is always a ``SystemCallError``.)
+    @inlinable @inline(__always) @discardableResult
+    public static func reporting<E: SystemCallFailure, R>(as _: E.Type, _ body: () throws -> R) throws(E) -> R {
+        do {
+            return try body()
+        } catch let error as SystemCallError {
+            throw E.systemCall(error)
+        } catch {
+            preconditionFailure("a POSIX call threw \(error), not a SystemCallError")
+        }
     }
 }
 

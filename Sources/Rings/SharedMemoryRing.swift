@@ -1,4 +1,5 @@
 import Atomics
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -127,7 +128,7 @@ public final class SharedMemoryRing: @unchecked Sendable {
 
     deinit {
         munmap(mapping, mappingSize)
-        close(descriptor)
+        SystemCall.release(descriptor)
         privateBlocks.deallocate()
     }
 
@@ -176,11 +177,12 @@ public final class SharedMemoryRing: @unchecked Sendable {
     /// Opens and checks an existing file. Returns nil when there is none and
     /// `missingIsError` is false.
     private static func openExisting(path: String, kind: SharedMemoryRingKind, expectedCapacity: Int?, missingIsError: Bool) throws(SharedMemoryRingError) -> SharedMemoryRing? {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
-        if descriptor < 0 {
-            let error = errno
-            if error == ENOENT && !missingIsError { return nil }
-            throw .system(path: path, call: "open(O_RDWR)", errno: error)
+        let opened = try SystemCall.run("open(O_RDWR)", on: path, tolerating: ENOENT, as: SharedMemoryRingError.self) {
+            open(path, O_RDWR | O_CLOEXEC)
+        }
+        guard let descriptor = opened else {
+            if missingIsError { throw .systemCall(SystemCallError(call: "open(O_RDWR)", errno: ENOENT, subject: path)) }
+            return nil
         }
         let capacity: Int
         let mapping: UnsafeMutableRawPointer
@@ -188,7 +190,7 @@ public final class SharedMemoryRing: @unchecked Sendable {
             capacity = try checkHeader(descriptor: descriptor, path: path, kind: kind, expectedCapacity: expectedCapacity)
             mapping = try map(descriptor: descriptor, size: SharedMemoryRingLayout.fileSize(capacity: capacity), path: path)
         } catch {
-            close(descriptor)
+            SystemCall.release(descriptor)
             throw error
         }
         // The ring owns the descriptor and the mapping from here; its deinit
@@ -207,30 +209,17 @@ public final class SharedMemoryRing: @unchecked Sendable {
     /// Reads and checks the 384-byte header and the file's size; returns the
     /// capacity.
     private static func checkHeader(descriptor: Int32, path: String, kind: SharedMemoryRingKind, expectedCapacity: Int?) throws(SharedMemoryRingError) -> Int {
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw .system(path: path, call: "fstat", errno: errno)
-        }
-        let size = Int(status.st_size)
+        let file = FileDescriptor(rawValue: descriptor, path: path)
+        let size = try SystemCall.reporting(as: SharedMemoryRingError.self) { try file.size() }
         let headerSize = SharedMemoryRingLayout.headerSize
         guard size >= headerSize else {
             throw .fileSize(path: path, found: size, expected: expectedCapacity.map { SharedMemoryRingLayout.fileSize(capacity: $0) } ?? headerSize)
         }
         var header = [UInt8](repeating: 0, count: headerSize)
-        var done = 0
-        while done < headerSize {
-            let count = header.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress! + done, headerSize - done, off_t(done))
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .system(path: path, call: "pread(header)", errno: errno)
-            }
-            guard count > 0 else {
-                throw .fileSize(path: path, found: done, expected: headerSize)
-            }
-            done += count
+        let read = try SystemCall.reporting(as: SharedMemoryRingError.self) {
+            try header.withUnsafeMutableBytes { try file.readFully(into: $0, at: 0) }
         }
+        guard read == headerSize else { throw .fileSize(path: path, found: read, expected: headerSize) }
         func field<T: FixedWidthInteger>(_ offset: Int, _: T.Type) -> UInt64 {
             UInt64(T(littleEndian: header.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }))
         }
@@ -267,9 +256,8 @@ public final class SharedMemoryRing: @unchecked Sendable {
         let temporary = "\(path).creating-\(getpid())"
         // O_TRUNC: a leftover of a crashed earlier process with this pid is
         // rebuilt from nothing; it was never linked, so nobody uses it.
-        let descriptor = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw .system(path: temporary, call: "open(O_CREAT)", errno: errno)
+        let descriptor = try SystemCall.run("open(O_CREAT)", on: temporary, as: SharedMemoryRingError.self) {
+            open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         }
         // After link(2) the inode lives on under `path`; on every other
         // outcome the temporary file goes away with this name.
@@ -278,16 +266,14 @@ public final class SharedMemoryRing: @unchecked Sendable {
         let mapping: UnsafeMutableRawPointer
         do throws(SharedMemoryRingError) {
             // fchmod: mode exactly 0600 whatever the umask or a leftover had.
-            guard fchmod(descriptor, 0o600) == 0 else {
-                throw .system(path: temporary, call: "fchmod(0600)", errno: errno)
-            }
+            _ = try SystemCall.run("fchmod(0600)", on: temporary, as: SharedMemoryRingError.self) { fchmod(descriptor, 0o600) }
             // ftruncate zero-fills: indices, overflow count and slots are 0.
-            guard ftruncate(descriptor, off_t(size)) == 0 else {
-                throw .system(path: temporary, call: "ftruncate(\(size))", errno: errno)
+            _ = try SystemCall.run("ftruncate", on: temporary, as: SharedMemoryRingError.self) {
+                ftruncate(descriptor, off_t(size))
             }
             mapping = try map(descriptor: descriptor, size: size, path: temporary)
         } catch {
-            close(descriptor)
+            SystemCall.release(descriptor)
             throw error
         }
         typealias L = SharedMemoryRingLayout
@@ -301,12 +287,21 @@ public final class SharedMemoryRing: @unchecked Sendable {
         mapping.storeBytes(of: kind.rawValue.littleEndian, toByteOffset: L.kindOffset, as: UInt32.self)
         mapping.storeBytes(of: UInt32(L.headerSize).littleEndian, toByteOffset: L.headerSizeOffset, as: UInt32.self)
 
-        if link(temporary, path) != 0 {
-            let error = errno
+        let linked: Int32?
+        do throws(SharedMemoryRingError) {
+            linked = try SystemCall.run("link", on: temporary + " -> " + path, tolerating: EEXIST, as: SharedMemoryRingError.self) {
+                link(temporary, path)
+            }
+        } catch {
             munmap(mapping, size)
-            close(descriptor)
-            if error == EEXIST { return nil }
-            throw .system(path: path, call: "link(\(temporary))", errno: error)
+            SystemCall.release(descriptor)
+            throw error
+        }
+        guard linked != nil else {
+            // EEXIST: another process linked its ring in first.
+            munmap(mapping, size)
+            SystemCall.release(descriptor)
+            return nil
         }
         return SharedMemoryRing(path: path, kind: kind, capacity: capacity, descriptor: descriptor, mapping: mapping, mappingSize: size)
     }
@@ -314,7 +309,7 @@ public final class SharedMemoryRing: @unchecked Sendable {
     private static func map(descriptor: Int32, size: Int, path: String) throws(SharedMemoryRingError) -> UnsafeMutableRawPointer {
         let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
         guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else {
-            throw .system(path: path, call: "mmap(\(size), MAP_SHARED)", errno: errno)
+            throw .systemCall(SystemCall.error("mmap(MAP_SHARED)", errno: errno, on: path))
         }
         return address
     }

@@ -1,3 +1,4 @@
+import POSIX
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -94,7 +95,7 @@ public enum SharedMemoryRingKind: UInt32, Sendable, CustomStringConvertible {
 /// Why a ring file could not be created or attached, or a consumer could not be
 /// moved. Every case names the file, so the gateway's start-up error says which
 /// of its two rings is wrong.
-public enum SharedMemoryRingError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SharedMemoryRingError: SystemCallFailure, Equatable, Sendable, CustomStringConvertible {
     /// A header field, checked at attach.
     public enum Field: String, Sendable, CustomStringConvertible {
         case magic
@@ -126,8 +127,8 @@ public enum SharedMemoryRingError: Error, Equatable, Sendable, CustomStringConve
     /// published: the consumer's starting point and the ring disagree (a file
     /// recreated under a journal that already applied later sequences).
     case skipBeyondProducer(path: String, requested: UInt64, producerIndex: UInt64)
-    /// A system call failed.
-    case system(path: String, call: String, errno: Int32)
+    /// A system call failed (POSIX's error: the call, errno and the file).
+    case systemCall(SystemCallError)
 
     public var description: String {
         switch self {
@@ -143,8 +144,8 @@ public enum SharedMemoryRingError: Error, Equatable, Sendable, CustomStringConve
             return "\(path): consumer index (head) \(head) and producer index (tail) \(tail) are impossible for capacity \(capacity) (need head <= tail <= head + capacity)"
         case let .skipBeyondProducer(path, requested, producerIndex):
             return "\(path): cannot skip the consumer to \(requested): the producer has published only \(producerIndex) records"
-        case let .system(path, call, errno):
-            return "\(path): \(call) failed: errno \(errno) (\(String(cString: strerror(errno))))"
+        case let .systemCall(error):
+            return "\(error)"
         }
     }
 

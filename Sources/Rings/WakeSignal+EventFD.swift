@@ -1,4 +1,5 @@
 import CCiftSystem
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -48,7 +49,7 @@ extension WakeSignal {
     /// Call it on the consumer thread before the consumer first parks. Traps
     /// when the signal already has a consumer (an idler or another eventfd
     /// consumer). Throws when the eventfd cannot be created.
-    public func attachEventFDConsumer() throws(WakeSignalError) -> EventFDConsumer {
+    public func attachEventFDConsumer() throws(SystemCallError) -> EventFDConsumer {
         let descriptor = try EventFD.create()
         claimConsumer()
         // Relaxed: published to producers by the releasing store of `parked`
@@ -116,58 +117,40 @@ extension WakeSignal {
     }
 }
 
-/// The eventfd could not be created.
-public struct WakeSignalError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The C call that failed.
-    public let call: String
-    /// Its errno.
-    public let errno: Int32
-
-    public var description: String {
-        "\(call) failed: errno \(errno) (\(String(cString: strerror(errno))))"
-    }
-}
-
-/// The door to eventfd(2) for this module, through `cift_eventfd.c`. EINTR is
-/// retried; EAGAIN is an outcome; EBADF and other errors on a descriptor the
-/// signal owns are our bug, so they trap with the call and errno named.
+/// The door to eventfd(2) for this module, through `cift_eventfd.c` (which returns
+/// -errno) and POSIX's ``SystemCall``: EINTR is retried; EAGAIN is an outcome; a failure
+/// on a descriptor the signal owns is our bug, so it traps with the call and errno named.
 enum EventFD {
-    static func create() throws(WakeSignalError) -> Int32 {
-        let result = cift_eventfd_create()
-        guard result >= 0 else {
-            throw WakeSignalError(call: "eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)", errno: -result)
-        }
-        return result
+    static func create() throws(SystemCallError) -> Int32 {
+        // Never nil: no errno is answered with nil here.
+        try SystemCall.negatedErrno("eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)") { cift_eventfd_create() }!
     }
 
     /// Adds 1 to the counter. EAGAIN (counter at its maximum) leaves it
     /// readable, which is all a wake-up needs.
     /// Corresponds to write(fd, &1, 8).
     static func signal(_ descriptor: Int32) {
-        while true {
-            let result = cift_eventfd_signal(descriptor)
-            if result == 0 || result == -EAGAIN { return }
-            if result == -EINTR { continue }
-            fatalError("write(eventfd \(descriptor)) failed: errno \(-result) (\(String(cString: strerror(-result))))")
+        do {
+            _ = try SystemCall.negatedErrno("write", on: "eventfd \(descriptor)", nilFor: .wouldBlock) {
+                cift_eventfd_signal(descriptor)
+            }
+        } catch {
+            fatalError("\(error)")
         }
     }
 
     /// Reads and resets the counter; true when it was non-zero.
     /// Corresponds to read(fd, &counter, 8).
     static func drain(_ descriptor: Int32) -> Bool {
-        while true {
-            let result = cift_eventfd_drain(descriptor)
-            if result >= 0 { return result == 1 }
-            if result == -EINTR { continue }
-            fatalError("read(eventfd \(descriptor)) failed: errno \(-result) (\(String(cString: strerror(-result))))")
+        do {
+            return try SystemCall.negatedErrno("read", on: "eventfd \(descriptor)") { cift_eventfd_drain(descriptor) } == 1
+        } catch {
+            fatalError("\(error)")
         }
     }
 
-    /// Closes the descriptor. Corresponds to close(fd); on Linux EINTR still
-    /// closes it, so it is not retried.
+    /// Closes the descriptor (EINTR still closes it on Linux, so it is not retried).
     static func closeDescriptor(_ descriptor: Int32) {
-        if close(descriptor) != 0 && errno == EBADF {
-            fatalError("close(eventfd \(descriptor)) failed: errno \(errno) (\(String(cString: strerror(errno))))")
-        }
+        SystemCall.release(descriptor)
     }
 }

@@ -1,4 +1,5 @@
 import Network
+import POSIX
 import XCTest
 
 #if canImport(Glibc)
@@ -93,9 +94,9 @@ final class BackendSelectionTests: XCTestCase {
                 // The same port again: EADDRINUSE once the bind retries
                 // (1 s) are over. Once, not per backend: it takes a second.
                 XCTAssertThrowsError(try loop.listen(host: "127.0.0.1", port: loop.localPort(of: first))) { error in
-                    guard case .systemCall(let call, let code) = error as? NetworkError else { return XCTFail("\(error)") }
-                    XCTAssertEqual(call, "bind(127.0.0.1:\(loop.localPort(of: first)))")
-                    XCTAssertEqual(code, EADDRINUSE)
+                    XCTAssertEqual(
+                        error as? NetworkError,
+                        .systemCall(SystemCallError(call: "bind(127.0.0.1:\(loop.localPort(of: first)))", errno: EADDRINUSE)))
                 }
             }
             let second = try loop.listen(host: "127.0.0.1", port: 0)

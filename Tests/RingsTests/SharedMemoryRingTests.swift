@@ -1,4 +1,5 @@
 import Foundation
+import POSIX
 @testable import Rings
 import XCTest
 
@@ -206,7 +207,7 @@ final class SharedMemoryRingTests: XCTestCase {
 
     func testAttachToMissingFileIsAnErrorNamingIt() {
         let path = scratch.file("absent")
-        assertRingError(.system(path: path, call: "open(O_RDWR)", errno: ENOENT)) { () throws(SharedMemoryRingError) in
+        assertRingError(.systemCall(SystemCallError(call: "open(O_RDWR)", errno: ENOENT, subject: path))) { () throws(SharedMemoryRingError) in
             try SharedMemoryRing.attach(path: path, kind: .signals)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))

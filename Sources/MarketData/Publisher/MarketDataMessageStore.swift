@@ -6,7 +6,7 @@ import Musl
 import POSIX
 
 /// Why the market-data message store could not be opened, read or written.
-public enum MarketDataStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum MarketDataStoreError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed (POSIX's error: the call, errno and the file).
     case systemCall(SystemCallError)
     /// The file is not the store of the session asked for (another magic or session).
@@ -27,17 +27,10 @@ public enum MarketDataStoreError: Error, Sendable, Equatable, CustomStringConver
     }
 }
 
-/// Runs the store's POSIX calls in `body`; a failure becomes ``MarketDataStoreError/systemCall(_:)``.
-/// (`body` is untyped only because Swift does not infer a closure's thrown type.)
+/// The store's POSIX calls, a failure as ``MarketDataStoreError/systemCall(_:)``.
 @inline(__always) @discardableResult
 private func storeCall<R>(_ body: () throws -> R) throws(MarketDataStoreError) -> R {
-    do {
-        return try body()
-    } catch let error as SystemCallError {
-        throw .systemCall(error)
-    } catch {
-        preconditionFailure("a store call threw \(error), not a SystemCallError")
-    }
+    try SystemCall.reporting(as: MarketDataStoreError.self, body)
 }
 
 /// Every message the feed has sent in one session day, in MoldUDP64 sequence order, in
