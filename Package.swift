@@ -105,7 +105,7 @@ let package = Package(
         // snapshot join) over the ITCH book builder, and at the edge the multicast
         // receiver, the retransmission and snapshot clients and the loop that runs
         // them. The snapshot channel is SoupBinTCP.
-        .target(name: "MarketDataSubscriber", dependencies: ["MarketData", "GatewayCore", "SoupBinTCP"]),
+        .target(name: "MarketDataSubscriber", dependencies: ["MarketData", "GatewayCore", "POSIX", "SoupBinTCP"]),
 
         // FIX 4.4: the tag=value codec (in-place framing, field reading, encoding, dictionary
         // validation), the acceptor's session layer and message store, and order entry

@@ -32,6 +32,7 @@ let package = Package(
             name: "PerfSupport",
             dependencies: [
                 "CPerfSupport",
+                .product(name: "POSIX", package: "cift-gateway"),
                 .product(name: "Rings", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
                 .product(name: "Benchmark", package: "benchmark"),
@@ -149,6 +150,7 @@ let package = Package(
             name: "PerfHarness",
             dependencies: [
                 "CPerfSupport",
+                .product(name: "POSIX", package: "cift-gateway"),
                 .product(name: "Gateway", package: "cift-gateway"),
                 .product(name: "GatewayCore", package: "cift-gateway"),
                 .product(name: "SoupBinTCP", package: "cift-gateway"),

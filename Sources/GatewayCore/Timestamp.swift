@@ -38,11 +38,3 @@ public struct SystemClock: Clock {
         return Timestamp(rawValue: Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec))
     }
 }
-
-/// Monotonic nanoseconds for measuring intervals (latency, timeouts). Corresponds to
-/// `clock_gettime(CLOCK_MONOTONIC)`.
-@inlinable public func monotonicNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-}

@@ -1,3 +1,5 @@
+import POSIX
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -112,7 +114,7 @@ public final class FeedSubscriber {
     public func run(
         shouldStop: () -> Bool = { false }, _ report: (FeedSubscriberEvent) -> Void
     ) throws(SubscriberError) -> FeedSubscriberStop {
-        let start = SubscriberSystemCall.monotonicNanoseconds()
+        let start = UInt64(MonotonicClock.nanoseconds())
         let deadline = configuration.runSeconds.map { start + UInt64(max(0, $0) * 1e9) }
         let limit = configuration.maximumMessages ?? Int.max
         func emit(_ event: MoldUDP64SequencerEvent) {
@@ -149,7 +151,7 @@ public final class FeedSubscriber {
             if reportedMessages >= limit { return .messageCount }
             if sequencer.isComplete { return .endOfSession }
             if shouldStop() { return .stopped }
-            let now = SubscriberSystemCall.monotonicNanoseconds()
+            let now = UInt64(MonotonicClock.nanoseconds())
             if let deadline, now >= deadline { return .deadline }
 
             let gapRequest: MoldUDP64Sequencer.GapRequest?
@@ -164,7 +166,7 @@ public final class FeedSubscriber {
 
             var wait = configuration.pollMilliseconds
             if let deadline { wait = min(wait, Int((deadline - min(deadline, now)) / 1_000_000) + 1) }
-            let ready = try SubscriberSystemCall.waitReadable(fds, milliseconds: wait, "market-data sockets")
+            let ready = try Socket.waitReadable(fds, milliseconds: wait, on: "market-data sockets", as: SubscriberError.self)
             if ready[0] { try drainLive(emit, report) }
             if ready.count > 1, ready[1], let retransmissionClient {
                 while try retransmissionClient.receiveNow({ bytes in take(bytes, live: false, emit, report) }) != nil {}

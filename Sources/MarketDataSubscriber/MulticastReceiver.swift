@@ -1,3 +1,5 @@
+import POSIX
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,15 +66,19 @@ public final class MulticastReceiver {
         guard group.isMulticast else { throw .badAddress("\(group) (not a multicast group)") }
         let context = "multicast \(group) on \(interface)"
         let membership = try interface.membership(group: group.address)
-        let fd = try SubscriberSystemCall.socket(Int32(SOCK_DGRAM.rawValue), context)
-        do {
-            try SubscriberSystemCall.setOption(fd, SOL_SOCKET, SO_REUSEADDR, Int32(1), context)
-            try SubscriberSystemCall.setOption(fd, SOL_SOCKET, SO_RCVBUF, Self.receiveBufferBytes, context)
-            try SubscriberSystemCall.bind(fd, group, context)
-            try SubscriberSystemCall.setOption(fd, Int32(IPPROTO_IP), IP_ADD_MEMBERSHIP, membership, context)
-            endpoint = try SubscriberSystemCall.localEndpoint(fd, context)
+        let fd = try Socket.open(family: AF_INET, type: Int32(SOCK_DGRAM.rawValue), on: context, as: SubscriberError.self)
+        do throws(SubscriberError) {
+            try Socket.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, Int32(1), "setsockopt(SO_REUSEADDR)", on: context, as: SubscriberError.self)
+            try Socket.setOption(
+                fd, level: SOL_SOCKET, name: SO_RCVBUF, Self.receiveBufferBytes, "setsockopt(SO_RCVBUF)", on: context,
+                as: SubscriberError.self)
+            try Socket.bind(fd, to: group.socketAddress, on: context, as: SubscriberError.self)
+            try Socket.setOption(
+                fd, level: Int32(IPPROTO_IP), name: IP_ADD_MEMBERSHIP, membership, "setsockopt(IP_ADD_MEMBERSHIP)", on: context,
+                as: SubscriberError.self)
+            endpoint = IPv4Endpoint(try Socket.localAddress(fd, on: context, as: SubscriberError.self))
         } catch {
-            SubscriberSystemCall.close(fd)
+            SystemCall.release(fd)
             throw error
         }
         self.fd = fd
@@ -81,23 +87,24 @@ public final class MulticastReceiver {
     }
 
     deinit {
-        SubscriberSystemCall.close(fd)
+        SystemCall.release(fd)
         buffer.deallocate()
     }
 
     /// Hands the next waiting datagram to `body` (its bytes are valid only inside
     /// `body`); nil when none is waiting. Never blocks.
     public func receiveNow<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(SubscriberError) -> R? {
-        guard let count = try SubscriberSystemCall.receive(fd, into: buffer, "multicast \(endpoint)") else { return nil }
+        guard let count = try Socket.receive(fd, into: buffer, on: "multicast \(endpoint)", as: SubscriberError.self) else {
+            return nil
+        }
         return body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
     /// Waits up to `milliseconds` for a datagram and hands it to `body`; nil on timeout.
     public func receive<R>(timeoutMilliseconds: Int, _ body: (UnsafeRawBufferPointer) -> R) throws(SubscriberError) -> R? {
         if let result = try receiveNow(body) { return result }
-        guard try SubscriberSystemCall.waitReadable(fd, milliseconds: timeoutMilliseconds, "multicast \(endpoint)") else {
-            return nil
-        }
+        guard try Socket.waitReadable(fd, milliseconds: timeoutMilliseconds, on: "multicast \(endpoint)", as: SubscriberError.self)
+        else { return nil }
         return try receiveNow(body)
     }
 }

@@ -1,3 +1,5 @@
+import POSIX
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,13 +21,15 @@ public final class RetransmissionClient {
     /// Binds an ephemeral port on 0.0.0.0 (or on `localAddress`).
     public init(server: IPv4Endpoint, localAddress: UInt32 = 0) throws(SubscriberError) {
         let context = "retransmission client for \(server)"
-        let fd = try SubscriberSystemCall.socket(Int32(SOCK_DGRAM.rawValue), context)
-        do {
-            try SubscriberSystemCall.setOption(fd, SOL_SOCKET, SO_RCVBUF, MulticastReceiver.receiveBufferBytes, context)
-            try SubscriberSystemCall.bind(fd, IPv4Endpoint(address: localAddress, port: 0), context)
-            localEndpoint = try SubscriberSystemCall.localEndpoint(fd, context)
+        let fd = try Socket.open(family: AF_INET, type: Int32(SOCK_DGRAM.rawValue), on: context, as: SubscriberError.self)
+        do throws(SubscriberError) {
+            try Socket.setOption(
+                fd, level: SOL_SOCKET, name: SO_RCVBUF, MulticastReceiver.receiveBufferBytes, "setsockopt(SO_RCVBUF)",
+                on: context, as: SubscriberError.self)
+            try Socket.bind(fd, to: IPv4Endpoint(address: localAddress, port: 0).socketAddress, on: context, as: SubscriberError.self)
+            localEndpoint = IPv4Endpoint(try Socket.localAddress(fd, on: context, as: SubscriberError.self))
         } catch {
-            SubscriberSystemCall.close(fd)
+            SystemCall.release(fd)
             throw error
         }
         self.fd = fd
@@ -34,7 +38,7 @@ public final class RetransmissionClient {
     }
 
     deinit {
-        SubscriberSystemCall.close(fd)
+        SystemCall.release(fd)
         buffer.deallocate()
     }
 
@@ -43,14 +47,15 @@ public final class RetransmissionClient {
         var bytes = (UInt64(0), UInt64(0), UInt32(0))
         try withUnsafeMutableBytes(of: &bytes) { (raw) throws(SubscriberError) in
             let count = request.encode(into: raw)
-            try SubscriberSystemCall.send(fd, UnsafeRawBufferPointer(rebasing: raw[0..<count]), to: server,
-                                          "retransmission request to \(server)")
+            try Socket.send(
+                fd, UnsafeRawBufferPointer(rebasing: raw[0..<count]), to: server.socketAddress,
+                on: "retransmission request to \(server)", as: SubscriberError.self)
         }
     }
 
     /// Hands the next waiting answer to `body`; nil when none is waiting. Never blocks.
     public func receiveNow<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(SubscriberError) -> R? {
-        guard let count = try SubscriberSystemCall.receive(fd, into: buffer, "retransmission from \(server)") else {
+        guard let count = try Socket.receive(fd, into: buffer, on: "retransmission from \(server)", as: SubscriberError.self) else {
             return nil
         }
         return body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -59,7 +64,8 @@ public final class RetransmissionClient {
     /// Waits up to `milliseconds` for an answer and hands it to `body`; nil on timeout.
     public func receive<R>(timeoutMilliseconds: Int, _ body: (UnsafeRawBufferPointer) -> R) throws(SubscriberError) -> R? {
         if let result = try receiveNow(body) { return result }
-        guard try SubscriberSystemCall.waitReadable(fd, milliseconds: timeoutMilliseconds, "retransmission from \(server)")
+        guard try Socket.waitReadable(
+            fd, milliseconds: timeoutMilliseconds, on: "retransmission from \(server)", as: SubscriberError.self)
         else { return nil }
         return try receiveNow(body)
     }

@@ -1,3 +1,5 @@
+import POSIX
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,18 +39,13 @@ public enum SnapshotClient {
         from server: IPv4Endpoint, symbols: [ITCHStock] = [], timeoutMilliseconds: Int = 5000
     ) throws(SubscriberError) -> ITCHSnapshot {
         let context = "snapshot server \(server)"
-        let deadline = SubscriberSystemCall.monotonicNanoseconds() + UInt64(timeoutMilliseconds) * 1_000_000
-        let fd = try SubscriberSystemCall.socket(Int32(SOCK_STREAM.rawValue), context)
-        defer { SubscriberSystemCall.close(fd) }
-        var address = server.socketAddress
-        _ = try SubscriberSystemCall.run("connect", context) {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
-        try SubscriberSystemCall.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, Int32(1), context)
+        let deadline = UInt64(MonotonicClock.nanoseconds()) + UInt64(timeoutMilliseconds) * 1_000_000
+        let fd = try Socket.open(family: AF_INET, type: Int32(SOCK_STREAM.rawValue), on: context, as: SubscriberError.self)
+        defer { SystemCall.release(fd) }
+        try Socket.connect(fd, to: server.socketAddress, on: context, as: SubscriberError.self)
+        try Socket.setOption(
+            fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, Int32(1), "setsockopt(TCP_NODELAY)", on: context,
+            as: SubscriberError.self)
 
         let login = SoupBinTCPLoginRequest(
             username: "", password: "", requestedSession: "", requestedSequenceNumber: 1, heartbeatTimeoutMilliseconds: 0)
@@ -88,11 +85,11 @@ public enum SnapshotClient {
                     return ITCHSnapshot(session: session, messages: messages, lastSequenceNumber: lastSequenceNumber)
                 }
             }
-            let now = SubscriberSystemCall.monotonicNanoseconds()
+            let now = UInt64(MonotonicClock.nanoseconds())
             guard now < deadline else { throw .snapshotTimedOut(afterMilliseconds: timeoutMilliseconds) }
             let remaining = Int((deadline - now) / 1_000_000) + 1
-            guard try SubscriberSystemCall.waitReadable(fd, milliseconds: remaining, context) else { continue }
-            guard let count = try SubscriberSystemCall.receive(fd, into: scratch, context) else { continue }
+            guard try Socket.waitReadable(fd, milliseconds: remaining, on: context, as: SubscriberError.self) else { continue }
+            guard let count = try Socket.receive(fd, into: scratch, on: context, as: SubscriberError.self) else { continue }
             if count == 0 {
                 // The server closes after End of Session; a close right after Snapshot
                 // Complete is as good.
@@ -152,18 +149,23 @@ public enum SnapshotClient {
     }
 
     static func sendAll(_ fd: Int32, _ bytes: [UInt8], _ context: String) throws(SubscriberError) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = try SubscriberSystemCall.run("send", context) {
-                bytes.withUnsafeBytes { all in
-                    Glibc.send(fd, all.baseAddress! + offset, all.count - offset, Int32(MSG_NOSIGNAL))
+        let outcome: Result<Void, SubscriberError> = bytes.withUnsafeBytes { all in
+            var offset = 0
+            while offset < all.count {
+                let sent: Int?
+                do throws(SubscriberError) {
+                    sent = try Socket.send(fd, UnsafeRawBufferPointer(rebasing: all[offset...]), on: context, as: SubscriberError.self)
+                    if sent == nil {
+                        // The send buffer is full (a snapshot request never fills it, in practice).
+                        _ = try Socket.waitReadable(fd, milliseconds: 10, on: context, as: SubscriberError.self)
+                    }
+                } catch {
+                    return .failure(error)
                 }
+                offset += sent ?? 0
             }
-            guard let sent else {
-                _ = try SubscriberSystemCall.waitReadable(fd, milliseconds: 10, context)
-                continue
-            }
-            offset += sent
+            return .success(())
         }
+        try outcome.get()
     }
 }

@@ -1,11 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import POSIX
 
 /// Why the subscriber's sockets, its snapshot or its gap filling failed.
-public enum SubscriberError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A system call failed: which call, errno, and what it was for.
-    case systemCall(call: String, errno: Int32, context: String)
+public enum SubscriberError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed (POSIX's error: the call, errno, and what it was for).
+    case systemCall(SystemCallError)
     /// An interface name the kernel does not know, or an address that is not IPv4.
     case badInterface(String)
     /// Not a dotted-quad IPv4 `host:port`.
@@ -21,8 +19,8 @@ public enum SubscriberError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .systemCall(let call, let code, let context):
-            "\(call)(\(context)) failed: \(Self.text(code)) (errno \(code))"
+        case .systemCall(let error):
+            "\(error)"
         case .badInterface(let name):
             "no IPv4 interface '\(name)' (give an interface name such as lo, or its address such as 127.0.0.1)"
         case .badAddress(let text):
@@ -36,10 +34,5 @@ public enum SubscriberError: Error, Sendable, Equatable, CustomStringConvertible
         case .gapWithoutRetransmission(let gap):
             "\(gap) missing and no retransmission server configured"
         }
-    }
-
-    static func text(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
     }
 }

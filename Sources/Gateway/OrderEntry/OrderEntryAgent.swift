@@ -5,6 +5,7 @@ import GatewayCore
 import Network
 import OUCH
 import Rings
+import POSIX
 
 /// The stop phases of an I/O thread, set by the gateway and read by the handler at the
 /// start of each turn.
@@ -204,9 +205,9 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
     func beginDraining() {
         phase.store(.draining, ordering: .releasing)
         wakeSignal.wake()
-        let deadline = monotonicNanoseconds() + 10_000_000_000
+        let deadline = MonotonicClock.nanoseconds() + 10_000_000_000
         // Acquiring: pairs with the handler's releasing store; its submits happen before.
-        while !drainingAcknowledged.load(ordering: .acquiring) && !hasExited && monotonicNanoseconds() < deadline {
+        while !drainingAcknowledged.load(ordering: .acquiring) && !hasExited && MonotonicClock.nanoseconds() < deadline {
             usleep(100)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import Journal
 import Matching
+import POSIX
 
 /// `cift-gateway run`: recovery, start-up, serving until told to stop, and a clean stop.
 public enum GatewayProcess {
@@ -14,12 +15,12 @@ public enum GatewayProcess {
     /// Runs the gateway until SIGINT or SIGTERM. Returns the process exit status.
     public static func run(configuration: GatewayConfiguration, options: Options) throws -> Int32 {
         ShutdownSignals.block()
-        let started = monotonicNanoseconds()
+        let started = MonotonicClock.nanoseconds()
         print(configuration.startupSummary())
 
         let server = try GatewayServer(
             configuration: configuration, truncateCorruptJournal: options.truncateCorruptJournal)
-        let elapsed = Double(monotonicNanoseconds() - started) / 1e6
+        let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e6
         Log.info("threading: \(server.threading.mode.rawValue) (\(server.threading.reason)); \(server.threadMap)")
         Log.info("ready in \(String(format: "%.1f", elapsed)) ms: OUCH 5.0 on \(configuration.ouch.listen.host):\(server.ouchPort), FIX 4.4 on \(configuration.fix.listen.host):\(server.fixPort) (\(server.networkBackend)), \(server.tlsDescription), ITCH 5.0 to \(configuration.marketData.group) (retransmission \(configuration.marketData.retransmission.host):\(server.marketDataRetransmissionPort)/udp, snapshots \(configuration.marketData.snapshot.host):\(server.marketDataSnapshotPort)), engine on \(configuration.engine.core.map { "core \($0)" } ?? "any core"), journal \(configuration.journal.durability)")
         fflush(nil)  // the banner reaches a pipe before "ready" does

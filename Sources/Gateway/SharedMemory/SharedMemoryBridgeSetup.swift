@@ -1,6 +1,7 @@
 import GatewayCore
 import Matching
 import Rings
+import POSIX
 
 /// The highest signals-ring record the journal shows applied (journal replay notes
 /// every command of the bridge's port).
@@ -42,7 +43,7 @@ enum SharedMemoryBridgeSetup {
             activeNanoseconds: Int64(c.sharedMemory.pollIntervalMicroseconds) * 1_000,
             idleNanoseconds: Int64(c.sharedMemory.idlePollIntervalMicroseconds) * 1_000,
             idleAfterNanoseconds: Int64(c.sharedMemory.idleAfterMilliseconds) * 1_000_000,
-            now: monotonicNanoseconds())
+            now: MonotonicClock.nanoseconds())
         return SignalBridgeAgent(bridge: bridge, waitStrategy: wait, backoff: backoff)
     }
 }

@@ -1,11 +1,11 @@
-import GatewayCore
+import POSIX
 
 /// Monotonic nanoseconds (clock_gettime(CLOCK_MONOTONIC), served by the vDSO on Linux
 /// without a system call when the clock source is the TSC). The gateway's own reader,
 /// re-exported so every benchmark times with the same call.
 @inlinable
 public func nowNanoseconds() -> Int64 {
-    monotonicNanoseconds()
+    MonotonicClock.nanoseconds()
 }
 
 /// Fills `samples` with the duration of back-to-back clock reads: what a timed

@@ -1,5 +1,6 @@
 import GatewayCore
+import POSIX
 
 /// Monotonic nanoseconds (clock_gettime(CLOCK_MONOTONIC), vDSO): the harness's one clock.
 @inlinable
-public func nowNanoseconds() -> Int64 { monotonicNanoseconds() }
+public func nowNanoseconds() -> Int64 { MonotonicClock.nanoseconds() }
