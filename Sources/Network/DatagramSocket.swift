@@ -19,36 +19,24 @@ enum DatagramSocket {
                 guard inet_pton(AF_INET, interface, &address) == 1 else {
                     throw .invalidAddress("multicast interface \"\(interface)\" is not an IPv4 address")
                 }
-                try setOption(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_IF, &address, "setsockopt(IP_MULTICAST_IF)")
-                var ttl = options.multicastTTL
-                try setOption(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_TTL, &ttl, "setsockopt(IP_MULTICAST_TTL)")
-                var loop: UInt8 = options.multicastLoop ? 1 : 0
-                try setOption(descriptor, Int32(IPPROTO_IP), IP_MULTICAST_LOOP, &loop, "setsockopt(IP_MULTICAST_LOOP)")
+                let ip = Int32(IPPROTO_IP)
+                try Socket.setOption(descriptor, level: ip, name: IP_MULTICAST_IF, address, "setsockopt(IP_MULTICAST_IF)", as: NetworkError.self)
+                try Socket.setOption(
+                    descriptor, level: ip, name: IP_MULTICAST_TTL, options.multicastTTL, "setsockopt(IP_MULTICAST_TTL)",
+                    as: NetworkError.self)
+                let loop: UInt8 = options.multicastLoop ? 1 : 0
+                try Socket.setOption(descriptor, level: ip, name: IP_MULTICAST_LOOP, loop, "setsockopt(IP_MULTICAST_LOOP)", as: NetworkError.self)
             }
             guard let host = options.bindHost else { return (descriptor, 0) }
-            guard var address = DatagramAddress(host: host, port: options.bindPort)?.socketAddress else {
+            guard let address = DatagramAddress(host: host, port: options.bindPort)?.socketAddress else {
                 throw .invalidAddress("\"\(host)\" is not an IPv4 address")
             }
-            do {
-                _ = try SystemCall.run("bind", as: NetworkError.self) {
-                    Int(withUnsafePointer(to: &address) {
-                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                    })
-                }
-            } catch {
-                guard case .systemCall(let failure) = error else { throw error }
-                let code = failure.errno
-                throw .systemCall(SystemCallError(call: "bind(\(host):\(options.bindPort)/udp)", errno: code))
-            }
+            try Socket.bind(descriptor, to: address, on: "\(host):\(options.bindPort)/udp", as: NetworkError.self)
             return (descriptor, try TCPSocket.localPort(descriptor))
         } catch {
             SystemCall.release(descriptor)
             throw error
         }
-    }
-
-    private static func setOption<T>(_ descriptor: Int32, _ level: Int32, _ name: Int32, _ value: inout T, _ call: StaticString) throws(NetworkError) {
-        _ = try SystemCall.run(call, as: NetworkError.self) { Int(setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<T>.size))) }
     }
 
     /// epoll: one datagram to `peer`; false when the kernel would block or refused it

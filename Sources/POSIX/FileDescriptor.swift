@@ -81,6 +81,20 @@ public struct FileDescriptor: Sendable {
         try readFully(into: UnsafeMutableRawBufferPointer(start: pointer, count: count), at: offset)
     }
 
+    /// Writes all of `bytes` at the file's position (for a file opened with O_APPEND:
+    /// at its end, each call whole), repeating after a short write. Corresponds to
+    /// `write(2)`.
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(SystemCallError) {
+        var done = 0
+        while done < bytes.count {
+            let written = try SystemCall.run("write", on: path) {
+                write(rawValue, bytes.baseAddress! + done, bytes.count - done)
+            }
+            if written == 0 { throw SystemCallError(call: "write", errno: EIO, subject: path) }
+            done += written
+        }
+    }
+
     /// Writes all of `first` then all of `second` at `offset`: one `pwritev(2)`
     /// normally, `pwrite` finishing a short write. A record's header and its body go to
     /// the file in one call without being copied together first.

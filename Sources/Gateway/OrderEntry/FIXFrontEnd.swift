@@ -1,6 +1,7 @@
 import FIX
 import Foundation
 import GatewayCore
+import POSIX
 import Network
 
 #if canImport(Glibc)
@@ -189,14 +190,15 @@ struct FIXMessageLogSettings {
 /// I/O thread only.
 final class FIXMessageLog {
     let settings: FIXMessageLogSettings
-    private var descriptors: [Int32]
+    /// Each session's log of the day (nil until its first message of the day).
+    private var files: [FileDescriptor?]
     private var days: [Int64]
     private var failed: [Bool]
     private var line: [UInt8] = []
 
     init(settings: FIXMessageLogSettings) {
         self.settings = settings
-        descriptors = Array(repeating: -1, count: settings.sessions.count)
+        files = Array(repeating: nil, count: settings.sessions.count)
         days = Array(repeating: -1, count: settings.sessions.count)
         failed = Array(repeating: false, count: settings.sessions.count)
         line.reserveCapacity(16_384)
@@ -204,23 +206,24 @@ final class FIXMessageLog {
     }
 
     deinit {
-        for fd in descriptors where fd >= 0 { _ = Glibc.close(fd) }
+        for case let file? in files { file.closeIgnoringErrors() }
     }
 
     func write(session: Int, inbound: Bool, _ bytes: UnsafeRawBufferPointer, now: Timestamp) {
         guard session < settings.sessions.count, let compID = settings.sessions[session], !failed[session] else { return }
         let day = now.rawValue / 86_400_000_000_000
         if day != days[session] {
-            if descriptors[session] >= 0 { _ = Glibc.close(descriptors[session]) }
+            files[session]?.closeIgnoringErrors()
+            files[session] = nil
             let stamp = FIXMessageLog.date(day)
             let path = "\(settings.directory)/\(compID)-\(stamp).log"
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
+            do {
+                files[session] = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_APPEND)
+            } catch {
                 failed[session] = true
-                Log.error("FIX \(compID): cannot open message log \(path) (errno \(errno)); its message log is off")
+                Log.error("FIX \(compID): cannot open its message log: \(error); its message log is off")
                 return
             }
-            descriptors[session] = fd
             days[session] = day
         }
         line.removeAll(keepingCapacity: true)
@@ -233,10 +236,12 @@ final class FIXMessageLog {
         line.append(contentsOf: UnsafeBufferPointer(start: direction.utf8Start, count: direction.utf8CodeUnitCount))
         line.append(contentsOf: bytes)
         line.append(UInt8(ascii: "\n"))
-        let written = line.withUnsafeBytes { Glibc.write(descriptors[session], $0.baseAddress, $0.count) }
-        if written != line.count {
+        guard let file = files[session] else { return }
+        do {
+            try line.withUnsafeBytes { try file.append($0) }
+        } catch {
             failed[session] = true
-            Log.error("FIX \(compID): message log write failed (errno \(errno)); its message log is off")
+            Log.error("FIX \(compID): message log write failed: \(error); its message log is off")
         }
     }
 

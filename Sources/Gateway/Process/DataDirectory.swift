@@ -1,5 +1,6 @@
-import GatewayCore
 import Foundation
+import GatewayCore
+import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,8 @@ import Glibc
 /// process so that two gateways can never append to the same journal.
 public final class DataDirectory {
     public let path: String
-    private var lockDescriptor: Int32
+    /// The LOCK file, holding its `flock` while open (nil once given up).
+    private var lock: FileDescriptor?
 
     public var journalPath: String { path + "/journal" }
 
@@ -21,23 +23,31 @@ public final class DataDirectory {
         } catch {
             throw ConfigurationError(key: "data_dir", value: path, expected: "a directory the gateway can create and write (\(error.localizedDescription))")
         }
-        let fd = open(path + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ConfigurationError(key: "data_dir", value: path, expected: "a writable directory (open LOCK: \(String(cString: strerror(errno))))")
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(path + "/LOCK", flags: O_RDWR | O_CREAT)
+        } catch {
+            throw ConfigurationError(key: "data_dir", value: path, expected: "a writable directory (\(error))")
         }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            close(fd)
+        let locked: Bool
+        do {
+            locked = try file.tryLockExclusive()
+        } catch {
+            file.closeIgnoringErrors()
+            throw ConfigurationError(key: "data_dir", value: path, expected: "a directory whose LOCK can be locked (\(error))")
+        }
+        guard locked else {
+            file.closeIgnoringErrors()
             throw ConfigurationError(key: "data_dir", value: path, expected: "a data directory no other gateway process is using (its LOCK is held)")
         }
-        lockDescriptor = fd
+        lock = file
     }
 
     /// Gives the directory up: another gateway may use it from now on. Idempotent.
     public func unlock() {
-        guard lockDescriptor >= 0 else { return }
-        flock(lockDescriptor, LOCK_UN)
-        close(lockDescriptor)
-        lockDescriptor = -1
+        // Closing the only descriptor of the open file description releases its flock.
+        lock?.closeIgnoringErrors()
+        lock = nil
     }
 
     deinit { unlock() }
