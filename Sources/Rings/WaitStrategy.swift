@@ -132,37 +132,51 @@ public enum WaitStrategy: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Builds a strategy from a bare name (`busy-spin`, `spin-yield`,
-    /// `spin-park`) and separately configured numbers, for configuration
-    /// files that keep the spin count and timeout under their own keys.
-    /// `spins` is ignored by `busy-spin`; `parkTimeout` is used by `spin-park`
-    /// only.
+    /// The strategies by their configuration names, for configuration files that keep
+    /// the spin count and timeout under their own keys (parsed once, at load).
+    public enum Kind: String, Sendable, CaseIterable {
+        case busySpin = "busy-spin"
+        case spinYield = "spin-yield"
+        case spinPark = "spin-park"
+    }
+
+    /// Builds a strategy of `kind` with separately configured numbers. `spins` is ignored
+    /// by `busy-spin`; `parkTimeout` is used by `spin-park` only.
     ///
-    /// - Throws: `WaitStrategyConfigError` for an unknown name, a name with
-    ///   `:parameters`, spins below 0, or a timeout outside 1 µs to 1 s.
-    public init(configuration name: String, spins: Int, parkTimeout: Duration = defaultParkTimeout) throws(WaitStrategyConfigError) {
-        let trimmed = name[...].trimmingWhitespace
-        guard !trimmed.contains(":") else {
-            throw .bareNameExpected(name)
-        }
-        switch try WaitStrategy(configValue: String(trimmed)) {
+    /// - Throws: `WaitStrategyConfigError` for spins below 0, or a timeout outside 1 µs
+    ///   to 1 s.
+    public init(_ kind: Kind, spins: Int, parkTimeout: Duration = defaultParkTimeout) throws(WaitStrategyConfigError) {
+        switch kind {
         case .busySpin:
             self = .busySpin
-        case .spinThenYield:
+        case .spinYield:
             guard spins >= 0 else {
-                throw .invalidParameterValue(strategy: String(trimmed), key: "spins", value: String(spins))
+                throw .invalidParameterValue(strategy: kind.rawValue, key: "spins", value: String(spins))
             }
             self = .spinThenYield(spins: spins)
-        case .spinThenPark:
+        case .spinPark:
             guard spins >= 0 else {
-                throw .invalidParameterValue(strategy: String(trimmed), key: "spins", value: String(spins))
+                throw .invalidParameterValue(strategy: kind.rawValue, key: "spins", value: String(spins))
             }
             guard parkTimeout >= .microseconds(1), parkTimeout <= Self.maximumParkTimeout else {
                 throw .invalidParameterValue(
-                    strategy: String(trimmed), key: "timeout-us", value: String(Self.microseconds(parkTimeout)))
+                    strategy: kind.rawValue, key: "timeout-us", value: String(Self.microseconds(parkTimeout)))
             }
             self = .spinThenPark(spins: spins, parkTimeout: parkTimeout)
         }
+    }
+
+    /// The same from a bare name (`busy-spin`, `spin-yield`, `spin-park`).
+    ///
+    /// - Throws: `WaitStrategyConfigError` for an unknown name, a name with
+    ///   `:parameters`, or numbers ``init(_:spins:parkTimeout:)`` refuses.
+    public init(configuration name: String, spins: Int, parkTimeout: Duration = defaultParkTimeout) throws(WaitStrategyConfigError) {
+        let trimmed = String(name[...].trimmingWhitespace)
+        guard !trimmed.contains(":") else {
+            throw .bareNameExpected(name)
+        }
+        guard let kind = Kind(rawValue: trimmed) else { throw .unknownStrategy(trimmed) }
+        try self.init(kind, spins: spins, parkTimeout: parkTimeout)
     }
 
     static func microseconds(_ duration: Duration) -> Int64 {

@@ -97,8 +97,15 @@ func runDrill() throws -> Int32 {
     let args = try DrillArguments(CommandLine.arguments)
     var configuration = GatewayConfiguration.embeddedDefault
     configuration.dataDirectory = args.dataDirectory
-    configuration.journal.durability = args.durability
-    configuration.journal.writer = args.journalWriter
+    guard let durability = JournalDurability(rawValue: args.durability),
+        let journalWriter = JournalWriterPlacement(rawValue: args.journalWriter)
+    else {
+        throw ConfigurationError(
+            key: "--durability/--journal-writer", value: "\(args.durability)/\(args.journalWriter)",
+            expected: "write|fsync and journal-thread|engine-thread")
+    }
+    configuration.journal.durability = durability
+    configuration.journal.writer = journalWriter
     try configuration.validate()
 
     let dataDirectory = try DataDirectory(path: configuration.dataDirectory)

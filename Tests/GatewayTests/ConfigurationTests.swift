@@ -35,7 +35,7 @@ final class ConfigurationTests: XCTestCase {
         var c = GatewayConfiguration.embeddedDefault
         XCTAssertEqual(try GatewayConfiguration.parse(toml: c.renderTOML()), c)
         c.engine.core = nil
-        c.journal.durability = "fsync"
+        c.journal.durability = .fsync
         c.accounts[1].selfTradePrevention = .cancelBoth
         c.symbols.append(.init(name: "BRK.A", tick: Price(raw: 10_000), lot: 1))
         c.fix.sessionStartSecondsUTC = 8 * 3600 + 30 * 60
@@ -89,9 +89,9 @@ final class ConfigurationTests: XCTestCase {
             """)
         XCTAssertEqual(c.dataDirectory, "/srv/cift")
         XCTAssertEqual(c.engine.core, 0)
-        XCTAssertEqual(c.engine.waitStrategy, "busy-spin")
+        XCTAssertEqual(c.engine.waitStrategy, .busySpin)
         XCTAssertEqual(c.engine.maxOrders, GatewayConfiguration.embeddedDefault.engine.maxOrders)
-        XCTAssertEqual(c.journal.durability, "fsync")
+        XCTAssertEqual(c.journal.durability, .fsync)
         XCTAssertEqual(c.symbols, [.init(name: "XYZ", tick: Price(raw: 500), lot: 10)])
         XCTAssertEqual(c.accounts, [.init(name: "ACC1", selfTradePrevention: .cancelOldest)])
         XCTAssertEqual(c.fix.sessions, [.init(senderCompID: "BROKER", account: "ACC1", password: "s3cret", cancelOnDisconnect: false)])
@@ -114,11 +114,11 @@ final class ConfigurationTests: XCTestCase {
             spin_count = 0
             """)
         XCTAssertEqual([c.engine.spinCount, c.journal.spinCount, c.sharedMemory.spinCount], [5_000, 300, 0])
-        XCTAssertEqual(d.journal.writer, "journal-thread")
+        XCTAssertEqual(d.journal.writer, .journalThread)
         XCTAssertEqual([d.sharedMemory.pollIntervalMicroseconds, d.sharedMemory.idlePollIntervalMicroseconds, d.sharedMemory.idleAfterMilliseconds], [100, 2_000, 1_000])
         // A poll interval above the idle default raises the idle one with it.
         XCTAssertEqual(try GatewayConfiguration.parse(toml: "[shared_memory]\npoll_interval_us = 5000").sharedMemory.idlePollIntervalMicroseconds, 5_000)
-        XCTAssertEqual(try GatewayConfiguration.parse(toml: "[journal]\nwriter = \"engine-thread\"").journal.writer, "engine-thread")
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: "[journal]\nwriter = \"engine-thread\"").journal.writer, .engineThread)
         for (section, key) in [("engine", "engine.spin_count"), ("journal", "journal.spin_count"), ("shared_memory", "shared_memory.spin_count")] {
             XCTAssertThrowsError(try GatewayConfiguration.parse(toml: "[\(section)]\nspin_count = -1")) { error in
                 XCTAssertEqual((error as? ConfigurationError)?.key, key)

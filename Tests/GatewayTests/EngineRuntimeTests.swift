@@ -11,7 +11,7 @@ import XCTest
 final class EngineRuntimeTests: XCTestCase {
     var directory = ""
     /// `journal.writer`: the tests at the end run the others with the engine writing.
-    var journalWriter = "journal-thread"
+    var journalWriter = JournalWriterPlacement.journalThread
     /// The engine and journal agents on one runner (one signal), as `split`/`shared`
     /// modes compose them: the tests at the end run the others that way.
     var oneThread = false
@@ -32,7 +32,7 @@ final class EngineRuntimeTests: XCTestCase {
         c.engine.inboundRingCapacity = 1 << 10
         c.engine.outboundRingCapacity = 1 << 10
         c.engine.pendingEventCapacity = pending
-        c.engine.waitStrategy = "spin-park"
+        c.engine.waitStrategy = .spinPark
         c.journal.ringCapacity = 1 << 10
         c.journal.writer = journalWriter
         return c
@@ -226,33 +226,33 @@ final class EngineRuntimeTests: XCTestCase {
     // MARK: The engine thread writing the journal itself (`journal.writer = "engine-thread"`)
 
     func testEngineWriterReleasesEventsOnlyAfterTheCommandIsInTheJournal() throws {
-        journalWriter = "engine-thread"
+        journalWriter = .engineThread
         try testEventsReturnToTheirOwnPortOnlyAfterTheCommandIsInTheJournal()
     }
 
     func testEngineWriterStopLosesNothingAndTheJournalRebuildsTheSameBooks() throws {
-        journalWriter = "engine-thread"
+        journalWriter = .engineThread
         try testAStopLosesNothingAndTheJournalRebuildsTheSameBooks()
     }
 
     func testEngineWriterMassCancelLargerThanThePendingQueueDeliversEveryEvent() throws {
-        journalWriter = "engine-thread"
+        journalWriter = .engineThread
         try testMassCancelLargerThanThePendingQueueDeliversEveryEvent()
     }
 
     func testEngineWriterWriteFailureStopsAcknowledgementsAndStopReturnsTheError() throws {
-        journalWriter = "engine-thread"
+        journalWriter = .engineThread
         try testAJournalWriteFailureStopsAcknowledgementsAndStopReturnsTheError()
     }
 
     func testEngineWriterRestartContinuesTheSequenceFromTheJournal() throws {
-        journalWriter = "engine-thread"
+        journalWriter = .engineThread
         try testRestartContinuesTheSequenceFromTheJournal()
     }
 
     /// No journal thread is started when the engine writes.
     func testEngineWriterRunsWithoutAJournalThread() throws {
-        journalWriter = "engine-thread"
+        journalWriter = .engineThread
         let (runtime, _) = try start(configuration(), ports: 1)
         let names = threadNames()
         XCTAssertTrue(names.contains("cift-engine"), "\(names)")

@@ -5,19 +5,19 @@ import XCTest
 /// process may use, and says why; the configuration refuses anything else.
 final class ThreadingModeTests: XCTestCase {
     func testAutoPicksFromTheCPUs() {
-        XCTAssertEqual(ThreadingMode.choose(configured: "auto", cpus: 1).mode, .shared)
-        XCTAssertEqual(ThreadingMode.choose(configured: "auto", cpus: 2).mode, .shared)
-        XCTAssertEqual(ThreadingMode.choose(configured: "auto", cpus: 3).mode, .split)
-        XCTAssertEqual(ThreadingMode.choose(configured: "auto", cpus: 4).mode, .dedicated)
-        XCTAssertEqual(ThreadingMode.choose(configured: "auto", cpus: 16).mode, .dedicated)
-        let reason = ThreadingMode.choose(configured: "auto", cpus: 2).reason
+        XCTAssertEqual(ThreadingMode.choose(configured: nil, cpus: 1).mode, .shared)
+        XCTAssertEqual(ThreadingMode.choose(configured: nil, cpus: 2).mode, .shared)
+        XCTAssertEqual(ThreadingMode.choose(configured: nil, cpus: 3).mode, .split)
+        XCTAssertEqual(ThreadingMode.choose(configured: nil, cpus: 4).mode, .dedicated)
+        XCTAssertEqual(ThreadingMode.choose(configured: nil, cpus: 16).mode, .dedicated)
+        let reason = ThreadingMode.choose(configured: nil, cpus: 2).reason
         XCTAssertTrue(reason.contains("2 CPUs"), reason)
         XCTAssertTrue(reason.contains("auto"), reason)
     }
 
     func testAConfiguredModeIsTakenAsItIs() {
         for mode in ThreadingMode.allCases {
-            let choice = ThreadingMode.choose(configured: mode.rawValue, cpus: 2)
+            let choice = ThreadingMode.choose(configured: mode, cpus: 2)
             XCTAssertEqual(choice.mode, mode)
             XCTAssertEqual(choice.reason, "threading.mode = \"\(mode.rawValue)\"")
         }
@@ -33,8 +33,8 @@ final class ThreadingModeTests: XCTestCase {
     }
 
     func testTheConfigurationReadsAndRefusesTheMode() throws {
-        XCTAssertEqual(GatewayConfiguration.embeddedDefault.threading.mode, "auto")
-        XCTAssertEqual(try GatewayConfiguration.parse(toml: "[threading]\nmode = \"split\"\n").threading.mode, "split")
+        XCTAssertNil(GatewayConfiguration.embeddedDefault.threading.mode, "auto")
+        XCTAssertEqual(try GatewayConfiguration.parse(toml: "[threading]\nmode = \"split\"\n").threading.mode, .split)
         XCTAssertThrowsError(try GatewayConfiguration.parse(toml: "[threading]\nmode = \"turbo\"\n")) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("threading.mode"), text)

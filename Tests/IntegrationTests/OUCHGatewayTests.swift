@@ -50,7 +50,7 @@ final class OUCHGatewayTests: XCTestCase {
     /// The epoll backend (for machines where io_uring is blocked) serves the same session.
     func testTheEpollBackendServesTheSameSession() throws {
         var c = configuration()
-        c.network.backend = "epoll"
+        c.network.backend = .epoll
         let gateway = try GatewayServer(configuration: c)
         defer { gateway.stop() }
         XCTAssertTrue(gateway.networkBackend.hasPrefix("epoll"), gateway.networkBackend)

@@ -24,7 +24,7 @@ final class ThreadingModeGatewayTests: XCTestCase {
 
     func run(_ mode: ThreadingMode, expect threads: Set<String>, absent: Set<String>) throws {
         var c = testGatewayConfiguration(directory, dataDirectory: directory + "/data-\(mode.rawValue)")
-        c.threading.mode = mode.rawValue
+        c.threading.mode = mode
         let gateway = try GatewayServer(configuration: c)
         XCTAssertEqual(gateway.threading.mode, mode)
         let names = threadNames()
@@ -69,7 +69,7 @@ final class ThreadingModeGatewayTests: XCTestCase {
     func testACommandWithMoreEventsThanTheQueuesHoldCompletesInEveryMode() throws {
         for mode in ThreadingMode.allCases {
             var c = testGatewayConfiguration(directory, dataDirectory: directory + "/queues-\(mode.rawValue)")
-            c.threading.mode = mode.rawValue
+            c.threading.mode = mode
             c.engine.pendingEventCapacity = 64
             c.engine.outboundRingCapacity = 64
             let gateway = try GatewayServer(configuration: c)

@@ -28,7 +28,7 @@ extension GatewayConfiguration {
         var engine = try top.section("engine")
         let core = try engine.int("core", default: c.engine.core ?? -1, range: -1...1023)
         c.engine.core = core < 0 ? nil : core
-        c.engine.waitStrategy = try waitStrategy(&engine, "wait_strategy", c.engine.waitStrategy)
+        c.engine.waitStrategy = try engine.choice("wait_strategy", default: c.engine.waitStrategy)
         c.engine.spinCount = try engine.int("spin_count", default: c.engine.spinCount, range: 0...100_000_000)
         c.engine.maxOrders = try engine.int("max_orders", default: c.engine.maxOrders, range: 1...(1 << 24))
         c.engine.maxPriceLevelsPerSide = try engine.int(
@@ -54,11 +54,7 @@ extension GatewayConfiguration {
         try session.finish()
 
         var network = try top.section("network")
-        c.network.backend = try network.string("backend", default: c.network.backend)
-        guard ["auto", "io_uring", "epoll"].contains(c.network.backend) else {
-            throw ConfigurationError(
-                key: "network.backend", value: "\"\(c.network.backend)\"", expected: "\"auto\", \"io_uring\" or \"epoll\"")
-        }
+        c.network.backend = try network.choice("backend", default: NetworkBackendSetting(c.network.backend)).backend
         c.network.maxConnections = try network.int("max_connections", default: c.network.maxConnections, range: 1...65_000)
         c.network.maxPendingLogins = try network.int(
             "max_pending_logins", default: min(c.network.maxPendingLogins, c.network.maxConnections), range: 1...65_000)
@@ -77,32 +73,19 @@ extension GatewayConfiguration {
         try network.finish()
 
         var threading = try top.section("threading")
-        c.threading.mode = try threading.string("mode", default: c.threading.mode)
-        guard ThreadingMode.configurationValues.contains(c.threading.mode) else {
-            throw ConfigurationError(
-                key: "threading.mode", value: "\"\(c.threading.mode)\"",
-                expected: ThreadingMode.configurationValues.map { "\"\($0)\"" }.joined(separator: ", "))
-        }
+        c.threading.mode = try threading.choice("mode", default: ThreadingModeSetting(c.threading.mode)).mode
         try threading.finish()
 
         var journal = try top.section("journal")
-        c.journal.durability = try journal.string("durability", default: c.journal.durability)
-        do {
-            _ = try JournalDurability(configurationValue: c.journal.durability)
-        } catch {
-            throw ConfigurationError(key: "journal.durability", value: "\"\(c.journal.durability)\"", expected: "\"write\" or \"fsync\"")
-        }
+        c.journal.durability = try journal.choice("durability", default: c.journal.durability)
         c.journal.maxFileBytes = try journal.int(
             "max_file_bytes", default: c.journal.maxFileBytes, range: (1 << 16)...(1 << 40))
         c.journal.ringCapacity = try powerOfTwo(&journal, "ring_capacity", c.journal.ringCapacity)
-        c.journal.waitStrategy = try waitStrategy(&journal, "wait_strategy", c.journal.waitStrategy)
+        c.journal.waitStrategy = try journal.choice("wait_strategy", default: c.journal.waitStrategy)
         c.journal.spinCount = try journal.int("spin_count", default: c.journal.spinCount, range: 0...100_000_000)
-        c.journal.writer = try journal.string("writer", default: c.journal.writer)
-        guard ["journal-thread", "engine-thread"].contains(c.journal.writer) else {
-            throw ConfigurationError(key: "journal.writer", value: "\"\(c.journal.writer)\"", expected: "\"journal-thread\" or \"engine-thread\"")
-        }
+        c.journal.writer = try journal.choice("writer", default: c.journal.writer)
         // An fdatasync per turn on the engine thread would stall matching for milliseconds.
-        if c.journal.writer == "engine-thread" && c.journal.durability == "fsync" {
+        if c.journal.writer == .engineThread && c.journal.durability == .fsync {
             throw ConfigurationError(
                 key: "journal.writer", value: "\"engine-thread\"",
                 expected: "\"journal-thread\" with durability = \"fsync\" (group commit stays off the engine thread)")
@@ -222,7 +205,7 @@ extension GatewayConfiguration {
             throw ConfigurationError(key: "shared_memory.capacity", value: String(c.sharedMemory.capacity), expected: "a power of two")
         }
         c.sharedMemory.strategyAccount = try shm.string("strategy_account", default: c.sharedMemory.strategyAccount)
-        c.sharedMemory.waitStrategy = try waitStrategy(&shm, "wait_strategy", c.sharedMemory.waitStrategy)
+        c.sharedMemory.waitStrategy = try shm.choice("wait_strategy", default: c.sharedMemory.waitStrategy)
         c.sharedMemory.spinCount = try shm.int("spin_count", default: c.sharedMemory.spinCount, range: 0...100_000_000)
         c.sharedMemory.pollIntervalMicroseconds = try shm.int(
             "poll_interval_us", default: c.sharedMemory.pollIntervalMicroseconds, range: 1...1_000_000)
@@ -399,17 +382,6 @@ extension GatewayConfiguration {
         let v = try s.int(key, default: fallback, range: 2...(1 << 30))
         guard v & (v - 1) == 0 else {
             throw ConfigurationError(key: s.keyPath(key), value: String(v), expected: "a power of two")
-        }
-        return v
-    }
-
-    private static func waitStrategy(_ s: inout TOMLSection, _ key: String, _ fallback: String) throws -> String {
-        let v = try s.string(key, default: fallback)
-        do {
-            _ = try WaitStrategy(configuration: v, spins: 0)
-        } catch {
-            throw ConfigurationError(
-                key: s.keyPath(key), value: "\"\(v)\"", expected: "\"busy-spin\", \"spin-yield\" or \"spin-park\"")
         }
         return v
     }

@@ -1,4 +1,7 @@
 import GatewayCore
+import Journal
+import Network
+import Rings
 import TLS
 
 /// Everything the gateway is told at start-up. Every key has a default (the embedded
@@ -28,7 +31,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// The core the engine thread is pinned to; nil leaves it to the scheduler.
         public var core: Int? = 1
         /// How the engine waits when its inbound rings are empty: busy-spin, spin-yield or spin-park.
-        public var waitStrategy = "spin-park"
+        public var waitStrategy = WaitStrategy.Kind.spinPark
         /// Empty turns spent spinning before yielding or parking. 0 by default: on the
         /// 2-core machines the venue runs on, a spinning engine holds the core the network
         /// thread needs next (perf/RESULTS.md, "Wait strategies"); raise it on dedicated cores.
@@ -55,8 +58,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// `dedicated` (a thread per stage, the engine pinned), `split` (network and engine
         /// on one pinned thread, journal, market data and bridge on another), `shared`
         /// (every stage in one duty cycle on one thread pinned to `engine.core`), or `auto`:
-        /// chosen from the CPUs the process may use, and printed with the reason at start.
-        public var mode = "auto"
+        /// chosen from the CPUs the process may use, and printed with the reason at start
+        /// (nil here).
+        public var mode: ThreadingMode? = nil
         public init() {}
     }
 
@@ -70,7 +74,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     public struct NetworkSettings: Sendable, Equatable {
         /// `auto` (io_uring, falling back to epoll with a logged reason), `io_uring` or `epoll`.
-        public var backend = "auto"
+        public var backend = NetworkConfiguration.Backend.automatic
         /// Connections one I/O thread serves; more are accepted and closed at once.
         public var maxConnections = 256
         /// Of those, how many may be waiting to log in at once (FIX and OUCH together); a
@@ -96,13 +100,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     public struct JournalSettings: Sendable, Equatable {
         /// `write` (in the file before the acknowledgement leaves) or `fsync` (group commit).
-        public var durability = "write"
+        public var durability = JournalDurability.write
         /// A journal file is rolled when the next record would pass this size.
         public var maxFileBytes = 256 << 20
         /// Slots in the ring from the engine to the journal thread (power of two).
         public var ringCapacity = 1 << 16
         /// The journal thread's wait strategy.
-        public var waitStrategy = "spin-park"
+        public var waitStrategy = WaitStrategy.Kind.spinPark
         /// The journal thread's empty turns spent spinning before yielding or parking (0,
         /// as the engine's, for the same reason).
         public var spinCount = 0
@@ -110,7 +114,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// to it through a ring and carries on matching) or "engine-thread" (the engine
         /// writes each turn's records itself before releasing the turn's events: two
         /// thread hand-offs fewer per acknowledgement; `durability = "write"` only).
-        public var writer = "journal-thread"
+        public var writer = JournalWriterPlacement.journalThread
         /// A snapshot of the replayed state every this many commands, written by a
         /// low-priority thread that follows the journal; a restart replays only the
         /// journal after the newest (specs/snapshots.md). 0: none written.
@@ -293,7 +297,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         /// How the bridge thread waits between looks at the signals ring: it spins while
         /// busy, then (spin-park) sleeps at most `pollIntervalMicroseconds` (Python
         /// cannot wake it), or busy-spins for the lowest latency on a core of its own.
-        public var waitStrategy = "spin-park"
+        public var waitStrategy = WaitStrategy.Kind.spinPark
         /// Spins after the last record before parking: back-to-back records from Python
         /// find the bridge still looking.
         public var spinCount = 2_000

@@ -30,6 +30,21 @@ struct TOMLSection {
         return s
     }
 
+    /// A string that must be one of `Choice`'s spellings (its raw values), turned into the
+    /// typed value here, once, at load: an unknown spelling is an error naming them all.
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String, default fallback: Choice
+    ) throws -> Choice where Choice.RawValue == String {
+        let text = try string(key, default: fallback.rawValue)
+        guard let value = Choice(rawValue: text) else {
+            let spellings = Choice.allCases.map { "\"\($0.rawValue)\"" }
+            throw ConfigurationError(
+                key: keyPath(key), value: "\"\(text)\"",
+                expected: spellings.dropLast().joined(separator: ", ") + " or " + spellings.last!)
+        }
+        return value
+    }
+
     mutating func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
         guard let v = value(key) else { return fallback }
         guard let i = v.int else {

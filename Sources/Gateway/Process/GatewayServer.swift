@@ -235,7 +235,7 @@ public final class GatewayServer: @unchecked Sendable {
                 directory: snapshotDirectory, fingerprint: fingerprint, watermarks: watermarks,
                 settings: Snapshotter.Settings(everyCommands: configuration.journal.snapshotEveryCommands,
                                                keep: configuration.journal.snapshotsKept,
-                                               sync: configuration.journal.durability == "fsync"))
+                                               sync: configuration.journal.durability == .fsync))
         } else {
             snapshotter = nil
         }
@@ -438,14 +438,8 @@ public final class GatewayServer: @unchecked Sendable {
 
 extension NetworkConfiguration {
     init(gateway c: GatewayConfiguration) throws {
-        let backend: Backend
-        switch c.network.backend {
-        case "io_uring": backend = .ioUring
-        case "epoll": backend = .epoll
-        default: backend = .automatic
-        }
         self.init(
-            backend: backend, maxConnections: c.network.maxConnections,
+            backend: c.network.backend, maxConnections: c.network.maxConnections,
             maxSendBufferBytes: c.network.maxSendBufferBytes,
             maxIdleWaitMilliseconds: c.network.maxIdleWaitMilliseconds, spinTurns: c.network.spinTurns)
         tlsHandshakeTimeoutMilliseconds = c.tls.handshakeTimeoutMilliseconds

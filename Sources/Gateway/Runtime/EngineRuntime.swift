@@ -76,8 +76,8 @@ public final class EngineRuntime: @unchecked Sendable {
     ) throws {
         let portCount = portSignals.count
         precondition(portCount < 64, "at most 63 order-entry ports")
-        engineWait = try WaitStrategy(configuration: configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
-        journalWait = try WaitStrategy(configuration: configuration.journal.waitStrategy, spins: configuration.journal.spinCount)
+        engineWait = try WaitStrategy(configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
+        journalWait = try WaitStrategy(configuration.journal.waitStrategy, spins: configuration.journal.spinCount)
         shared = RuntimeShared(durableSequence: nextSequence, portCount: portCount)
         let engineSignal = engineSignal ?? WakeSignal()
         let journalSignal = journalSignal ?? WakeSignal()
@@ -95,7 +95,7 @@ public final class EngineRuntime: @unchecked Sendable {
             ports.append(OrderEntryPort(source: Self.source(ofPort: i), inbound: inRing, outbound: outRing, engineSignal: engineSignal, signal: signal))
         }
         // The engine writing the journal itself never uses the ring: keep it token-sized.
-        let writesOwnJournal = configuration.journal.writer == "engine-thread"
+        let writesOwnJournal = configuration.journal.writer == .engineThread
         let journalRing = try SPSCRing<JournalEntry>(capacity: writesOwnJournal ? 2 : configuration.journal.ringCapacity)
         self.ports = ports
         let marketDataRing = try marketDataSignal.map { _ in

@@ -4,7 +4,7 @@ import Journal
 extension JournalWriter {
     /// Opens the gateway's journal in `directory`, continuing at `nextSequence` (from recovery).
     public static func open(directory: String, configuration c: GatewayConfiguration, nextSequence: UInt64) throws -> JournalWriter {
-        let durability = try JournalDurability(configurationValue: c.journal.durability)
+        let durability = c.journal.durability
         // The buffer holds a whole journal ring's worth of records, so one drained batch is
         // one write (and one fdatasync in fsync mode) rather than several automatic flushes.
         let recordBytes = JournalFormat.recordHeaderLength + CommandRecord.size

@@ -37,7 +37,7 @@ enum SharedMemoryBridgeSetup {
             signals: signals, fills: fills, port: port, strategyAccount: strategy,
             symbols: c.symbolDirectory.map { ($0.index, $0.settings.name) }, accounts: accounts, positions: positions)
         let wait = try WaitStrategy(
-            configuration: c.sharedMemory.waitStrategy, spins: c.sharedMemory.spinCount,
+            c.sharedMemory.waitStrategy, spins: c.sharedMemory.spinCount,
             parkTimeout: .microseconds(c.sharedMemory.pollIntervalMicroseconds))
         let backoff = BridgePollBackoff(
             activeNanoseconds: Int64(c.sharedMemory.pollIntervalMicroseconds) * 1_000,

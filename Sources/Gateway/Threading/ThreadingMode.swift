@@ -23,22 +23,19 @@ public enum ThreadingMode: String, Sendable, CaseIterable {
     /// end rather than before each command.
     public var engineSharesOrderEntryThread: Bool { self != .dedicated }
 
-    /// What `threading.mode` accepts.
-    public static let configurationValues = ["auto"] + allCases.map(\.rawValue)
-
     /// The mode that runs, and why.
     public struct Choice: Sendable, Equatable {
         public let mode: ThreadingMode
         public let reason: String
     }
 
-    /// The configured mode, or for `auto` the one that suits `cpus` (the CPUs the process
+    /// The configured mode, or for `auto` (nil) the one that suits `cpus` (the CPUs the process
     /// may use, from `sched_getaffinity`): `shared` on one or two (a wake-up across cores
     /// costs about a whole same-core round trip there, perf/RESULTS.md), `split` on three,
     /// `dedicated` on four or more (a core per busy stage).
-    public static func choose(configured: String, cpus: Int) -> Choice {
-        if configured != "auto", let mode = ThreadingMode(rawValue: configured) {
-            return Choice(mode: mode, reason: "threading.mode = \"\(configured)\"")
+    public static func choose(configured: ThreadingMode?, cpus: Int) -> Choice {
+        if let mode = configured {
+            return Choice(mode: mode, reason: "threading.mode = \"\(mode.rawValue)\"")
         }
         let auto = "threading.mode = \"auto\" with \(cpus) CPU\(cpus == 1 ? "" : "s") available to the process"
         switch cpus {
@@ -52,7 +49,7 @@ public enum ThreadingMode: String, Sendable, CaseIterable {
     }
 
     /// The choice for this process.
-    public static func choose(configured: String) -> Choice {
+    public static func choose(configured: ThreadingMode?) -> Choice {
         choose(configured: configured, cpus: ThreadPinning.availableCores())
     }
 }
