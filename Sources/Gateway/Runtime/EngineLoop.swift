@@ -49,6 +49,9 @@ final class EngineLoop: Agent, @unchecked Sendable {
     var runOtherStagesOfThisThread: (() -> Int)?
 
     let roleName = "engine"
+    /// Debug builds: the engine is single-threaded; every cycle checks it runs on the
+    /// thread that ran the first (whichever the threading mode chose).
+    private var engineThread = OwningThreadCheck()
 
     init(
         engine: MatchingEngine, inbound: [SPSCRing<Command>], outbound: [SPSCRing<Event>],
@@ -86,6 +89,7 @@ final class EngineLoop: Agent, @unchecked Sendable {
     /// One cycle: durable events out, new commands in (matched, and written when the
     /// engine writes its own journal), and what that write made durable out at once.
     func doWork(nowNanoseconds: Int64) -> Int {
+        engineThread.check("the engine")
         guard !done else { return 0 }
         var work = releaseDurableEvents() ? 1 : 0
         // Acquiring: pairs with the journal writer's releasing store of the failure flag.

@@ -64,18 +64,19 @@ public final class EngineRuntime: @unchecked Sendable {
     /// - Parameter portSignals: one per port: the signal of the thread that owns the port
     ///   (an I/O loop's eventfd-backed signal, say), which the engine wakes when it pushes
     ///   events for that port.
-    /// - Parameter broadcastPorts: how many of the first ports hear of venue-wide events
-    ///   (end of day, halts); the rest (an admin port) do not. All by default.
+    /// - Parameter receivesBroadcasts: per port, whether it hears of venue-wide events
+    ///   (end of day, halts); an admin port does not. All do by default.
     /// - Parameter engineSignal, journalSignal: the signals of the threads that will run
     ///   the engine and the journal agents (new ones when nil; the same object when one
     ///   thread runs both).
     public init(
         configuration: GatewayConfiguration, engine: MatchingEngine, journal: JournalWriter,
-        nextSequence: UInt64, portSignals: [WakeSignal], broadcastPorts: Int? = nil,
+        nextSequence: UInt64, portSignals: [WakeSignal], receivesBroadcasts: [Bool]? = nil,
         marketDataSignal: WakeSignal? = nil, engineSignal: WakeSignal? = nil, journalSignal: WakeSignal? = nil
     ) throws {
         let portCount = portSignals.count
         precondition(portCount < 64, "at most 63 order-entry ports")
+        precondition(receivesBroadcasts.map { $0.count == portCount } ?? true, "one broadcast flag per port")
         engineWait = try WaitStrategy(configuration.engine.waitStrategy, spins: configuration.engine.spinCount)
         journalWait = try WaitStrategy(configuration.journal.waitStrategy, spins: configuration.journal.spinCount)
         shared = RuntimeShared(durableSequence: nextSequence, portCount: portCount)
@@ -105,7 +106,7 @@ public final class EngineRuntime: @unchecked Sendable {
         self.writesOwnJournal = writesOwnJournal
         engineLoop = EngineLoop(
             engine: engine, inbound: inbound, outbound: outbound, outboundSignals: signals,
-            receivesBroadcasts: (0..<portCount).map { $0 < (broadcastPorts ?? portCount) },
+            receivesBroadcasts: receivesBroadcasts ?? Array(repeating: true, count: portCount),
             marketData: marketDataRing, marketDataSignal: marketDataSignal,
             journalRing: journalRing, journalSignal: journalSignal,
             ownJournal: writesOwnJournal ? EngineThreadJournal(writer: journal, shared: shared) : nil,

@@ -10,6 +10,17 @@ struct ThreadSignals {
     let journal: WakeSignal
     let marketData: WakeSignal
     let bridge: WakeSignal
+    /// The venue's own port: nobody waits for its events, so no thread sleeps on it.
+    let venue = WakeSignal()
+
+    /// The signal the engine rings when it has events for `port`'s producer.
+    func signal(of port: GatewayPort) -> WakeSignal {
+        switch port {
+        case .orderEntry: orderEntry
+        case .venue: venue
+        case .bridge: bridge
+        }
+    }
 
     init(_ mode: ThreadingMode) {
         switch mode {
