@@ -33,6 +33,9 @@ let package = Package(
         .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
+        // The one atomics library: the rings place their indices at chosen addresses (a
+        // cache line each, or inside a shared-memory mapping), which swift-atomics'
+        // UnsafeAtomic allows and the standard library's Synchronization.Atomic does not.
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
@@ -84,7 +87,10 @@ let package = Package(
         // connection table. Bytes in and out; knows no protocol.
         .target(
             name: "Network",
-            dependencies: ["CLiburing", "CCiftSystem", "POSIX", "Rings", "TLS"]
+            dependencies: [
+                "CLiburing", "CCiftSystem", "POSIX", "Rings", "TLS",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
         ),
 
         // SoupBinTCP 4.1: packet framing, the packets and their encoder, and a stream

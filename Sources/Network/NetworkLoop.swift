@@ -1,8 +1,8 @@
+import Atomics
 import CLiburing
+import POSIX
 import Rings
 import TLS
-import Synchronization
-import POSIX
 
 #if canImport(Glibc)
 import Glibc
@@ -55,7 +55,7 @@ public final class NetworkLoop: @unchecked Sendable {
     /// this loop's connections; eventfd mode, attached to this loop.
     public let wakeSignal: WakeSignal
     /// Set by `requestStop()`.
-    let stopRequested = Atomic<Bool>(false)
+    let stopRequested = ManagedAtomic<Bool>(false)
 
     // MARK: Fixed at init (read on the loop's thread)
 
