@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "cift-crash-drill", targets: ["cift-crash-drill"]),
         .executable(name: "cift-restart-bench", targets: ["cift-restart-bench"]),
         .library(name: "POSIX", targets: ["POSIX"]),
+        .library(name: "SequencedStore", targets: ["SequencedStore"]),
         .library(name: "GatewayCore", targets: ["GatewayCore"]),
         .library(name: "Rings", targets: ["Rings"]),
         .library(name: "Matching", targets: ["Matching"]),
@@ -55,6 +56,11 @@ let package = Package(
         // short-transfer handling, file descriptors, the file system, and the one
         // error type (`SystemCallError`) every module's system calls throw.
         .target(name: "POSIX"),
+
+        // One append-only file of numbered records after a header: open, recover the
+        // torn tail, write behind, sync, read back. The FIX message stores and the feed's
+        // message store are this file with their own header and records.
+        .target(name: "SequencedStore", dependencies: ["POSIX"]),
 
         // Value types shared by every module: prices, sides, identifiers, and the
         // fixed-size Command and Event records that cross threads.
@@ -105,7 +111,7 @@ let package = Package(
 
         // ITCH 5.0 and MoldUDP64 codecs and the subscriber's book builder. Pure:
         // bytes in, values out (and back); no sockets, no threads.
-        .target(name: "MarketData", dependencies: ["GatewayCore", "POSIX", "SoupBinTCP"]),
+        .target(name: "MarketData", dependencies: ["GatewayCore", "SequencedStore", "SoupBinTCP"]),
 
         // The market-data subscriber: a pure MoldUDP64 sequencer (gaps, buffering,
         // snapshot join) over the ITCH book builder, and at the edge the multicast
@@ -116,7 +122,7 @@ let package = Package(
         // FIX 4.4: the tag=value codec (in-place framing, field reading, encoding, dictionary
         // validation), the acceptor's session layer and message store, and order entry
         // (messages into engine commands, engine events into ExecutionReports).
-        .target(name: "FIX", dependencies: ["GatewayCore", "POSIX"]),
+        .target(name: "FIX", dependencies: ["GatewayCore", "POSIX", "SequencedStore"]),
 
         // Configuration, thread wiring and lifecycle: the only module that
         // knows about threads.
@@ -148,6 +154,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "POSIX", "GatewayCore"]),
         .testTarget(name: "POSIXTests", dependencies: ["POSIX"]),
+        .testTarget(name: "SequencedStoreTests", dependencies: ["SequencedStore", "POSIX"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "POSIX", "Rings"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
         .testTarget(name: "SoupBinTCPTests", dependencies: ["SoupBinTCP", "GatewayCore"]),
@@ -155,7 +162,7 @@ let package = Package(
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "SoupBinTCP", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
         .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "SoupBinTCP"]),
-        .testTarget(name: "FIXTests", dependencies: ["FIX", "POSIX", "GatewayCore"]),
+        .testTarget(name: "FIXTests", dependencies: ["FIX", "POSIX", "SequencedStore", "GatewayCore"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings", "FIX"]),
         // Tests that start real gateway processes.
         .testTarget(

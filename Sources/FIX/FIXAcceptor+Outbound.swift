@@ -102,6 +102,14 @@ extension FIXAcceptor {
     /// so a small batch keeps a shared duty cycle's orders moving.
     static let resendMessagesPerTurn = 16
 
+    /// The longest Text (58) the acceptor writes: a reason that quotes a client's value
+    /// is cut here, so that an administrative message always fits the session's buffer
+    /// (the largest body a client may send plus 512 bytes).
+    static let maximumTextLength = 256
+
+    /// `text` as the bytes of a Text field, cut at ``maximumTextLength``.
+    static func textField(_ text: String) -> [UInt8] { Array(text.utf8.prefix(maximumTextLength)) }
+
     /// Logout (34=1, not stored, no session's numbers touched) to whoever `sender`
     /// claims to be: for refused Logons and a wrong BeginString before Logon.
     func sendUnsequencedLogout<IO: FIXAcceptorIO>(
@@ -113,7 +121,7 @@ extension FIXAcceptor {
         encoder.append(FIXTag.targetCompID, value: sender)
         encoder.append(FIXTag.msgSeqNum, int: 1)
         encoder.append(FIXTag.sendingTime, timestamp: now)
-        encoder.append(FIXTag.text, bytes: Array(text.utf8))
+        encoder.append(FIXTag.text, bytes: Self.textField(text))
         if let length = try? encoder.finish() {
             io.send(connection, UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
         }
@@ -143,8 +151,10 @@ extension FIXAcceptor {
         do throws(FIXEncodingError) {
             length = try encoder.finish()
         } catch {
-            // Only a Text too long for the buffer can get here.
-            throw .unencodable("\(error)")
+            // Cannot happen with Text cut at maximumTextLength; were it to, the message is
+            // not sent (and takes no MsgSeqNum) rather than failing the session's store.
+            io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): an administrative message was not sent: \(error)")
+            return
         }
         try emit(index, administrative: true, length: length, now: now, io: &io)
     }
@@ -180,7 +190,7 @@ extension FIXAcceptor {
     ) throws(FIXMessageStoreError) {
         let seq = sessions[index].store.nextSenderSeqNum
         var encoder = beginMessage(index, msgType: "5", seq: seq, now: now)
-        if let text { encoder.append(FIXTag.text, bytes: Array(text.utf8)) }
+        if let text { encoder.append(FIXTag.text, bytes: Self.textField(text)) }
         try emitAdministrative(index, &encoder, now: now, io: &io)
         io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): Logout sent (MsgSeqNum \(seq)), "
             + "expecting MsgSeqNum \(sessions[index].store.nextTargetSeqNum): \(text ?? "reply to theirs")")
@@ -207,7 +217,7 @@ extension FIXAcceptor {
             encoder.append(FIXTag.refMsgType, value: type)
         }
         encoder.append(FIXTag.sessionRejectReason, int: error.reason.rawValue)
-        encoder.append(FIXTag.text, bytes: Array(text.utf8))
+        encoder.append(FIXTag.text, bytes: Self.textField(text))
         try emitAdministrative(index, &encoder, now: now, io: &io)
         io.logSessionEvent("FIX \(sessions[index].configuration.clientCompID): session Reject of MsgSeqNum \(seq) "
             + "(35=\(type?.string ?? "?")): 373=\(error.reason.rawValue)"

@@ -135,11 +135,11 @@ final class FIXMessageStoreTests: XCTestCase {
         var other = Self.golden
         other[0...7] = ArraySlice("NOTASTOR".utf8)
         try Data(other).write(to: URL(fileURLWithPath: path))
-        XCTAssertEqual(openError(), .notAStore(path: path))
+        XCTAssertEqual(openError(), .notAStore(path: path, kind: "FIX message store", reason: "bad magic"))
         var older = Self.golden
         older[9] = 1
         try Data(older).write(to: URL(fileURLWithPath: path))
-        XCTAssertEqual(openError(), .unsupportedVersion(path: path, version: 1))
+        XCTAssertEqual(openError(), .unsupportedVersion(path: path, kind: "FIX message store", found: 1, supported: 2))
         XCTAssertTrue("\(openError()!)".contains("is a version 1 FIX message store"))
         try FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)

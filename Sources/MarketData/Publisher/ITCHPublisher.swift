@@ -76,10 +76,10 @@ public final class ITCHPublisher {
             }
             for sequence in 1..<store.nextSequenceNumber {
                 guard let bytes = store.message(sequence), let message = try? ITCHMessage(decoding: bytes) else {
-                    throw .undecodableMessage(path: store.path, sequence: sequence, reason: "does not decode")
+                    throw .unreadableRecord(path: store.path, sequence: Int(sequence), reason: "does not decode")
                 }
                 do throws(ITCHBookError) { try book.apply(message) } catch {
-                    throw .undecodableMessage(path: store.path, sequence: sequence, reason: "does not apply to the book: \(error)")
+                    throw .unreadableRecord(path: store.path, sequence: Int(sequence), reason: "does not apply to the book: \(error)")
                 }
             }
         }

@@ -1,37 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-import POSIX
+import GatewayCore
+import SequencedStore
 
-/// Why the market-data message store could not be opened, read or written.
-public enum MarketDataStoreError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
-    /// A system call failed (POSIX's error: the call, errno and the file).
-    case systemCall(SystemCallError)
-    /// The file is not the store of the session asked for (another magic or session).
-    case notTheStore(path: String, session: String)
-    /// A stored message that does not read back as ITCH (the publisher rebuilding its
-    /// book at start-up): which one, and why.
-    case undecodableMessage(path: String, sequence: UInt64, reason: String)
-
-    public var description: String {
-        switch self {
-        case .systemCall(let error):
-            "market-data store: \(error)"
-        case .notTheStore(let path, let session):
-            "market-data store: \(path) is not the message store of session \(session)"
-        case .undecodableMessage(let path, let sequence, let reason):
-            "market-data store: message \(sequence) of \(path) \(reason)"
-        }
-    }
-}
-
-/// The store's POSIX calls, a failure as ``MarketDataStoreError/systemCall(_:)``.
-@inline(__always) @discardableResult
-private func storeCall<R>(_ body: () throws -> R) throws(MarketDataStoreError) -> R {
-    try SystemCall.reporting(as: MarketDataStoreError.self, body)
-}
+/// The feed's message store failed: the one store error (``SequencedStoreError``).
+public typealias MarketDataStoreError = SequencedStoreError
 
 /// Every message the feed has sent in one session day, in MoldUDP64 sequence order, in
 /// memory (for retransmission and snapshots) and in a file (so it survives a restart).
@@ -42,18 +13,21 @@ private func storeCall<R>(_ body: () throws -> R) throws(MarketDataStoreError) -
 /// one record per message: u16 big-endian length, u64 big-endian engine sequence of the
 /// event the message came from (0 for the venue's own messages), the message.
 ///
-/// Appending copies into memory only; ``flush()`` writes what was appended since the
-/// last flush in one `write` (the publisher flushes once per packet sent, so the file
-/// costs one system call per packet, not per message). A record torn by a crash is cut
-/// off when the store is opened. Used from one thread (the market-data thread).
+/// The file is a ``SequencedFileStore`` (module `SequencedStore`, specs/sequenced-store.md),
+/// which opens and recovers it (a record torn by a crash is cut off) and writes it; this
+/// type keeps every record in memory as well, where retransmissions and snapshots read
+/// them. Appending copies into memory only; ``flush()`` hands what was appended since the
+/// last flush to the file in one `pwrite`, straight from that memory (the publisher
+/// flushes once per packet sent, so the file costs one system call per packet, not per
+/// message). Used from one thread (the market-data thread).
 public final class MarketDataMessageStore {
     public static let magic: [UInt8] = Array("CIFTMDS1".utf8)
     public static let headerLength = 32
     public static let recordHeaderLength = 10
 
-    public let path: String
+    public var path: String { file.path }
     public let session: MoldUDP64Session
-    private let file: FileDescriptor
+    private let file: SequencedFileStore
     /// All records (file layout, header excluded), contiguous.
     private var bytes: UnsafeMutableRawPointer
     private var capacity: Int
@@ -63,7 +37,7 @@ public final class MarketDataMessageStore {
     /// offsets[seq - 1]: where record `seq` starts in `bytes`.
     private var offsets: [Int] = []
     /// Bytes of a torn tail cut off at open.
-    public let truncatedBytes: Int
+    public var truncatedBytes: Int { file.truncatedBytes }
     /// The engine sequence the session's opening book was taken at (its first Add
     /// Orders describe the book after that command); 0 until set.
     public private(set) var baselineEngineSequence: UInt64 = 0
@@ -79,67 +53,88 @@ public final class MarketDataMessageStore {
     /// as they are written, so a quiet day costs little and a busy one never stops the
     /// feed to copy the whole store into a bigger buffer.
     public init(directory: String, session: MoldUDP64Session, initialCapacity: Int = 1 << 28) throws(MarketDataStoreError) {
-        let path = Self.path(directory: directory, session: session)
-        self.path = path
         self.session = session
-        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
-        self.file = file
-        let size: Int
+        capacity = initialCapacity
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: initialCapacity, alignment: 16)
+        offsets.reserveCapacity(initialCapacity / (Self.recordHeaderLength + 19))  // 19: the shortest message
+        var baseline: UInt64 = 0
+        var memory = (bytes: bytes, capacity: capacity, used: 0)
+        var recoveredOffsets: [Int] = []
         do throws(MarketDataStoreError) {
-            size = try storeCall { try file.size() }
+            file = try SequencedFileStore(
+                path: Self.path(directory: directory, session: session), layout: Self.layout(session),
+                bufferCapacity: 0, reserveRecords: initialCapacity / (Self.recordHeaderLength + 19),
+                header: { header in baseline = BigEndianWire.u64(header.baseAddress!, HeaderOffset.baseline) },
+                recovered: { record, _ in
+                    if memory.used + record.count > memory.capacity {
+                        // A store larger than the capacity asked for: room for all of it.
+                        var grown = memory.capacity * 2
+                        while grown < memory.used + record.count { grown *= 2 }
+                        let newBytes = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
+                        newBytes.copyMemory(from: memory.bytes, byteCount: memory.used)
+                        memory.bytes.deallocate()
+                        memory.bytes = newBytes
+                        memory.capacity = grown
+                    }
+                    (memory.bytes + memory.used).copyMemory(from: record.baseAddress!, byteCount: record.count)
+                    recoveredOffsets.append(memory.used)
+                    memory.used += record.count
+                })
         } catch {
-            file.closeIgnoringErrors()
+            memory.bytes.deallocate()
             throw error
         }
-        capacity = max(initialCapacity, size)
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        offsets.reserveCapacity(capacity / (Self.recordHeaderLength + 19))  // 19: the shortest message
-        var header = [UInt8](repeating: 0, count: Self.headerLength)
-        for i in 0..<8 { header[i] = Self.magic[i] }
-        header.withUnsafeMutableBytes { [session] in session.store($0.baseAddress!, at: 8) }
-        if size < Self.headerLength {
-            truncatedBytes = size
-            try storeCall {
-                try file.truncate(to: 0)
-                try header.withUnsafeBytes { _ = try file.writeAll($0, at: 0) }
-            }
-            return
-        }
-        var existing = [UInt8](repeating: 0, count: Self.headerLength)
-        try storeCall { try existing.withUnsafeMutableBytes { try file.readExactly(into: $0, at: 0) } }
-        guard existing[0..<24] == header[0..<24] else { throw .notTheStore(path: path, session: "\(session)") }
-        baselineEngineSequence = existing[24..<32].reduce(0) { $0 << 8 | UInt64($1) }
-        let body = size - Self.headerLength
-        if body > 0 {
-            let bytes = self.bytes
-            try storeCall { try file.readExactly(into: UnsafeMutableRawBufferPointer(start: bytes, count: body), at: Self.headerLength) }
-        }
-        var offset = 0
-        while offset + Self.recordHeaderLength <= body {
-            let length = Int(bytes.load(fromByteOffset: offset, as: UInt8.self)) << 8
-                | Int(bytes.load(fromByteOffset: offset + 1, as: UInt8.self))
-            guard length > 0, offset + Self.recordHeaderLength + length <= body else { break }
-            offsets.append(offset)
-            offset += Self.recordHeaderLength + length
-        }
-        used = offset
-        flushed = offset
-        truncatedBytes = body - offset
-        if truncatedBytes > 0 {
-            try storeCall { try file.truncate(to: Self.headerLength + offset) }
-        }
+        bytes = memory.bytes
+        capacity = memory.capacity
+        used = memory.used
+        flushed = memory.used
+        offsets += recoveredOffsets
+        baselineEngineSequence = baseline
+    }
+
+    /// Header offsets: magic 8, session 10, 6 zero bytes, baseline.
+    public enum HeaderOffset {
+        public static let magic = 0
+        public static let session = 8
+        public static let baseline = 24
+    }
+
+    /// The file's layout: the header names the session; a record is u16 length, u64
+    /// engine sequence, the message (a zero length is not a record: the end is torn there).
+    static func layout(_ session: MoldUDP64Session) -> SequencedStoreLayout {
+        SequencedStoreLayout(
+            kind: "market-data message store", headerLength: headerLength,
+            newHeader: { header in
+                for i in 0..<8 { header[HeaderOffset.magic + i] = magic[i] }
+                session.store(header.baseAddress!, at: HeaderOffset.session)
+            },
+            checkHeader: { (header, path) throws(SequencedStoreError) in
+                guard header.count >= headerLength else { return }  // torn while created: started afresh
+                guard header.prefix(8).elementsEqual(magic) else {
+                    throw .notAStore(path: path, kind: "market-data message store", reason: "bad magic")
+                }
+                let found = MoldUDP64Session(header.baseAddress!, at: HeaderOffset.session)
+                guard found == session, header[18..<24].allSatisfy({ $0 == 0 }) else {
+                    throw .wrongOwner(path: path, expected: "session \(session)", found: "session \(found)")
+                }
+            },
+            recordLength: { bytes, _ in
+                guard bytes.count >= recordHeaderLength else { return nil }
+                let length = Int(BigEndianWire.u16(bytes.baseAddress!, 0))
+                return length > 0 ? recordHeaderLength + length : nil
+            })
     }
 
     deinit {
-        file.closeIgnoringErrors()
         bytes.deallocate()
     }
 
     /// Records the baseline engine sequence in the header.
     public func setBaseline(_ sequence: UInt64) throws(MarketDataStoreError) {
-        var field = [UInt8](repeating: 0, count: 8)
-        for i in 0..<8 { field[i] = UInt8(truncatingIfNeeded: sequence >> UInt64(56 - 8 * i)) }
-        try storeCall { try field.withUnsafeBytes { _ = try file.writeAll($0, at: 24) } }
+        var field = sequence.bigEndian
+        try withUnsafeBytes(of: &field) { (bytes) throws(MarketDataStoreError) in
+            try file.writeHeader(bytes, at: HeaderOffset.baseline)
+        }
         baselineEngineSequence = sequence
     }
 
@@ -191,10 +186,8 @@ public final class MarketDataMessageStore {
         let offset = offsets[Int(sequence) - 1]
         offsets.removeSubrange((Int(sequence) - 1)...)
         used = offset
-        if flushed > offset {
-            flushed = offset
-            try storeCall { try file.truncate(to: Self.headerLength + offset) }
-        }
+        flushed = min(flushed, offset)
+        try file.truncate(fromRecord: Int(sequence) - 1)
     }
 
     /// True when every appended message is in the file.
@@ -204,9 +197,8 @@ public final class MarketDataMessageStore {
     /// short write).
     public func flush() throws(MarketDataStoreError) {
         guard flushed < used else { return }
-        let (bytes, flushed, used) = (self.bytes, self.flushed, self.used)
-        try storeCall { try file.writeAll(bytes + flushed, count: used - flushed, at: Self.headerLength + flushed) }
-        self.flushed = used
+        try file.write(records: UnsafeRawBufferPointer(start: bytes + flushed, count: used - flushed))
+        flushed = used
     }
 
     /// Doubles the memory (rare: the initial capacity covers a normal day's start).
