@@ -107,7 +107,7 @@ let package = Package(
         // OUCH 5.0 over SoupBinTCP: the codec, the server (login, heartbeats, the
         // mapping to engine commands) and its sequenced message store. Pure state
         // machines: bytes and a clock in, bytes and engine commands out; no sockets.
-        .target(name: "OUCH", dependencies: ["GatewayCore", "POSIX", "SoupBinTCP"]),
+        .target(name: "OUCH", dependencies: ["GatewayCore", "POSIX", "SequencedStore", "SoupBinTCP"]),
 
         // ITCH 5.0 and MoldUDP64 codecs and the subscriber's book builder. Pure:
         // bytes in, values out (and back); no sockets, no threads.
@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(name: "NetworkTests", dependencies: ["Network", "POSIX", "Rings"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
         .testTarget(name: "SoupBinTCPTests", dependencies: ["SoupBinTCP", "GatewayCore"]),
-        .testTarget(name: "OUCHTests", dependencies: ["OUCH", "SoupBinTCP", "GatewayCore"]),
+        .testTarget(name: "OUCHTests", dependencies: ["OUCH", "SequencedStore", "SoupBinTCP", "GatewayCore"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "SoupBinTCP", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
         .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "SoupBinTCP"]),

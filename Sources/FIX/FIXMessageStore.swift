@@ -152,6 +152,7 @@ public final class FIXMessageStore {
             },
             recovered: { record, _ in
                 answers.record(BigEndianWire.u64(record.baseAddress!, RecordOffset.engineSequence))
+                return true
             })
         nextSenderSeqNum = sender
         nextTargetSeqNum = target

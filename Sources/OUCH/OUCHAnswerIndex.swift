@@ -6,7 +6,7 @@ import Musl
 import Darwin
 #endif
 import GatewayCore
-import POSIX
+import SequencedStore
 
 /// Beside each sequenced stream (`<USER>.seq`), which engine command each of its
 /// messages answers: `<USER>.ans` (specs/soupbintcp.md, "Answer index"). The stream file
@@ -25,6 +25,10 @@ import POSIX
 /// `fdatasync`s of a synchronous store can leave one; none of those packets was sent) is
 /// cut back to the index.
 ///
+/// The file is a ``SequencedFileStore`` of 8-byte records (specs/sequenced-store.md);
+/// this type keeps the entries appended since the last flush in memory of its own, and
+/// orders its `fdatasync`s after the stream's own write.
+///
 /// One thread at a time: the owner of the stream store.
 final class OUCHAnswerIndex {
     static let magic: [UInt8] = Array("CIFTSANS".utf8)
@@ -36,12 +40,11 @@ final class OUCHAnswerIndex {
         (directory.hasSuffix("/") ? directory : directory + "/") + username.uppercased() + ".ans"
     }
 
-    let path: String
+    var path: String { file.path }
     let synchronous: Bool
-    private let file: FileDescriptor
-    private var isOpen = true
+    private let file: SequencedFileStore
     /// Entries in the file.
-    private(set) var durableCount: Int
+    var durableCount: Int { file.count }
     /// Entries appended since the last flush.
     private var pending: UnsafeMutablePointer<UInt64>
     private var pendingCapacity: Int
@@ -64,50 +67,45 @@ final class OUCHAnswerIndex {
     static func open(
         directory: String, username: String, synchronous: Bool, newBaseline: UInt64
     ) throws(OUCHStoreError) -> (OUCHAnswerIndex, Contents) {
-        let path = Self.path(directory: directory, username: username)
-        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
-        do throws(OUCHStoreError) {
-            guard try storeCall({ try file.tryLockExclusive() }) else { throw OUCHStoreError.locked(path: path) }
-            let size = UInt64(try storeCall { try file.size() })
-            let head = UnsafeMutableRawPointer.allocate(byteCount: headerLength, alignment: 8)
-            defer { head.deallocate() }
-            var baseline = newBaseline
-            var entries: [UInt64] = []
-            if size < UInt64(headerLength) {
-                // New, or torn before its header was whole: no entry can have been written.
-                for (i, byte) in magic.enumerated() { Wire.put8(byte, head, i) }
-                Wire.put64(baseline, head, 8)
-                try storeCall { try file.truncate(to: Int(0)) }
-                try storeCall { try file.writeAll(head, count: headerLength, at: 0) }
-                if synchronous { try storeCall { try file.syncData() } }
-            } else {
-                _ = try storeCall { try file.readFully(head, count: headerLength, at: 0) }
-                guard Array(UnsafeRawBufferPointer(start: head, count: 8)) == magic else {
-                    throw .notAStore(path: path, reason: "bad magic (not an answer index)")
-                }
-                baseline = Wire.u64(head, 8)
-                let count = Int((size - UInt64(headerLength)) / UInt64(entryLength))
-                if count > 0 {
-                    let bytes = UnsafeMutableRawPointer.allocate(byteCount: count * entryLength, alignment: 8)
-                    defer { bytes.deallocate() }
-                    _ = try storeCall { try file.readFully(bytes, count: count * entryLength, at: headerLength) }
-                    entries.reserveCapacity(count)
-                    for i in 0..<count { entries.append(Wire.u64(bytes, i * entryLength)) }
-                }
-            }
-            let index = OUCHAnswerIndex(path: path, synchronous: synchronous, file: file, count: entries.count)
-            return (index, Contents(baseline: baseline, entries: entries, existed: size >= UInt64(headerLength)))
-        } catch {
-            file.closeIgnoringErrors()
-            throw error
-        }
+        var baseline = newBaseline
+        var entries: [UInt64] = []
+        // Synchronous or not, the store's own writes are not synced: the owner syncs the
+        // index first and the stream after it (see the crash ordering above).
+        let file = try SequencedFileStore(
+            path: Self.path(directory: directory, username: username), layout: layout(newBaseline: newBaseline),
+            lock: true, bufferCapacity: 0,
+            header: { header in baseline = Wire.u64(header.baseAddress!, 8) },
+            recovered: { entry, _ in
+                entries.append(Wire.u64(entry.baseAddress!, 0))
+                return true
+            })
+        if synchronous && (file.created || file.truncatedBytes > 0) { try file.syncData() }
+        let index = OUCHAnswerIndex(synchronous: synchronous, file: file)
+        return (index, Contents(baseline: baseline, entries: entries, existed: !file.created))
     }
 
-    private init(path: String, synchronous: Bool, file: FileDescriptor, count: Int) {
-        self.path = path
+    /// The file's layout: a 16-byte header (magic, baseline), then 8-byte entries (a
+    /// partial one at the end is a torn tail).
+    private static func layout(newBaseline: UInt64) -> SequencedStoreLayout {
+        SequencedStoreLayout(
+            kind: "OUCH answer index", headerLength: headerLength,
+            newHeader: { header in
+                for (i, byte) in magic.enumerated() { Wire.put8(byte, header.baseAddress!, i) }
+                Wire.put64(newBaseline, header.baseAddress!, 8)
+            },
+            checkHeader: { (header, path) throws(SequencedStoreError) in
+                // Torn before its header was whole: no entry can have been written.
+                guard header.count >= headerLength else { return }
+                guard header.prefix(8).elementsEqual(magic) else {
+                    throw .notAStore(path: path, kind: "OUCH answer index", reason: "bad magic")
+                }
+            },
+            recordLength: { bytes, _ in bytes.count >= entryLength ? entryLength : nil })
+    }
+
+    private init(synchronous: Bool, file: SequencedFileStore) {
         self.synchronous = synchronous
         self.file = file
-        self.durableCount = count
         pendingCapacity = 4096
         pending = UnsafeMutablePointer<UInt64>.allocate(capacity: 4096)
     }
@@ -118,19 +116,15 @@ final class OUCHAnswerIndex {
     }
 
     func close() {
-        if isOpen {
-            file.closeIgnoringErrors()
-            isOpen = false
-        }
+        file.close()
     }
 
     /// Cuts the file to `count` entries (after a crash: entries of packets that never
     /// made it into the stream).
     func truncate(to count: Int) throws(OUCHStoreError) {
         precondition(pendingCount == 0 && count <= durableCount)
-        try storeCall { try file.truncate(to: Self.headerLength + count * Self.entryLength) }
-        if synchronous { try storeCall { try file.syncData() } }
-        durableCount = count
+        try file.truncate(fromRecord: count)
+        if synchronous { try file.syncData() }
     }
 
     /// Appends `count` entries of 0 at once (a stream that had no index: its messages
@@ -160,23 +154,18 @@ final class OUCHAnswerIndex {
     /// none. `fdatasync` is the caller's (``sync()``), after the stream's own write.
     func flush() throws(OUCHStoreError) {
         guard pendingCount > 0 else { return }
-        try storeCall {
-            try file.writeAll(pending, count: pendingCount * Self.entryLength, at: Self.headerLength + durableCount * Self.entryLength)
-        }
-        durableCount += pendingCount
+        try file.write(records: UnsafeRawBufferPointer(start: pending, count: pendingCount * Self.entryLength))
         pendingCount = 0
     }
 
     func sync() throws(OUCHStoreError) {
-        try storeCall { try file.syncData() }
+        try file.syncData()
     }
 
     /// Writes the baseline into the header.
     func writeBaseline(_ baseline: UInt64) throws(OUCHStoreError) {
         var big = baseline.bigEndian
-        try withUnsafeBytes(of: &big) { (bytes) throws(OUCHStoreError) in
-            try storeCall { try file.writeAll(bytes.baseAddress!, count: 8, at: Int(8)) }
-        }
-        if synchronous { try storeCall { try file.syncData() } }
+        try withUnsafeBytes(of: &big) { (bytes) throws(OUCHStoreError) in try file.writeHeader(bytes, at: 8) }
+        if synchronous { try file.syncData() }
     }
 }

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import GatewayCore
 import POSIX
+import SequencedStore
 import SoupBinTCP
 
 /// The sequenced outbound stream of one SoupBinTCP user for one session day, kept in
@@ -18,11 +19,13 @@ import SoupBinTCP
 /// (`Length u16` · `S` · OUCH message). Message *n* is the *n*th packet. Storing the
 /// packets exactly as sent means a replay is a read of a file range and one send.
 ///
-/// Writing: ``append(_:)`` encodes a message into a memory buffer and records its
-/// offset; ``flush(highWater:)`` writes everything appended since the last flush with
-/// one `pwrite` (and one `fdatasync` when the store is synchronous). A message is
-/// *durable* once flushed, and only durable messages are ever read for sending, so a
-/// message that a crash tore was never sent; reopening truncates it.
+/// The file is a ``SequencedFileStore`` (module `SequencedStore`, specs/sequenced-store.md),
+/// which opens, checks, recovers and writes it. Writing: ``append(_:)`` encodes a message
+/// into a memory buffer of this type and records its offset; ``flush(highWater:)`` hands
+/// everything appended since the last flush to the file with one `pwrite` (and one
+/// `fdatasync` when the store is synchronous). A message is *durable* once flushed, and
+/// only durable messages are ever read for sending, so a message that a crash tore was
+/// never sent; reopening truncates it.
 ///
 /// Memory: an index of one `UInt64` file offset per message (8 bytes per message,
 /// amortized array growth) and a buffer holding the bytes appended since the previous
@@ -60,15 +63,14 @@ public final class OUCHSessionStore {
 
     // MARK: State
 
-    public let path: String
+    public var path: String { file.path }
     /// The session (without padding) and user the file belongs to.
     public let session: String
     public let username: String
     /// `fdatasync` after every flush that wrote something.
     public let synchronous: Bool
 
-    private let file: FileDescriptor
-    private var isOpen = true
+    private let file: SequencedFileStore
     /// File offset of each message's packet: `offsets[n - 1]` for message n.
     private var offsets: [UInt64]
     /// Bytes of the file that are written: header plus every durable packet.
@@ -94,7 +96,7 @@ public final class OUCHSessionStore {
     /// The UserRefNum high-water mark in the header.
     public private(set) var persistedHighWater: UInt32
     /// Bytes cut from the end of the file when it was opened (a torn last packet).
-    public let truncatedBytes: UInt64
+    public var truncatedBytes: UInt64 { UInt64(file.truncatedBytes) }
     /// Which engine command each message answers, beside the stream.
     private let answerIndex: OUCHAnswerIndex
     /// Which answers to journaled commands the stream holds.
@@ -118,61 +120,61 @@ public final class OUCHSessionStore {
     ) throws(OUCHStoreError) {
         let path = Self.path(directory: directory, username: username)
         let owner = Owner(session: session.trimmingSpaces, username: username.uppercased())
-        try storeCall { _ = try FileSystem.createDirectories(directory) }
-        let file = try storeCall { try FileDescriptor.open(path, flags: O_RDWR | O_CREAT) }
-        let state: Recovered
-        let index: OUCHAnswerIndex
-        var answers: EngineAnswerMark
+        try SystemCall.reporting(as: OUCHStoreError.self) { _ = try FileSystem.createDirectories(directory) }
+        let (index, contents) = try OUCHAnswerIndex.open(
+            directory: directory, username: username, synchronous: synchronous, newBaseline: newStoreBaseline)
+        let file: SequencedFileStore
+        var answers = EngineAnswerMark(baseline: contents.baseline)
+        var highWater: UInt32 = 0
         do throws(OUCHStoreError) {
-            guard try storeCall({ try file.tryLockExclusive() }) else { throw OUCHStoreError.locked(path: path) }
-            let contents: OUCHAnswerIndex.Contents
-            (index, contents) = try OUCHAnswerIndex.open(
-                directory: directory, username: username, synchronous: synchronous, newBaseline: newStoreBaseline)
-            do throws(OUCHStoreError) {
-                // The index is written first, so the stream's messages beyond its entries
-                // were never sent (see OUCHAnswerIndex).
-                state = try Self.recover(
-                    file: file, path: path, owner: owner, synchronous: synchronous,
-                    limit: contents.existed ? contents.entries.count : Int.max, recovered)
-                let count = state.offsets.count
-                answers = EngineAnswerMark(baseline: contents.baseline)
-                if contents.existed {
-                    if contents.entries.count > count { try index.truncate(to: count) }
-                    for entry in contents.entries.prefix(count) { answers.record(entry) }
-                } else if count > 0 {
-                    // A stream older than indexes: its messages are tagged as answering
-                    // nothing, and it gets the baseline of a new stream (the gateway's
-                    // is settled at the journal's end after this start's replay).
-                    index.appendUntagged(count)
-                    try index.flush()
-                }
-            } catch {
-                index.close()
-                throw error
+            // The index is written first, so the stream's messages beyond its entries
+            // were never sent (see OUCHAnswerIndex): they are cut off like a torn tail.
+            let limit = contents.existed ? contents.entries.count : Int.max
+            file = try SequencedFileStore(
+                    path: path, layout: Self.layout(owner), lock: true, bufferCapacity: 0,
+                    header: { header in highWater = Wire.u32(header.baseAddress!, HeaderOffset.userRefNumHighWater) },
+                    recovered: { packet, number in
+                        guard number < limit, packet[2] == SoupBinTCPPacketType.sequencedData else { return false }
+                        let message = UnsafeRawBufferPointer(rebasing: packet[3...])
+                        guard (try? OUCHOutboundMessage(decoding: message)) != nil else { return false }
+                        recovered(message)
+                        return true
+                    })
+            if synchronous && file.truncatedBytes > 0 { try file.syncData() }
+            let count = file.count
+            if contents.existed {
+                if contents.entries.count > count { try index.truncate(to: count) }
+                for entry in contents.entries.prefix(count) { answers.record(entry) }
+            } else if count > 0 {
+                // A stream older than indexes: its messages are tagged as answering
+                // nothing, and it gets the baseline of a new stream (the gateway's
+                // is settled at the journal's end after this start's replay).
+                index.appendUntagged(count)
+                try index.flush()
             }
         } catch {
-            file.closeIgnoringErrors()
+            index.close()
             throw error
         }
         self.answerIndex = index
         self.answers = answers
-        self.path = path
         self.session = owner.session
         self.username = owner.username
         self.synchronous = synchronous
         self.file = file
-        self.offsets = state.offsets
         // Address space for a day's messages (about a million per user), committed by the
         // kernel only as it is written: appending never stops the I/O thread to copy.
-        self.offsets.reserveCapacity(max(state.offsets.count * 2, 1 << 20))
-        self.fileEnd = state.end
-        self.durableCount = state.offsets.count
-        self.persistedHighWater = state.highWater
-        self.truncatedBytes = state.truncated
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(max(file.count * 2, 1 << 20))
+        for number in 0..<file.count { offsets.append(UInt64(file.offset(ofRecord: number))) }
+        self.offsets = offsets
+        self.fileEnd = UInt64(file.endOffset)
+        self.durableCount = file.count
+        self.persistedHighWater = highWater
         self.bufferCapacity = 64 * 1024
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         self.headerField = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
-        self.bufferFileOffset = state.end
+        self.bufferFileOffset = UInt64(file.endOffset)
     }
 
     deinit {
@@ -185,10 +187,7 @@ public final class OUCHSessionStore {
     /// Closes the file (and releases its lock). Unflushed messages are lost; call
     /// ``flush(highWater:)`` first. Safe to call twice.
     public func close() {
-        if isOpen {
-            file.closeIgnoringErrors()
-            isOpen = false
-        }
+        file.close()
         answerIndex.close()
     }
 
@@ -197,107 +196,62 @@ public final class OUCHSessionStore {
         var username: String
     }
 
-    private struct Recovered {
-        var offsets: [UInt64]
-        var end: UInt64
-        var highWater: UInt32
-        var truncated: UInt64
-    }
-
     /// The 64 header bytes of a new file.
-    private static func header(_ owner: Owner) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: headerLength)
-        bytes.withUnsafeMutableBytes { b in
-            let p = b.baseAddress!
-            for (i, byte) in magic.enumerated() { Wire.put8(byte, p, HeaderOffset.magic + i) }
-            Wire.put16(version, p, HeaderOffset.version)
-            Wire.put16(UInt16(headerLength), p, HeaderOffset.headerLength)
-            Wire.putAlphaRight(owner.session, width: 10, p, HeaderOffset.session)
-            Wire.putAlphaLeft(owner.username, width: 6, p, HeaderOffset.username)
-            Wire.put32(0, p, HeaderOffset.userRefNumHighWater)
-        }
-        return bytes
+    private static func writeHeader(_ owner: Owner, into b: UnsafeMutableRawBufferPointer) {
+        let p = b.baseAddress!
+        for (i, byte) in magic.enumerated() { Wire.put8(byte, p, HeaderOffset.magic + i) }
+        Wire.put16(version, p, HeaderOffset.version)
+        Wire.put16(UInt16(headerLength), p, HeaderOffset.headerLength)
+        Wire.putAlphaRight(owner.session, width: 10, p, HeaderOffset.session)
+        Wire.putAlphaLeft(owner.username, width: 6, p, HeaderOffset.username)
+        Wire.put32(0, p, HeaderOffset.userRefNumHighWater)
     }
 
-    private static func recover(
-        file: FileDescriptor, path: String, owner: Owner, synchronous: Bool, limit: Int,
-        _ recovered: (UnsafeRawBufferPointer) -> Void
-    ) throws(OUCHStoreError) -> Recovered {
-        let size = UInt64(try storeCall { try file.size() })
-        let fresh = header(owner)
-        let head = UnsafeMutableRawPointer.allocate(byteCount: headerLength, alignment: 16)
-        defer { head.deallocate() }
-        if size < UInt64(headerLength) {
-            // New, or torn while the header was being written: what is there must be the
-            // start of the header this store would write.
-            let read = try storeCall { try file.readFully(head, count: Int(size), at: 0) }
-            let existing = Array(UnsafeRawBufferPointer(start: head, count: read))
-            guard read == Int(size), Array(fresh.prefix(Int(size))) == existing else {
-                throw .notAStore(path: path, reason: "\(size) bytes, shorter than a header")
-            }
-            fresh.withUnsafeBytes { head.copyMemory(from: $0.baseAddress!, byteCount: headerLength) }
-            try storeCall { try file.writeAll(head, count: headerLength, at: 0) }
-            if synchronous { try storeCall { try file.syncData() } }
-            return Recovered(offsets: [], end: UInt64(headerLength), highWater: 0, truncated: 0)
-        }
-
-        _ = try storeCall { try file.readFully(head, count: headerLength, at: 0) }
-        guard Array(UnsafeRawBufferPointer(start: head, count: 8)) == magic else {
-            throw .notAStore(path: path, reason: "bad magic")
-        }
-        let v = Wire.u16(head, HeaderOffset.version)
-        guard v == version else { throw .notAStore(path: path, reason: "format version \(v), expected \(version)") }
-        let h = Wire.u16(head, HeaderOffset.headerLength)
-        guard h == UInt16(headerLength) else {
-            throw .notAStore(path: path, reason: "header length \(h), expected \(headerLength)")
-        }
-        let session = Wire.trimmedText(head, HeaderOffset.session, 10)
-        let user = Wire.trimmedText(head, HeaderOffset.username, 6)
-        guard session == owner.session, user == owner.username else {
-            throw .wrongOwner(
-                path: path, expected: "session '\(owner.session)' user '\(owner.username)'",
-                found: "session '\(session)' user '\(user)'")
-        }
-        let highWater = Wire.u32(head, HeaderOffset.userRefNumHighWater)
-
-        // Read the packets in chunks; a packet never spans more than one refill.
-        let chunkCapacity = 1 << 20
-        let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkCapacity, alignment: 16)
-        defer { chunk.deallocate() }
-        var offsets: [UInt64] = []
-        var chunkFileOffset = UInt64(headerLength)
-        var chunkCount = try storeCall {
-            try file.readFully(chunk, count: Int(min(UInt64(chunkCapacity), size - chunkFileOffset)), at: Int(chunkFileOffset))
-        }
-        var position = 0
-        while offsets.count < limit {
-            let remaining = chunkCount - position
-            let needed = remaining < 2 ? 2 : 2 + Int(Wire.u16(chunk, position))
-            if remaining < needed {
-                let loadedEnd = chunkFileOffset + UInt64(chunkCount)
-                if loadedEnd >= size { break }  // the file ends inside this packet: torn
-                chunk.copyMemory(from: chunk + position, byteCount: remaining)
-                chunkFileOffset += UInt64(position)
-                position = 0
-                let want = Int(min(UInt64(chunkCapacity - remaining), size - loadedEnd))
-                chunkCount = remaining
-                    + (try storeCall { try file.readFully(chunk + remaining, count: want, at: Int(loadedEnd)) })
-                continue
-            }
-            let length = needed - 2
-            guard length >= 2, Wire.u8(chunk, position + 2) == SoupBinTCPPacketType.sequencedData else { break }
-            let message = UnsafeRawBufferPointer(start: chunk + position + 3, count: length - 1)
-            guard (try? OUCHOutboundMessage(decoding: message)) != nil else { break }
-            offsets.append(chunkFileOffset + UInt64(position))
-            recovered(message)
-            position += needed
-        }
-        let end = chunkFileOffset + UInt64(position)
-        if end < size {
-            try storeCall { try file.truncate(to: Int(end)) }
-            if synchronous { try storeCall { try file.syncData() } }
-        }
-        return Recovered(offsets: offsets, end: end, highWater: highWater, truncated: size - end)
+    /// The file's layout: the header above, and Sequenced Data packets found by their
+    /// Length field (the recovery closure checks that each is `S` and decodes).
+    private static func layout(_ owner: Owner) -> SequencedStoreLayout {
+        SequencedStoreLayout(
+            kind: "OUCH session store", headerLength: headerLength,
+            newHeader: { writeHeader(owner, into: $0) },
+            checkHeader: { (head, path) throws(SequencedStoreError) in
+                let p = head.baseAddress!
+                if head.count < headerLength {
+                    // Torn while the header was being written: what is there must be the
+                    // start of the header this store would write.
+                    let fresh = UnsafeMutableRawBufferPointer.allocate(byteCount: headerLength, alignment: 16)
+                    defer { fresh.deallocate() }
+                    fresh.initializeMemory(as: UInt8.self, repeating: 0)
+                    writeHeader(owner, into: fresh)
+                    guard fresh.prefix(head.count).elementsEqual(head) else {
+                        throw .notAStore(path: path, kind: "OUCH session store", reason: "\(head.count) bytes, shorter than a header")
+                    }
+                    return
+                }
+                guard head.prefix(8).elementsEqual(magic) else {
+                    throw .notAStore(path: path, kind: "OUCH session store", reason: "bad magic")
+                }
+                let v = Wire.u16(p, HeaderOffset.version)
+                let h = Wire.u16(p, HeaderOffset.headerLength)
+                guard v == version else {
+                    throw .unsupportedVersion(path: path, kind: "OUCH session store", found: Int(v), supported: Int(version))
+                }
+                guard h == UInt16(headerLength) else {
+                    throw .notAStore(path: path, kind: "OUCH session store", reason: "header length \(h), expected \(headerLength)")
+                }
+                let session = Wire.trimmedText(p, HeaderOffset.session, 10)
+                let user = Wire.trimmedText(p, HeaderOffset.username, 6)
+                guard session == owner.session, user == owner.username else {
+                    throw .wrongOwner(
+                        path: path, expected: "session '\(owner.session)' user '\(owner.username)'",
+                        found: "session '\(session)' user '\(user)'")
+                }
+            },
+            recordLength: { bytes, _ in
+                guard bytes.count >= 2 else { return nil }
+                let length = Int(Wire.u16(bytes.baseAddress!, 0))
+                // A type byte and at least one message byte.
+                return length >= 2 ? 2 + length : nil
+            })
     }
 
     // MARK: Appending and flushing
@@ -385,7 +339,7 @@ public final class OUCHSessionStore {
         if bufferCount > 0 {
             // The index entries first: a packet in the stream always has its entry.
             try answerIndex.flush()
-            try storeCall { try file.writeAll(buffer, count: bufferCount, at: Int(fileEnd)) }
+            try file.write(records: UnsafeRawBufferPointer(start: buffer, count: bufferCount))
             fileEnd += UInt64(bufferCount)
             recentCount = bufferCount
             durableCount = offsets.count
@@ -393,13 +347,14 @@ public final class OUCHSessionStore {
         }
         if let highWater, highWater != persistedHighWater {
             Wire.put32(highWater, headerField, 0)
-            try storeCall { try file.writeAll(headerField, count: 4, at: HeaderOffset.userRefNumHighWater) }
+            try file.writeHeader(UnsafeRawBufferPointer(start: headerField, count: 4), at: HeaderOffset.userRefNumHighWater)
             persistedHighWater = highWater
             wrote = true
         }
         if wrote && synchronous {
+            // The index before the stream: a durable packet always has a durable entry.
             try answerIndex.sync()
-            try storeCall { try file.syncData() }
+            try file.syncData()
         }
     }
 
@@ -423,7 +378,7 @@ public final class OUCHSessionStore {
         _ body: (UnsafeRawBufferPointer, _ messages: Int) -> R
     ) throws(OUCHStoreError) -> R {
         guard sequence >= 1 && sequence <= durableCount else {
-            throw .noSuchMessage(sequence: sequence, count: durableCount)
+            throw .noSuchRecord(path: path, sequence: sequence, count: durableCount)
         }
         let start = offsets[sequence - 1]
         // Whole messages from `sequence` that end within `maxBytes` (at least one): the
@@ -449,8 +404,7 @@ public final class OUCHSessionStore {
             scratchCapacity = max(count, 64 * 1024)
             scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCapacity, alignment: 16)
         }
-        let read = try storeCall { try file.readFully(scratch!, count: count, at: Int(start)) }
-        guard read == count else { throw .systemCall(SystemCallError(call: "pread", errno: EIO, subject: path)) }
+        try file.read(bytesAt: Int(start), count: count, into: scratch!)
         return body(UnsafeRawBufferPointer(start: scratch!, count: count), last - (sequence - 1) + 1)
     }
 
@@ -458,7 +412,7 @@ public final class OUCHSessionStore {
     /// tools and recovery checks, not the send path.
     public func message(_ sequence: Int) throws(OUCHStoreError) -> [UInt8] {
         guard sequence >= 1 && sequence <= offsets.count else {
-            throw .noSuchMessage(sequence: sequence, count: offsets.count)
+            throw .noSuchRecord(path: path, sequence: sequence, count: offsets.count)
         }
         let start = offsets[sequence - 1]
         let count = Int(end(ofMessageAt: sequence - 1) - start)
@@ -467,8 +421,7 @@ public final class OUCHSessionStore {
         }
         let packet = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
         defer { packet.deallocate() }
-        let read = try storeCall { try file.readFully(packet, count: count, at: Int(start)) }
-        guard read == count else { throw .systemCall(SystemCallError(call: "pread", errno: EIO, subject: path)) }
+        try file.read(bytesAt: Int(start), count: count, into: packet)
         return Array(UnsafeRawBufferPointer(start: packet + 3, count: count - 3))
     }
 }

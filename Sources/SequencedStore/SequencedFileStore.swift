@@ -29,6 +29,9 @@ public final class SequencedFileStore {
     public let synchronous: Bool
     /// Bytes of a torn tail cut off when the store was opened.
     public let truncatedBytes: Int
+    /// True when the open wrote a new header (no file, or one torn before its header
+    /// was whole).
+    public let created: Bool
 
     private let file: FileDescriptor
     private var isOpen = true
@@ -45,13 +48,15 @@ public final class SequencedFileStore {
     public private(set) var durableCount = 0
 
     /// Opens (or creates) the store at `path`. `recovered` is handed each whole record of
-    /// an existing file, in order, with its 0-based number; `header` the header it
-    /// checked (or wrote). Throws ``SequencedStoreError``.
+    /// an existing file, in order, with its 0-based number, and answers whether to keep
+    /// it: false ends the records there, and the rest of the file is cut off like a torn
+    /// tail (a record that does not decode, or one past what the owner knows was sent).
+    /// `header` is handed the header it checked (or wrote). Throws ``SequencedStoreError``.
     public init(
         path: String, layout: SequencedStoreLayout, synchronous: Bool = false, lock: Bool = false,
         bufferCapacity: Int = 256 * 1024, reserveRecords: Int = 1 << 20,
         header: (UnsafeRawBufferPointer) throws(SequencedStoreError) -> Void = { _ in },
-        recovered: (UnsafeRawBufferPointer, Int) throws(SequencedStoreError) -> Void = { _, _ in }
+        recovered: (UnsafeRawBufferPointer, Int) throws(SequencedStoreError) -> Bool = { _, _ in true }
     ) throws(SequencedStoreError) {
         self.path = path
         self.layout = layout
@@ -63,6 +68,7 @@ public final class SequencedFileStore {
         pending = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferCapacity, alignment: 16)
         // Until every stored property is set, a failure must release what is held itself.
         var truncated = 0
+        var created = false
         var end = layout.headerLength
         var offsets: [Int] = []
         do throws(SequencedStoreError) {
@@ -84,6 +90,7 @@ public final class SequencedFileStore {
             if bytes.count < layout.headerLength {
                 // New, or torn before its header was whole: start afresh.
                 truncated = bytes.count
+                created = true
                 let fresh = UnsafeMutableRawBufferPointer(rebasing: contents[0..<layout.headerLength])
                 fresh.initializeMemory(as: UInt8.self, repeating: 0)
                 layout.newHeader(fresh)
@@ -99,7 +106,7 @@ public final class SequencedFileStore {
                     let rest = UnsafeRawBufferPointer(rebasing: bytes[end...])
                     guard let length = layout.recordLength(rest, offsets.count), length > 0, length <= rest.count
                     else { break }
-                    try recovered(UnsafeRawBufferPointer(rebasing: rest.prefix(length)), offsets.count)
+                    guard try recovered(UnsafeRawBufferPointer(rebasing: rest.prefix(length)), offsets.count) else { break }
                     offsets.append(end)
                     end += length
                 }
@@ -117,6 +124,7 @@ public final class SequencedFileStore {
             throw error
         }
         truncatedBytes = truncated
+        self.created = created
         self.end = end
         self.offsets = offsets
         // Address space for a day's records, committed by the kernel only as it is written:
@@ -225,6 +233,15 @@ public final class SequencedFileStore {
         try writeNow(UnsafeRawBufferPointer(rebasing: pending[0..<pendingCount]), UnsafeRawBufferPointer(start: nil, count: 0), at: pendingStart)
         pendingCount = 0
         durableCount = offsets.count
+    }
+
+    /// The file's length once what is pending is written: where the next record goes.
+    public var endOffset: Int { end }
+
+    /// `fdatasync`, for an owner that orders its syncs itself (a store opened with
+    /// `synchronous: false` whose owner must sync a companion file first).
+    public func syncData() throws(SequencedStoreError) {
+        try SystemCall.reporting(as: SequencedStoreError.self) { try file.syncData() }
     }
 
     /// The file offset of record `index` (0-based).

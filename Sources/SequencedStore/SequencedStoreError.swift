@@ -1,8 +1,8 @@
 import POSIX
 
 /// Why a sequenced store could not be opened, read or written: the one error type of
-/// every store built on ``SequencedFileStore`` (the FIX message stores, the feed's
-/// message store).
+/// every store built on ``SequencedFileStore`` (the FIX message stores, the OUCH session
+/// stores and their answer indexes, the feed's message store).
 public enum SequencedStoreError: SystemCallFailure, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed (POSIX's error: the call, errno and the file).
     case systemCall(SystemCallError)
@@ -18,6 +18,8 @@ public enum SequencedStoreError: SystemCallFailure, Sendable, Equatable, CustomS
     case locked(path: String)
     /// A record its owner cannot read back (which one, and why).
     case unreadableRecord(path: String, sequence: Int, reason: String)
+    /// A record number (1-based) the store does not hold.
+    case noSuchRecord(path: String, sequence: Int, count: Int)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum SequencedStoreError: SystemCallFailure, Sendable, Equatable, CustomS
             "\(path) is already open (another gateway, or another store in this one, holds its lock)"
         case .unreadableRecord(let path, let sequence, let reason):
             "record \(sequence) of \(path) \(reason)"
+        case .noSuchRecord(let path, let sequence, let count):
+            "no record \(sequence) in \(path), which holds \(count)"
         }
     }
 }

@@ -36,6 +36,7 @@ final class SequencedFileStoreTests: XCTestCase {
     func open(lock: Bool = false, buffer: Int = 64, recovered: ((String, Int) -> Void)? = nil) throws -> SequencedFileStore {
         try SequencedFileStore(path: path, layout: layout, lock: lock, bufferCapacity: buffer, recovered: { record, index in
             recovered?(String(decoding: record.dropFirst(), as: UTF8.self), index)
+            return true
         })
     }
 

@@ -79,6 +79,7 @@ public final class MarketDataMessageStore {
                     (memory.bytes + memory.used).copyMemory(from: record.baseAddress!, byteCount: record.count)
                     recoveredOffsets.append(memory.used)
                     memory.used += record.count
+                    return true
                 })
         } catch {
             memory.bytes.deallocate()
