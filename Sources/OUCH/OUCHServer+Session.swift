@@ -73,11 +73,9 @@ extension OUCHServer {
     /// The connection is now logged in as `user`.
     @usableFromInline
     func bind(_ slot: Int, user: Int, nextSequence: Int, heartbeatTimeout: Int64, now: Timestamp) {
-        connections[slot].phase = .loggedIn
+        connections[slot].session.loggedIn(heartbeatTimeout: heartbeatTimeout, now: now.rawValue)
         connections[slot].user = user
         connections[slot].nextSequence = nextSequence
-        connections[slot].heartbeatTimeout = heartbeatTimeout
-        connections[slot].lastSent = now.rawValue
         users[user].connection = connections[slot].id
     }
 
@@ -101,7 +99,7 @@ extension OUCHServer {
         if connections[slot].paused {
             pausedConnections.removeAll { $0 == id }
         }
-        connections[slot].phase = .free
+        connections[slot].isOpen = false
         connections[slot].user = -1
         connections[slot].paused = false
         connections[slot].buffer.removeAll(keepingCapacity: true)

@@ -219,12 +219,9 @@ public final class OUCHServer: @unchecked Sendable {
             connections[slot].buffer.reserveCapacity(frameDecoder.maximumLength + 2)
         }
         connections[slot].id = connection
-        connections[slot].phase = .awaitingLogin
+        connections[slot].isOpen = true
+        connections[slot].session = SoupBinTCPServerSession(openedAt: now.rawValue, heartbeatTimeout: defaultHeartbeatTimeout)
         connections[slot].user = -1
-        connections[slot].openedAt = now.rawValue
-        connections[slot].lastReceived = now.rawValue
-        connections[slot].lastSent = now.rawValue
-        connections[slot].heartbeatTimeout = defaultHeartbeatTimeout
         connections[slot].nextSequence = 1
         connections[slot].buffer.removeAll(keepingCapacity: true)
         connections[slot].paused = false
@@ -238,7 +235,7 @@ public final class OUCHServer: @unchecked Sendable {
         _ connection: UInt32, bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout IO
     ) -> OUCHReceiveOutcome {
         guard let slot = connectionSlots[connection] else { return .consumed }
-        connections[slot].lastReceived = now.rawValue
+        connections[slot].session.received(now: now.rawValue)
         if connections[slot].paused || !connections[slot].buffer.isEmpty || !pendingDisconnects.isEmpty {
             connections[slot].buffer.append(contentsOf: bytes)
             if connections[slot].paused { return .paused }
@@ -274,7 +271,7 @@ public final class OUCHServer: @unchecked Sendable {
             connections[slot].paused = false
             // Time spent paused is the server's doing: the client's heartbeats are
             // waiting in the socket.
-            connections[slot].lastReceived = now.rawValue
+            connections[slot].session.received(now: now.rawValue)
             if processBuffered(slot, now: now, io: &io) == .paused { return false }
             pausedConnections.removeFirst()
         }
@@ -297,25 +294,19 @@ public final class OUCHServer: @unchecked Sendable {
     public func tick<IO: OUCHServerIO>(now: Timestamp, io: inout IO) {
         _ = submitPendingDisconnects(&io)
         let t = now.rawValue
-        for slot in connections.indices {
-            switch connections[slot].phase {
-            case .free:
+        for slot in connections.indices where connections[slot].isOpen {
+            switch connections[slot].session.due(
+                now: t, loginTimeout: loginTimeout, heartbeatInterval: heartbeatInterval,
+                readingPaused: connections[slot].paused)
+            {
+            case .nothing:
                 continue
-            case .awaitingLogin:
-                if t &- connections[slot].openedAt >= loginTimeout {
-                    drop(slot, reason: "no Login Request within \(loginTimeout / 1_000_000) ms", now: now, io: &io)
-                }
-            case .loggedIn:
-                if !connections[slot].paused && t &- connections[slot].lastReceived >= connections[slot].heartbeatTimeout {
-                    drop(
-                        slot,
-                        reason: "heartbeat timeout: nothing received for \(connections[slot].heartbeatTimeout / 1_000_000) ms",
-                        now: now, io: &io)
-                } else if t &- connections[slot].lastSent >= heartbeatInterval {
-                    let n = SoupBinTCPEncoder.serverHeartbeat(scratch)
-                    io.send(connections[slot].id, UnsafeRawBufferPointer(start: scratch, count: n))
-                    connections[slot].lastSent = t
-                }
+            case .serverHeartbeat:
+                let n = SoupBinTCPEncoder.serverHeartbeat(scratch)
+                io.send(connections[slot].id, UnsafeRawBufferPointer(start: scratch, count: n))
+                connections[slot].session.sent(now: t)
+            case .close(let reason):
+                drop(slot, reason: reason, now: now, io: &io)
             }
         }
     }
@@ -489,38 +480,18 @@ public final class OUCHServer: @unchecked Sendable {
     func handlePacket<IO: OUCHServerIO>(
         _ slot: Int, _ frame: SoupBinTCPFrame, now: Timestamp, io: inout IO
     ) -> OUCHPacketStatus {
-        if connections[slot].phase == .awaitingLogin {
-            guard frame.type == SoupBinTCPPacketType.loginRequest else {
-                drop(
-                    slot,
-                    reason: "protocol violation: the first packet must be a Login Request ('L'), got "
-                        + SoupBinTCPPacketType.name(frame.type, .clientToServer),
-                    now: now, io: &io)
-                return .closed
-            }
-            return login(slot, frame.payload, now: now, io: &io)
-        }
-        switch frame.type {
-        case SoupBinTCPPacketType.unsequencedData:
-            return order(slot, frame.payload, now: now, io: &io)
-        case SoupBinTCPPacketType.clientHeartbeat, SoupBinTCPPacketType.logoutRequest:
-            guard frame.payload.count == 0 else {
-                drop(
-                    slot,
-                    reason: "malformed \(SoupBinTCPPacketType.name(frame.type, .clientToServer)): "
-                        + "\(frame.payload.count) payload bytes, expected 0",
-                    now: now, io: &io)
-                return .closed
-            }
-            if frame.type == SoupBinTCPPacketType.logoutRequest {
-                drop(slot, reason: "logout requested", now: now, io: &io)
-                return .closed
-            }
+        switch connections[slot].session.request(frame) {
+        case .login(let payload):
+            return login(slot, payload, now: now, io: &io)
+        case .data(let payload):
+            return order(slot, payload, now: now, io: &io)
+        case .nothing:
             return .done
-        case SoupBinTCPPacketType.debug:
-            return .done
-        default:
-            drop(slot, reason: "protocol violation: Login Request ('L') on a connection already logged in", now: now, io: &io)
+        case .logout:
+            drop(slot, reason: "logout requested", now: now, io: &io)
+            return .closed
+        case .violation(let reason):
+            drop(slot, reason: reason, now: now, io: &io)
             return .closed
         }
     }
@@ -599,7 +570,7 @@ public final class OUCHServer: @unchecked Sendable {
                 return (count, packets.count)
             }
             connections[slot].nextSequence += messages
-            connections[slot].lastSent = now.rawValue
+            connections[slot].session.sent(now: now.rawValue)
             remaining -= bytes
             if room != Int.max {
                 room -= bytes

@@ -1,4 +1,5 @@
 import GatewayCore
+import SoupBinTCP
 
 /// What the server's owner does for it: the edges of a pure state machine.
 ///
@@ -150,13 +151,11 @@ enum OUCHConnectionPhase: Sendable {
 @usableFromInline
 struct OUCHServerConnection {
     @usableFromInline var id: UInt32 = 0
-    @usableFromInline var phase = OUCHConnectionPhase.free
+    /// False: a free slot.
+    @usableFromInline var isOpen = false
+    /// The SoupBinTCP rules of the connection: its phase and its timers.
+    @usableFromInline var session = SoupBinTCPServerSession(openedAt: 0, heartbeatTimeout: 0)
     @usableFromInline var user = -1
-    @usableFromInline var openedAt: Int64 = 0
-    @usableFromInline var lastReceived: Int64 = 0
-    @usableFromInline var lastSent: Int64 = 0
-    /// The client's heartbeat timeout (nanoseconds).
-    @usableFromInline var heartbeatTimeout: Int64 = 0
     /// The next sequenced message to send (1-based).
     @usableFromInline var nextSequence = 1
     /// The last pump stopped at the pace mark with messages left: they go when the
@@ -168,6 +167,11 @@ struct OUCHServerConnection {
     @usableFromInline var paused = false
 
     @usableFromInline init() {}
+
+    @usableFromInline var phase: OUCHConnectionPhase {
+        guard isOpen else { return .free }
+        return session.phase == .loggedIn ? .loggedIn : .awaitingLogin
+    }
 }
 
 /// Where processing a run of bytes stopped.

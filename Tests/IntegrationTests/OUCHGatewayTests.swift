@@ -47,6 +47,25 @@ final class OUCHGatewayTests: XCTestCase {
         XCTAssertGreaterThan(a.orderReferenceNumber, 0)
     }
 
+    /// The gateway's stages take their wall clock from it (injected, as tests do here):
+    /// an Order Accepted carries that clock's time of day, and the day's SoupBinTCP
+    /// session is named after its date.
+    func testTheStagesStampWithTheGatewaysClock() throws {
+        struct Fixed: Clock {
+            // 2026-12-07 14:30:00.123456789 UTC.
+            func now() -> Timestamp { Timestamp(rawValue: 1_796_653_800_123_456_789) }
+        }
+        let gateway = try GatewayServer(configuration: configuration(), clock: Fixed())
+        defer { gateway.stop() }
+        let client = try OUCHTestClient(port: gateway.ouchPort)
+        client.loginAccepted("OUCH01")
+        client.send(OUCHEnterOrder.limit(1, OUCHSide.buy, 100, "AAPL", price(10.00)))
+        guard case .orderAccepted(let a) = client.nextMessage() else { return XCTFail("no Order Accepted") }
+        XCTAssertEqual(a.timestamp, UInt64(Fixed().now().nanosecondsSinceMidnight))
+        XCTAssertEqual(a.timestamp, 52_200_123_456_789, "14:30:00.123456789")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory + "/ouch/20261207"), "the session of the clock's day")
+    }
+
     /// The epoll backend (for machines where io_uring is blocked) serves the same session.
     func testTheEpollBackendServesTheSameSession() throws {
         var c = configuration()

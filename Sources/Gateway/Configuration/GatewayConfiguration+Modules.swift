@@ -23,8 +23,9 @@ extension OUCHServerConfiguration {
     /// The OUCH server's view of the gateway configuration: users bound to accounts, the
     /// symbol directory, today's session. OUCH user k (0-based) is engine session
     /// `ouchSessionBase + k`, so that FIX sessions (numbered from 1) never share a number
-    /// with an OUCH user: cancel-on-disconnect is by session number.
-    init(gateway c: GatewayConfiguration, source: UInt8, dataDirectory: String) throws {
+    /// with an OUCH user: cancel-on-disconnect is by session number. `now`: the start's
+    /// time, which names the day's session.
+    init(gateway c: GatewayConfiguration, source: UInt8, dataDirectory: String, now: Timestamp) throws {
         let users = try c.ouch.users.enumerated().map { i, u in
             OUCHUser(
                 username: u.username, password: u.password, account: try c.account(named: u.account, key: "ouch.users[\(i)].account"),
@@ -34,7 +35,7 @@ extension OUCHServerConfiguration {
         let symbols = c.symbolDirectory.map { OUCHSymbolEntry(name: $1.name, index: $0, tick: $1.tick) }
         // One SoupBinTCP session per UTC day, its stores in <data>/ouch/<YYYYMMDD>: a restart
         // within the day continues the session and its sequenced streams.
-        let day = OUCHSessionDay(SystemClock().now())
+        let day = OUCHSessionDay(now)
         self.init(
             users: users, symbols: symbols, sessionName: day.sessionName,
             dataDirectory: day.directory(under: dataDirectory), source: source)

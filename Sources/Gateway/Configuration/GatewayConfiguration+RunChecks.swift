@@ -21,7 +21,7 @@ extension GatewayConfiguration {
             }
         }
         try checkListenersAreDistinct()
-        _ = try OUCHServerConfiguration(gateway: self, source: 1, dataDirectory: dataDirectory + "/ouch")
+        _ = try OUCHServerConfiguration(gateway: self, source: 1, dataDirectory: dataDirectory + "/ouch", now: .zero)
         _ = try FIXAcceptorConfiguration(gateway: self, storeDirectory: dataDirectory + "/fix")
         if tls.isEnabled {
             do {

@@ -46,7 +46,8 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
     private var ownsLoop = false
     private var io = MulticastIO()
     private var retransmissionEndpoint = DatagramEndpointID(rawValue: 0)
-    private let clock = SystemClock()
+    /// The wall clock the feed stamps its messages with (the gateway's).
+    private let clock: any Clock
     private var emptyCycles = 0
 
     let roleName = "market-data"
@@ -59,7 +60,11 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
 
     /// Checks the addresses now (a bad one is a configuration error at start-up); the
     /// sockets open in `onStart`, on the thread whose loop they belong to.
-    init(settings: GatewayConfiguration.MarketDataSettings, publisher: ITCHPublisher, port: MarketDataPort, maxSendBufferBytes: Int) throws {
+    init(
+        settings: GatewayConfiguration.MarketDataSettings, publisher: ITCHPublisher, port: MarketDataPort, maxSendBufferBytes: Int,
+        clock: any Clock
+    ) throws {
+        self.clock = clock
         self.publisher = publisher
         self.port = port
         self.settings = settings
@@ -76,7 +81,7 @@ final class MarketDataAgent: Agent, AgentWaiter, DatagramHandler, @unchecked Sen
         retransmission = RetransmissionResponder(
             configuration: RetransmissionConfiguration(maximumMessagesPerRequest: settings.retransmissionMaxMessages),
             session: publisher.configuration.session, maximumPacketSize: publisher.configuration.maximumPacketSize)
-        snapshots = SnapshotService(publisher: publisher, maxSendBufferBytes: maxSendBufferBytes)
+        snapshots = SnapshotService(publisher: publisher, maxSendBufferBytes: maxSendBufferBytes, clock: clock)
     }
 
     /// Chooses where the sockets live; before the agent's thread starts.

@@ -41,7 +41,7 @@ final class SnapshotService: NetworkHandler {
     let pieceBytes: Int
 
     let publisher: ITCHPublisher
-    private let clock = SystemClock()
+    private let clock: any Clock
 
     /// Connections closed at once because all 32 places were taken.
     private(set) var refusedAtCapacity: UInt64 = 0
@@ -54,7 +54,8 @@ final class SnapshotService: NetworkHandler {
     /// the book at most; replaced by the next one built after the book changed).
     private var shared: (lastSequenceNumber: UInt64, bytes: [UInt8])?
 
-    init(publisher: ITCHPublisher, maxSendBufferBytes: Int) {
+    init(publisher: ITCHPublisher, maxSendBufferBytes: Int, clock: any Clock) {
+        self.clock = clock
         self.publisher = publisher
         pieceBytes = max(1_024, min(1 << 16, maxSendBufferBytes / 2))
         connections.reserveCapacity(Self.maximumConnections)

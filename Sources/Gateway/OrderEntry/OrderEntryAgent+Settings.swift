@@ -9,7 +9,10 @@ extension OrderEntryAgent.Settings {
     /// The order-entry stage as the gateway configures it: its listeners, the login
     /// limits, and the sessions start-up recovered, which its thread takes over when it
     /// starts (``StartupRecovery/handOver()``).
-    init(gateway configuration: GatewayConfiguration, dataDirectory: String, startup: StartupRecovery, port: OrderEntryPort) throws {
+    init(
+        gateway configuration: GatewayConfiguration, dataDirectory: String, startup: StartupRecovery, port: OrderEntryPort,
+        clock: any Clock
+    ) throws {
         precondition(port.source == GatewayPort.orderEntry.source, "order entry's port")
         let tls = try configuration.tls.isEnabled
             ? TLSListenerSettings(
@@ -37,7 +40,7 @@ extension OrderEntryAgent.Settings {
                     acceptor: fixAcceptor.take(), orderEntry: fixOrderEntry.take(),
                     cancelOnDisconnect: fixCancelOnDisconnect, source: source,
                     messageLog: fixMessageLog.map { FIXMessageLog(settings: $0) })
-            }, port: port)
+            }, port: port, clock: clock)
         maxPendingLogins = configuration.network.maxPendingLogins
         maxPendingLoginsPerAddress = configuration.network.maxPendingLoginsPerAddress
         loginThrottle = LoginThrottle.Policy(

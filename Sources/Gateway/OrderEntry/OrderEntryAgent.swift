@@ -45,6 +45,8 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         var loginThrottle = LoginThrottle.Policy()
         /// Where the stage reports how far its stores hold every answer (snapshots).
         var watermarks: AnswerWatermarks?
+        /// The wall clock the sessions stamp their messages with.
+        let clock: any Clock
     }
 
     let phase = ManagedAtomic<OrderEntryPhase>(.running)
@@ -88,7 +90,8 @@ final class OrderEntryAgent: Agent, AgentWaiter, @unchecked Sendable {
         let handler = OrderEntryHandler(
             port: s.port, ouch: try s.makeOUCH(), fix: try s.makeFIX(), phase: phase,
             drainingAcknowledged: drainingAcknowledged, tlsReload: tlsReload, maxPendingLogins: s.maxPendingLogins,
-            maxPendingLoginsPerAddress: s.maxPendingLoginsPerAddress, loginThrottle: LoginThrottle(policy: s.loginThrottle))
+            maxPendingLoginsPerAddress: s.maxPendingLoginsPerAddress, loginThrottle: LoginThrottle(policy: s.loginThrottle),
+            clock: s.clock)
         handler.watermarks = s.watermarks
         let loop = try NetworkLoop(configuration: s.network, handler: handler, wakeSignal: wakeSignal)
         let listener = try loop.listen(host: s.ouchListen.host, port: s.ouchListen.port)

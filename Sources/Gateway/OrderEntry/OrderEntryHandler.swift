@@ -24,7 +24,8 @@ final class OrderEntryHandler: NetworkHandler {
     let tlsReload: TLSReloadMailbox
     /// Per connection slot: true when the connection is FIX. Preallocated for every slot.
     private var isFIX = [Bool](repeating: false, count: 1 << 16)
-    let clock = SystemClock()
+    /// The wall clock the sessions stamp their messages with (the gateway's).
+    let clock: any Clock
     /// Set when the engine ring refused a command: reading stays paused until the
     /// server has handed over what it holds.
     private var paused = false
@@ -66,8 +67,9 @@ final class OrderEntryHandler: NetworkHandler {
     init(
         port: OrderEntryPort, ouch: OUCHServer, fix: FIXFrontEnd, phase: ManagedAtomic<OrderEntryPhase>,
         drainingAcknowledged: ManagedAtomic<Bool>, tlsReload: TLSReloadMailbox, maxPendingLogins: Int = 64,
-        maxPendingLoginsPerAddress: Int = 16, loginThrottle: LoginThrottle = LoginThrottle()
+        maxPendingLoginsPerAddress: Int = 16, loginThrottle: LoginThrottle = LoginThrottle(), clock: any Clock
     ) {
+        self.clock = clock
         self.maxPendingLogins = maxPendingLogins
         self.maxPendingLoginsPerAddress = maxPendingLoginsPerAddress
         self.loginThrottle = loginThrottle

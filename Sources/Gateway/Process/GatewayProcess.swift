@@ -26,9 +26,9 @@ public enum GatewayProcess {
         fflush(nil)  // the banner reaches a pipe before "ready" does
 
         var status: Int32 = 0
-        var lastCheck = SystemClock().now()
+        var lastCheck = server.clock.now()
         while true {
-            let now = SystemClock().now()
+            let now = server.clock.now()
             if let minute = configuration.session.endOfDayMinutesUTC,
                 EndOfDaySchedule.crossed(minute: minute, from: lastCheck, to: now)
             {

@@ -14,6 +14,9 @@ import TLS
 /// chooses. `GatewayProcess` runs one until a signal; tests run one in-process.
 public final class GatewayServer: @unchecked Sendable {
     public let configuration: GatewayConfiguration
+    /// The wall clock every stage stamps its messages with (and the end-of-day schedule
+    /// reads).
+    public let clock: any Clock
     public let recovery: JournalReplay.Result
     /// The threading mode that runs, and why (printed at start-up).
     public let threading: ThreadingMode.Choice
@@ -71,12 +74,14 @@ public final class GatewayServer: @unchecked Sendable {
     public var networkBackend: String { orderEntry.backendDescription }
 
     /// Recovers the journal into a new engine (before any connection is accepted), then
-    /// starts the journal, engine and I/O threads and listens.
-    public init(configuration: GatewayConfiguration, truncateCorruptJournal: Bool = false) throws {
+    /// starts the journal, engine and I/O threads and listens. `clock`: the wall clock
+    /// every stage stamps its messages with (the system's; tests give their own).
+    public init(configuration: GatewayConfiguration, truncateCorruptJournal: Bool = false, clock: any Clock = SystemClock()) throws {
         self.configuration = configuration
+        self.clock = clock
         try configuration.checkForRun()
         dataDirectory = try DataDirectory(path: configuration.dataDirectory)
-        let startTime = SystemClock().now()
+        let startTime = clock.now()
         threading = ThreadingMode.choose(configured: configuration.threading.mode)
         // Where the engine takes commands on order entry's own thread (`shared`, `split`),
         // it cannot journal one before order entry's turn ends: the inbound numbers of the
@@ -101,13 +106,14 @@ public final class GatewayServer: @unchecked Sendable {
         signalBridge = configuration.sharedMemory.enabled
             ? try SharedMemoryBridgeSetup.make(
                 configuration, port: runtime.port(.bridge), engine: startup.engine,
-                appliedThrough: startup.state.appliedSignals.highest)
+                appliedThrough: startup.state.appliedSignals.highest, clock: clock)
             : nil
         marketData = try MarketDataAgent(
             settings: configuration.marketData, publisher: startup.publisher, port: marketDataPort,
-            maxSendBufferBytes: configuration.network.maxSendBufferBytes)
+            maxSendBufferBytes: configuration.network.maxSendBufferBytes, clock: clock)
         var orderEntrySettings = try OrderEntryAgent.Settings(
-            gateway: configuration, dataDirectory: dataDirectory.path, startup: startup, port: runtime.port(.orderEntry))
+            gateway: configuration, dataDirectory: dataDirectory.path, startup: startup, port: runtime.port(.orderEntry),
+            clock: clock)
         if configuration.journal.snapshotEveryCommands > 0 {
             // How far the stores hold every answer: a snapshot may cover no more than that.
             // (Without snapshots nobody asks, and the stages do not track it.)
@@ -152,7 +158,7 @@ public final class GatewayServer: @unchecked Sendable {
             _ = admin.pollEvents(maxCount: Int.max) { _ in }
             let command = Command(
                 kind: .systemEvent, code: SystemEventCode.endOfDay.rawValue,
-                origin: OrderOrigin(source: admin.source, session: 0, connection: 0), timestamp: SystemClock().now())
+                origin: OrderOrigin(source: admin.source, session: 0, connection: 0), timestamp: clock.now())
             return admin.submit(command)
         }
     }

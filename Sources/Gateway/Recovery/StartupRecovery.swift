@@ -75,7 +75,7 @@ struct StartupRecovery {
         // replayed event: each keeps the answers it lacks, and the clients get them on
         // their next login.
         var ouchConfiguration = try OUCHServerConfiguration(
-            gateway: configuration, source: GatewayPort.orderEntry.source, dataDirectory: dataDirectory.path)
+            gateway: configuration, source: GatewayPort.orderEntry.source, dataDirectory: dataDirectory.path, now: now)
         ouchConfiguration.newStreamBaseline = EngineAnswerMark.unsettled
         try FileManager.default.createDirectory(atPath: dataDirectory.path + "/fix", withIntermediateDirectories: true)
         var fixConfiguration = try FIXAcceptorConfiguration(gateway: configuration, storeDirectory: dataDirectory.path + "/fix")

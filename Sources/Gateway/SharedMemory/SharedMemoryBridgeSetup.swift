@@ -14,8 +14,9 @@ struct AppliedSignals {
 /// Opens the two rings and builds the bridge at start-up, on the starting thread, after
 /// journal replay and before the engine thread runs.
 enum SharedMemoryBridgeSetup {
-    static func make(_ c: GatewayConfiguration, port: OrderEntryPort, engine: MatchingEngine, appliedThrough: UInt64)
-        throws -> SignalBridgeAgent
+    static func make(
+        _ c: GatewayConfiguration, port: OrderEntryPort, engine: MatchingEngine, appliedThrough: UInt64, clock: any Clock
+    ) throws -> SignalBridgeAgent
     {
         let signals = try SharedMemoryRing.createOrAttach(
             path: c.sharedMemory.signalsPath, kind: .signals, capacity: c.sharedMemory.capacity)
@@ -35,7 +36,8 @@ enum SharedMemoryBridgeSetup {
         let accounts = Dictionary(uniqueKeysWithValues: c.accounts.enumerated().map { ($1.name, AccountIndex(rawValue: UInt16($0 + 1))) })
         let bridge = SignalBridge(
             signals: signals, fills: fills, port: port, strategyAccount: strategy,
-            symbols: c.symbolDirectory.map { ($0.index, $0.settings.name) }, accounts: accounts, positions: positions)
+            symbols: c.symbolDirectory.map { ($0.index, $0.settings.name) }, accounts: accounts, positions: positions,
+            clock: clock)
         let wait = try WaitStrategy(
             c.sharedMemory.waitStrategy, spins: c.sharedMemory.spinCount,
             parkTimeout: .microseconds(c.sharedMemory.pollIntervalMicroseconds))

@@ -38,7 +38,8 @@ final class SignalBridge {
     /// in a record and are left out).
     let symbolsByName: [UInt64: SymbolIndex]
     let accountsByName: [UInt64: AccountIndex]
-    let clock = SystemClock()
+    /// The wall clock acknowledgements are stamped with (the gateway's).
+    let clock: any Clock
 
     private(set) var inFlight: [InFlight] = []
     private var inFlightStart = 0
@@ -62,7 +63,8 @@ final class SignalBridge {
 
     init(signals: SharedMemoryRing, fills: SharedMemoryRing, port: OrderEntryPort, strategyAccount: AccountIndex,
          symbols: [(index: SymbolIndex, name: String)], accounts: [String: AccountIndex],
-         positions: [SymbolIndex: Int64]) {
+         positions: [SymbolIndex: Int64], clock: any Clock) {
+        self.clock = clock
         self.signals = signals
         self.fills = fills
         self.port = port

@@ -26,8 +26,8 @@ public struct SnapshotRequestReader: Sendable {
         case request([ITCHStock])
         /// A request whose payload is not whole Stock fields: answer End of Session.
         case malformedRequest
-        /// A packet length outside 1...``maximumPacketLength``, or a packet the phase does
-        /// not take: close without an answer.
+        /// A packet length outside 1...``maximumPacketLength``, a packet SoupBinTCP does
+        /// not allow in the phase, a Logout Request: close without an answer.
         case close
     }
 
@@ -35,6 +35,8 @@ public struct SnapshotRequestReader: Sendable {
     public static let maximumPacketLength = 1024
 
     public private(set) var phase = Phase.awaitingLogin
+    /// The SoupBinTCP rules of the connection (which packets may come when).
+    private var session = SoupBinTCPServerSession(openedAt: 0, heartbeatTimeout: .max)
     /// Received bytes not yet read; `start` is where the next packet begins.
     private var input: [UInt8] = []
     private var start = 0
@@ -56,12 +58,13 @@ public struct SnapshotRequestReader: Sendable {
     }
 
     /// The next thing to answer, or nil until more bytes arrive (or after the end).
-    /// Client Heartbeats `R` are read and skipped.
+    /// Client Heartbeats `R` and Debug packets `+` are read and skipped.
     public mutating func next() -> Action? {
         while !isFinished {
             let start = self.start
             // The frame decoder reads in place: what it finds is turned into an answer
             // before the buffer is touched again.
+            let session = self.session
             let step: (consumed: Int, action: Action?)? = input.withUnsafeBytes { all in
                 let frame: SoupBinTCPFrame
                 do throws(SoupBinTCPFramingError) {
@@ -72,20 +75,22 @@ public struct SnapshotRequestReader: Sendable {
                     // A Length of 0 or above the maximum, or a server's packet type.
                     return (0, .close)
                 }
-                switch (phase, frame.type) {
-                case (.awaitingLogin, SoupBinTCPPacketType.loginRequest):
+                // The SoupBinTCP rules (Login first; heartbeats and debug skipped), then
+                // the snapshot service's own: one request, and nothing after it.
+                switch session.request(frame) {
+                case .login:
                     return (frame.length, .login)
-                case (.awaitingRequest, SoupBinTCPPacketType.unsequencedData):
-                    guard frame.payload.count % 8 == 0 else { return (frame.length, .malformedRequest) }
+                case .data(let payload):
+                    guard payload.count % 8 == 0 else { return (frame.length, .malformedRequest) }
                     var stocks: [ITCHStock] = []
-                    stocks.reserveCapacity(frame.payload.count / 8)
-                    for offset in stride(from: 0, to: frame.payload.count, by: 8) {
-                        stocks.append(ITCHStock(frame.payload.baseAddress!, at: offset))
+                    stocks.reserveCapacity(payload.count / 8)
+                    for offset in stride(from: 0, to: payload.count, by: 8) {
+                        stocks.append(ITCHStock(payload.baseAddress!, at: offset))
                     }
                     return (frame.length, .request(stocks))
-                case (_, SoupBinTCPPacketType.clientHeartbeat):
+                case .nothing:
                     return (frame.length, nil)
-                default:
+                case .logout, .violation:
                     return (0, .close)
                 }
             }
@@ -95,6 +100,9 @@ public struct SnapshotRequestReader: Sendable {
             case nil: continue  // a client heartbeat
             case .login?:
                 phase = .awaitingRequest
+                // Market data is public: every login is accepted. The service keeps its
+                // own deadlines, so the session's timers are not used.
+                self.session.loggedIn(heartbeatTimeout: .max, now: 0)
                 return .login
             case .request(let stocks)?: return finish(.answered, .request(stocks))
             case .malformedRequest?: return finish(.answered, .malformedRequest)
