@@ -149,17 +149,20 @@ let package = Package(
         .executableTarget(name: "cift-crash-drill", dependencies: ["Gateway", "GatewayCore", "Matching", "Journal", "Rings"]),
         .executableTarget(name: "cift-restart-bench", dependencies: ["Gateway", "GatewayCore", "Journal"]),
 
+        // What several test targets share: a seeded generator, hex for golden bytes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(name: "GatewayCoreTests", dependencies: ["GatewayCore"]),
-        .testTarget(name: "RingsTests", dependencies: ["Rings", "POSIX"]),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching", "GatewayCore"]),
+        .testTarget(name: "RingsTests", dependencies: ["TestSupport", "Rings", "POSIX"]),
+        .testTarget(name: "MatchingTests", dependencies: ["TestSupport", "Matching", "GatewayCore"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "POSIX", "GatewayCore"]),
         .testTarget(name: "POSIXTests", dependencies: ["POSIX"]),
         .testTarget(name: "SequencedStoreTests", dependencies: ["SequencedStore", "POSIX"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "POSIX", "Rings"]),
+        .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "Network", "POSIX", "Rings"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "CCiftTLS"]),
-        .testTarget(name: "SoupBinTCPTests", dependencies: ["SoupBinTCP", "GatewayCore"]),
-        .testTarget(name: "OUCHTests", dependencies: ["OUCH", "SequencedStore", "SoupBinTCP", "GatewayCore"]),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "SoupBinTCP", "GatewayCore", "Matching"]),
+        .testTarget(name: "SoupBinTCPTests", dependencies: ["TestSupport", "SoupBinTCP", "GatewayCore"]),
+        .testTarget(name: "OUCHTests", dependencies: ["TestSupport", "OUCH", "SequencedStore", "SoupBinTCP", "GatewayCore"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["TestSupport", "MarketData", "SoupBinTCP", "GatewayCore", "Matching"]),
         // Socket tests here need the multicast network namespace (scripts/run-tests.sh).
         .testTarget(name: "MarketDataSubscriberTests", dependencies: ["MarketDataSubscriber", "MarketData", "GatewayCore", "SoupBinTCP"]),
         .testTarget(name: "FIXTests", dependencies: ["FIX", "POSIX", "SequencedStore", "GatewayCore"]),
@@ -168,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Gateway", "GatewayCore", "Matching", "Journal", "SoupBinTCP", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
+                "TestSupport", "Gateway", "GatewayCore", "Matching", "Journal", "SoupBinTCP", "OUCH", "FIX", "MarketData", "MarketDataSubscriber",
                 "Rings", "TLS", "cift-gateway", "cift-crash-drill",
             ]
         ),

@@ -2,6 +2,7 @@ import Foundation
 import MarketData
 import OUCH
 import XCTest
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -5,6 +5,7 @@ import OUCH
 import TLS
 import XCTest
 import SoupBinTCP
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import GatewayCore
 import MarketData
 import XCTest
+import TestSupport
 
 final class ITCHCodecTests: XCTestCase {
     // MARK: Golden vectors

@@ -4,6 +4,7 @@ import MarketData
 import Matching
 import SoupBinTCP
 import XCTest
+import TestSupport
 
 /// Records the packets the publisher sends.
 struct RecordingIO: ITCHPublisherIO {

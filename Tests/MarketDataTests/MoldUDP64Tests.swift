@@ -1,6 +1,7 @@
 import GatewayCore
 import MarketData
 import XCTest
+import TestSupport
 
 final class MoldUDP64Tests: XCTestCase {
     // MARK: Session

@@ -1,6 +1,7 @@
 import GatewayCore
 import Matching
 import XCTest
+import TestSupport
 
 /// A snapshot plus the commands after it gives the state, and the future, that all the
 /// commands give (specs/snapshots.md, "Engine section").

@@ -1,19 +1,6 @@
 import GatewayCore
 import Matching
-
-/// A small, fast, seedable generator (SplitMix64), so a failing run can be replayed
-/// from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// Random but venue-shaped commands for the test configuration (EngineConfiguration.test):
 /// prices within a few ticks of a mid so orders cross often, several accounts and

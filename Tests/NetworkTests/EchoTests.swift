@@ -1,5 +1,6 @@
 import Network
 import XCTest
+import TestSupport
 
 /// Bytes in and out with real loopback sockets, on every backend.
 final class EchoTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import Network
 import Rings
 import XCTest
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -355,17 +356,10 @@ func pattern(_ seed: UInt64, count: Int, from start: Int = 0) -> [UInt8] {
     (0..<count).map { patternByte(seed, start + $0) }
 }
 
-/// A small deterministic generator for sizes and split points.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The seeded generator for sizes and split points.
+typealias TestRandom = SplitMix64
+
+extension SplitMix64 {
     /// Uniform in `range`.
     mutating func next(in range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))

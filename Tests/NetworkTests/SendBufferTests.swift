@@ -1,5 +1,6 @@
 @testable import Network
 import XCTest
+import TestSupport
 
 /// The circular send buffer and the slot queue, without sockets.
 final class SendBufferTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import OUCH
 import XCTest
+import TestSupport
 
 /// The answer index beside each sequenced stream (specs/soupbintcp.md, "Answer index"):
 /// which engine command each message answers, kept in step with the stream across

@@ -2,6 +2,7 @@ import GatewayCore
 import OUCH
 import XCTest
 import SoupBinTCP
+import TestSupport
 
 final class OUCHCodecTests: XCTestCase {
     /// OUCH messages are encoded in place behind the SoupBinTCP header.

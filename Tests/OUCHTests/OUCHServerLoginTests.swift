@@ -2,6 +2,7 @@ import GatewayCore
 import OUCH
 import XCTest
 import SoupBinTCP
+import TestSupport
 
 final class OUCHServerLoginTests: XCTestCase {
     var h: ServerHarness!

@@ -1,6 +1,7 @@
 import GatewayCore
 import OUCH
 import XCTest
+import TestSupport
 
 /// Engine events → OUCH outbound messages on the user's sequenced stream.
 final class OUCHServerOutboundTests: XCTestCase {

@@ -3,6 +3,7 @@ import GatewayCore
 import OUCH
 import XCTest
 import SoupBinTCP
+import TestSupport
 
 final class OUCHSessionStoreTests: XCTestCase {
     var directory: TemporaryDirectory!

@@ -1,6 +1,7 @@
 @testable import Rings
 import Atomics
 import XCTest
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

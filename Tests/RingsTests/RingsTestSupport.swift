@@ -1,5 +1,6 @@
 import Rings
 import XCTest
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -86,18 +87,7 @@ struct ReceiveLog {
     }
 }
 
-/// A small deterministic generator, so a failing interleaving of operation
-/// choices can be rerun (the thread timing cannot).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     /// Uniform in 1...bound.
     mutating func upTo(_ bound: Int) -> Int {
         Int(next() % UInt64(bound)) + 1

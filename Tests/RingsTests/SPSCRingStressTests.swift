@@ -1,5 +1,6 @@
 @testable import Rings
 import XCTest
+import TestSupport
 
 /// Two threads, one producer and one consumer, millions of messages in total,
 /// at every capacity edge and with every producer and consumer API.

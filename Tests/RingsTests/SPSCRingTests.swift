@@ -1,5 +1,6 @@
 @testable import Rings
 import XCTest
+import TestSupport
 
 /// Single-thread behaviour of the ring at its edges: capacity validation, full
 /// and empty, wrap of the slot array and of the 64-bit indices, batches,

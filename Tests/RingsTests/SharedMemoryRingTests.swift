@@ -2,6 +2,7 @@ import Foundation
 import POSIX
 @testable import Rings
 import XCTest
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

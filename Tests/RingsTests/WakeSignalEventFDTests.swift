@@ -1,5 +1,6 @@
 @testable import Rings
 import XCTest
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import SoupBinTCP
 import XCTest
+import TestSupport
 
 final class SoupBinTCPCodecTests: XCTestCase {
     // MARK: Golden vectors, encoding

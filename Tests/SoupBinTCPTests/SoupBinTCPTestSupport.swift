@@ -1,5 +1,6 @@
 import Foundation
 import SoupBinTCP
+import TestSupport
 
 /// SoupBinTCP 4.1 packets as specs/soupbintcp.md lays them out. The data payloads are
 /// an OUCH Cancel Order and an OUCH Order Canceled taken as opaque bytes: the framing
@@ -35,38 +36,3 @@ enum Golden {
     static let debugHex = "0003 2b 6869"
 }
 
-func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
-}
-
-/// Bytes from hex digits; spaces and newlines are ignored.
-func unhex(_ text: String) -> [UInt8] {
-    let digits = Array(text.filter { !$0.isWhitespace })
-    precondition(digits.count % 2 == 0, "odd number of hex digits")
-    return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
-}
-
-/// A seeded generator, so that "random" chunkings are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Splits `bytes` into pieces of 1 to `maxPiece` bytes.
-func chunks(_ bytes: [UInt8], maxPiece: Int, using rng: inout SplitMix64) -> [[UInt8]] {
-    var pieces: [[UInt8]] = []
-    var i = 0
-    while i < bytes.count {
-        let n = min(Int.random(in: 1...maxPiece, using: &rng), bytes.count - i)
-        pieces.append(Array(bytes[i..<(i + n)]))
-        i += n
-    }
-    return pieces
-}
