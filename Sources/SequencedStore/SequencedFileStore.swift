@@ -51,10 +51,13 @@ public final class SequencedFileStore {
     /// an existing file, in order, with its 0-based number, and answers whether to keep
     /// it: false ends the records there, and the rest of the file is cut off like a torn
     /// tail (a record that does not decode, or one past what the owner knows was sent).
-    /// `header` is handed the header it checked (or wrote). Throws ``SequencedStoreError``.
+    /// `header` is handed the header it checked (or wrote). The records are read in
+    /// chunks of `recoveryChunkBytes` (a chunk grows to hold a larger record), so opening
+    /// a day's store costs a chunk of memory, not the file's size. Throws
+    /// ``SequencedStoreError``.
     public init(
         path: String, layout: SequencedStoreLayout, synchronous: Bool = false, lock: Bool = false,
-        bufferCapacity: Int = 256 * 1024, reserveRecords: Int = 1 << 20,
+        bufferCapacity: Int = 256 * 1024, reserveRecords: Int = 1 << 20, recoveryChunkBytes: Int = 1 << 20,
         header: (UnsafeRawBufferPointer) throws(SequencedStoreError) -> Void = { _ in },
         recovered: (UnsafeRawBufferPointer, Int) throws(SequencedStoreError) -> Bool = { _, _ in true }
     ) throws(SequencedStoreError) {
@@ -78,39 +81,31 @@ public final class SequencedFileStore {
                 }
             }
             let size = try SystemCall.reporting(as: SequencedStoreError.self) { try file.size() }
-            let contents = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, layout.headerLength), alignment: 16)
-            defer { contents.deallocate() }
-            let read = try SystemCall.reporting(as: SequencedStoreError.self) {
-                try file.readFully(into: UnsafeMutableRawBufferPointer(rebasing: contents[0..<size]), at: 0)
+            let head = UnsafeMutableRawBufferPointer.allocate(byteCount: layout.headerLength, alignment: 16)
+            defer { head.deallocate() }
+            let headRead = try SystemCall.reporting(as: SequencedStoreError.self) {
+                try file.readFully(into: UnsafeMutableRawBufferPointer(rebasing: head[0..<min(size, layout.headerLength)]), at: 0)
             }
-            let bytes = UnsafeRawBufferPointer(rebasing: contents[0..<read])
-            if !bytes.isEmpty {
-                try layout.checkHeader(UnsafeRawBufferPointer(rebasing: bytes.prefix(layout.headerLength)), path)
+            if headRead > 0 {
+                try layout.checkHeader(UnsafeRawBufferPointer(rebasing: head[0..<headRead]), path)
             }
-            if bytes.count < layout.headerLength {
+            if headRead < layout.headerLength {
                 // New, or torn before its header was whole: start afresh.
-                truncated = bytes.count
+                truncated = size
                 created = true
-                let fresh = UnsafeMutableRawBufferPointer(rebasing: contents[0..<layout.headerLength])
-                fresh.initializeMemory(as: UInt8.self, repeating: 0)
-                layout.newHeader(fresh)
+                head.initializeMemory(as: UInt8.self, repeating: 0)
+                layout.newHeader(head)
                 try SystemCall.reporting(as: SequencedStoreError.self) {
                     try file.truncate(to: 0)
-                    try file.writeAll(UnsafeRawBufferPointer(fresh), at: 0)
+                    try file.writeAll(UnsafeRawBufferPointer(head), at: 0)
                     if synchronous { try file.syncData() }
                 }
-                try header(UnsafeRawBufferPointer(fresh))
+                try header(UnsafeRawBufferPointer(head))
             } else {
-                try header(UnsafeRawBufferPointer(rebasing: bytes.prefix(layout.headerLength)))
-                while end < bytes.count {
-                    let rest = UnsafeRawBufferPointer(rebasing: bytes[end...])
-                    guard let length = layout.recordLength(rest, offsets.count), length > 0, length <= rest.count
-                    else { break }
-                    guard try recovered(UnsafeRawBufferPointer(rebasing: rest.prefix(length)), offsets.count) else { break }
-                    offsets.append(end)
-                    end += length
-                }
-                truncated = bytes.count - end
+                try header(UnsafeRawBufferPointer(head))
+                end = try Self.recover(
+                    file, size: size, layout: layout, chunkBytes: recoveryChunkBytes, offsets: &offsets, recovered)
+                truncated = size - end
                 if truncated > 0 {
                     try SystemCall.reporting(as: SequencedStoreError.self) {
                         try file.truncate(to: end)
@@ -136,6 +131,54 @@ public final class SequencedFileStore {
     deinit {
         close()
         pending.deallocate()
+    }
+
+    /// Reads the records after the header in chunks, hands each to `recovered` and notes
+    /// its offset; returns where the last whole, accepted record ends (the rest is torn).
+    private static func recover(
+        _ file: FileDescriptor, size: Int, layout: SequencedStoreLayout, chunkBytes: Int, offsets: inout [Int],
+        _ recovered: (UnsafeRawBufferPointer, Int) throws(SequencedStoreError) -> Bool
+    ) throws(SequencedStoreError) -> Int {
+        var capacity = max(chunkBytes, 16)
+        var chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { chunk.deallocate() }
+        var chunkStart = layout.headerLength  // the file offset of chunk[0]
+        var count = 0                         // bytes in the chunk
+        var position = 0                      // where the next record starts in the chunk
+        while true {
+            let rest = UnsafeRawBufferPointer(rebasing: chunk[position..<count])
+            if let length = layout.recordLength(rest, offsets.count), length > 0, length <= rest.count {
+                guard try recovered(UnsafeRawBufferPointer(rebasing: rest.prefix(length)), offsets.count) else { break }
+                offsets.append(chunkStart + position)
+                position += length
+                continue
+            }
+            // The chunk ends inside a record (or the bytes are not one): read on, unless
+            // the file ends here, in which case the rest is a torn tail.
+            let loadedEnd = chunkStart + count
+            guard loadedEnd < size else { break }
+            let remaining = count - position
+            if remaining == capacity {
+                // One record larger than the chunk: a chunk twice the size.
+                capacity *= 2
+                let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+                larger.copyMemory(from: UnsafeRawBufferPointer(chunk))
+                chunk.deallocate()
+                chunk = larger
+            } else if position > 0 {
+                chunk.baseAddress!.copyMemory(from: chunk.baseAddress! + position, byteCount: remaining)
+            }
+            chunkStart += position
+            position = 0
+            let want = min(capacity - remaining, size - loadedEnd)
+            let target = chunk
+            let read = try SystemCall.reporting(as: SequencedStoreError.self) {
+                try file.readFully(into: UnsafeMutableRawBufferPointer(rebasing: target[remaining..<(remaining + want)]), at: loadedEnd)
+            }
+            count = remaining + read
+            if read == 0 { break }  // the file shrank meanwhile
+        }
+        return chunkStart + position
     }
 
     /// Closes the file (and releases its lock). Pending records are lost: call

@@ -33,8 +33,12 @@ final class SequencedFileStoreTests: XCTestCase {
             return 1 + Int(length)
         })
 
-    func open(lock: Bool = false, buffer: Int = 64, recovered: ((String, Int) -> Void)? = nil) throws -> SequencedFileStore {
-        try SequencedFileStore(path: path, layout: layout, lock: lock, bufferCapacity: buffer, recovered: { record, index in
+    func open(
+        lock: Bool = false, buffer: Int = 64, chunk: Int = 1 << 20, recovered: ((String, Int) -> Void)? = nil
+    ) throws -> SequencedFileStore {
+        try SequencedFileStore(
+            path: path, layout: layout, lock: lock, bufferCapacity: buffer, recoveryChunkBytes: chunk,
+            recovered: { record, index in
             recovered?(String(decoding: record.dropFirst(), as: UTF8.self), index)
             return true
         })
@@ -73,6 +77,29 @@ final class SequencedFileStoreTests: XCTestCase {
         var buffer = [UInt8](repeating: 0, count: 8)
         let length = try buffer.withUnsafeMutableBytes { try reopened.read(record: 0, into: $0) }
         XCTAssertEqual(Array(buffer[0..<length]), [2, 0x61, 0x62])
+    }
+
+    /// Recovery reads in chunks: records that straddle a chunk's end, and one larger
+    /// than a chunk, come back whole; a torn tail is still found and cut.
+    func testRecoveryReadsInChunksOfAnySize() throws {
+        let store = try open(buffer: 512)
+        let texts = (0..<40).map { String(repeating: Character(UnicodeScalar(UInt8(97 + $0 % 26))), count: 1 + $0 * 7 % 23) }
+            + [String(repeating: "L", count: 200)]
+        for text in texts { try append(store, text) }
+        try store.flush()
+        store.close()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([9, 0x71]))
+        try handle.close()
+        for chunk in [16, 17, 31, 64, 1 << 20] {
+            var seen: [String] = []
+            let reopened = try open(chunk: chunk) { text, _ in seen.append(text) }
+            XCTAssertEqual(seen, texts, "chunks of \(chunk) bytes")
+            XCTAssertEqual(reopened.count, texts.count)
+            XCTAssertEqual(reopened.truncatedBytes, chunk == 16 ? 2 : 0, "the torn tail is cut by the first open only")
+            reopened.close()
+        }
     }
 
     func testATornTailIsCutOffOnOpen() throws {
