@@ -52,7 +52,7 @@ public enum SnapshotClient {
         try sendAll(fd, SoupBinTCPEncoder.bytes(capacity: login.encodedLength) { login.encode($0) }, context)
 
         var reader = SoupBinTCPStreamReader(direction: .serverToClient)
-        var session: String?
+        var soup = SoupBinTCPClientSession(loginSentAt: MonotonicClock.nanoseconds())
         var messages: [ITCHMessage] = []
         var lastSequenceNumber: UInt64?
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
@@ -64,7 +64,7 @@ public enum SnapshotClient {
                 let step: Step?
                 do {
                     step = try reader.next { frame throws(SubscriberError) -> Step in
-                        try handle(frame, session: &session, messages: &messages, last: &lastSequenceNumber)
+                        try handle(soup.received(frame, now: MonotonicClock.nanoseconds()), messages: &messages, last: &lastSequenceNumber)
                     }
                 } catch let error as SubscriberError {
                     throw error
@@ -78,7 +78,7 @@ public enum SnapshotClient {
                 case .loggedIn:
                     try sendAll(fd, request(symbols), context)
                 case .finished:
-                    guard let session else { throw .snapshotProtocol("End of Session before Login Accepted") }
+                    guard let session = soup.session else { throw .snapshotProtocol("End of Session before Login Accepted") }
                     guard let lastSequenceNumber else {
                         throw .snapshotProtocol("End of Session before Snapshot Complete")
                     }
@@ -93,7 +93,7 @@ public enum SnapshotClient {
             if count == 0 {
                 // The server closes after End of Session; a close right after Snapshot
                 // Complete is as good.
-                if let session, let lastSequenceNumber {
+                if let session = soup.session, let lastSequenceNumber {
                     return ITCHSnapshot(session: session, messages: messages, lastSequenceNumber: lastSequenceNumber)
                 }
                 throw .snapshotProtocol("connection closed before Snapshot Complete")
@@ -104,20 +104,18 @@ public enum SnapshotClient {
 
     enum Step { case `continue`, loggedIn, finished }
 
+    /// What one event of the SoupBinTCP session means for the snapshot: the session says
+    /// whether the packet was allowed (Login first, one login answer, nothing after End
+    /// of Session); the snapshot's own rule is that nothing follows Snapshot Complete.
     static func handle(
-        _ frame: SoupBinTCPFrame, session: inout String?, messages: inout [ITCHMessage], last: inout UInt64?
+        _ event: SoupBinTCPClientSession.Event, messages: inout [ITCHMessage], last: inout UInt64?
     ) throws(SubscriberError) -> Step {
-        let packet: SoupBinTCPServerPacket
-        do { packet = try SoupBinTCPServerPacket(frame) } catch { throw .snapshotProtocol("\(error)") }
-        switch packet {
-        case .loginAccepted(let accepted):
-            guard session == nil else { throw .snapshotProtocol("a second Login Accepted") }
-            session = accepted.session
+        switch event {
+        case .loggedIn:
             return .loggedIn
         case .loginRejected(let reason):
             throw .snapshotProtocol("Login Rejected, reason '\(String(UnicodeScalar(reason)))'")
-        case .sequencedData(let payload):
-            guard session != nil else { throw .snapshotProtocol("Sequenced Data before Login Accepted") }
+        case .sequenced(let payload, _):
             guard last == nil else { throw .snapshotProtocol("Sequenced Data after Snapshot Complete") }
             let message: ITCHMessage
             do { message = try ITCHMessage(decoding: payload) } catch { throw .snapshotProtocol("\(error)") }
@@ -129,7 +127,9 @@ public enum SnapshotClient {
             return .continue
         case .endOfSession:
             return .finished
-        case .unsequencedData, .serverHeartbeat, .debug:
+        case .violation(let reason):
+            throw .snapshotProtocol(reason)
+        case .unsequenced, .nothing:
             return .continue
         }
     }
