@@ -122,7 +122,7 @@ struct SnapshotDirectory {
         }
         let final = path + "/" + Self.fileName(sequence: snapshot.position.sequence)
         let temporary = final + ".tmp"
-        // The journal's own file calls (Journal/FileDescriptor.swift): one way to the kernel.
+        // POSIX's file calls (Sources/POSIX/FileDescriptor.swift): one way to the kernel.
         let file = try FileDescriptor.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do {
             try snapshot.encoded().withUnsafeBytes { _ = try file.writeAll($0, at: 0) }
