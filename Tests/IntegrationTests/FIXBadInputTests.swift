@@ -246,6 +246,22 @@ final class FIXBadInputTests: XCTestCase {
         assertGoodSessionServed()
     }
 
+    /// Half a message left by a connection that then goes is not this connection's: the
+    /// next connection (which gets the freed connection slot and its kept buffer) logs on
+    /// with its first bytes.
+    func testAPartialMessageLeftByAClosedConnectionIsNotTheNextOnes() throws {
+        let half = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT3")
+        let logon = half.frame("A", seq: 1, [(98, "0"), (108, "30"), (554, "demo")])
+        half.sendRaw(Array(logon.prefix(logon.count / 2)))
+        usleep(100_000)  // the gateway has read the half
+        _ = shutdown(half.fd, Int32(SHUT_RDWR))
+        usleep(100_000)
+        let next = try FIXTestClient(port: gateway.fixPort, sender: "CLIENT3")
+        next.logon()
+        XCTAssertNotNil(next.expect("A"), "the new connection's Logon is read from its own first byte")
+        assertGoodSessionServed()
+    }
+
     // MARK: validation (session Reject)
 
     func testNonNumericOrderQtyGetsRejectIncorrectDataFormat() throws {

@@ -19,8 +19,10 @@ final class FIXFrontEnd {
     /// Engine session number of FIX session k is k + 1 (OUCH users start at 0x8000).
     let cancelOnDisconnect: [Bool]
     let source: UInt8
-    /// Bytes of an incomplete message per connection, kept until the rest arrives.
-    private var partial: [UInt32: [UInt8]] = [:]
+    /// Per connection slot: the bytes of an incomplete message, kept until the rest
+    /// arrives. A buffer keeps its capacity when its connection ends, so a message split
+    /// across reads allocates nothing once the slot has held one that long.
+    private var partial = [[UInt8]](repeating: [], count: 1 << 16)
     /// sessionDisconnected commands refused by a full ring; retried each turn, first.
     private(set) var pendingDisconnects: [Command] = []
     private var lastTick: Int64 = 0
@@ -37,25 +39,35 @@ final class FIXFrontEnd {
     }
 
     func opened(_ connection: ConnectionID, now: Timestamp) {
+        // Whatever a slot's earlier connection left is not this one's.
+        partial[connection.slot].removeAll(keepingCapacity: true)
         acceptor.opened(connection.rawValue, now: now)
     }
 
     func received(_ connection: ConnectionID, bytes: UnsafeRawBufferPointer, now: Timestamp, io: inout FIXSessionIO) {
         let id = connection.rawValue
-        if var kept = partial.removeValue(forKey: id) {
+        let slot = connection.slot
+        if !partial[slot].isEmpty {
+            // Taken out while the acceptor reads it (the acceptor's calls may reach this
+            // front end again), put back with what is left.
+            var kept: [UInt8] = []
+            swap(&kept, &partial[slot])
             kept.append(contentsOf: bytes)
-            kept.withUnsafeBytes { all in
-                let used = acceptor.received(id, all, now: now, io: &io)
-                if used < all.count { partial[id] = Array(all[used...]) }
+            let used = kept.withUnsafeBytes { acceptor.received(id, $0, now: now, io: &io) }
+            if used == kept.count {
+                kept.removeAll(keepingCapacity: true)
+            } else if used > 0 {
+                kept.removeFirst(used)
             }
+            swap(&kept, &partial[slot])
             return
         }
         let used = acceptor.received(id, bytes, now: now, io: &io)
-        if used < bytes.count { partial[id] = Array(bytes[used...]) }
+        if used < bytes.count { partial[slot].append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
     }
 
     func closed(_ connection: ConnectionID, now: Timestamp, io: inout FIXSessionIO) {
-        partial[connection.rawValue] = nil
+        partial[connection.slot].removeAll(keepingCapacity: true)
         acceptor.closed(connection.rawValue, now: now, io: &io)
     }
 
