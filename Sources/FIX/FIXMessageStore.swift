@@ -282,25 +282,43 @@ public final class FIXMessageStore {
     /// Outbound message `seq`: nil if it is not stored, `.administrative` or the
     /// bytes as first sent.
     public func message(_ seq: Int) throws(FIXMessageStoreError) -> FIXStoredMessage? {
-        guard let (kind, bytes) = try record(seq) else { return nil }
-        return kind == Kind.administrative ? .administrative : .application(bytes)
+        guard seq >= 1, seq <= file.count else { return nil }
+        let head = try read(seq, at: 0, count: Self.recordHeaderLength)
+        if head[RecordOffset.kind] == Kind.administrative { return .administrative }
+        return .application(try read(seq, at: Self.recordHeaderLength, count: Self.bodyLength(head)))
     }
 
     /// The bytes stored for outbound message `seq`, whatever its kind (an administrative
     /// message has some only when stored while output was paced); nil when none.
     public func storedBytes(_ seq: Int) throws(FIXMessageStoreError) -> [UInt8]? {
-        guard let (_, bytes) = try record(seq), !bytes.isEmpty else { return nil }
+        guard seq >= 1, seq <= file.count else { return nil }
+        let head = try read(seq, at: 0, count: Self.recordHeaderLength)
+        let length = Self.bodyLength(head)
+        guard length > 0 else { return nil }
+        return try read(seq, at: Self.recordHeaderLength, count: length)
+    }
+
+    /// `count` bytes of record `seq`, from `offset` in the record, read back from the file
+    /// (written first if still pending).
+    private func read(_ seq: Int, at offset: Int, count: Int) throws(FIXMessageStoreError) -> [UInt8] {
+        if file.hasPendingRecords { try file.flush() }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var failure: SequencedStoreError?
+        let start = file.offset(ofRecord: seq - 1) + offset
+        bytes.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            do throws(SequencedStoreError) {
+                try file.read(bytesAt: start, count: buffer.count, into: base)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
         return bytes
     }
 
-    /// The kind and bytes of record `seq`, read back from the file.
-    private func record(_ seq: Int) throws(FIXMessageStoreError) -> (UInt8, [UInt8])? {
-        guard seq >= 1, seq <= file.count else { return nil }
-        let length = file.length(ofRecord: seq - 1)
-        let record = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 8)
-        defer { record.deallocate() }
-        _ = try file.read(record: seq - 1, into: record)
-        return (record[RecordOffset.kind], Array(record[Self.recordHeaderLength...]))
+    static func bodyLength(_ head: [UInt8]) -> Int {
+        head.withUnsafeBytes { Int(BigEndianWire.u32($0.baseAddress!, RecordOffset.length)) }
     }
 
     static func writeHeader(_ b: UnsafeMutableRawBufferPointer, sender: Int, target: Int, sessionDay: Int, baseline: UInt64) {
