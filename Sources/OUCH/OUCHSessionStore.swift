@@ -73,14 +73,12 @@ public final class OUCHSessionStore {
     private let file: SequencedFileStore
     /// File offset of each message's packet: `offsets[n - 1]` for message n.
     private var offsets: [UInt64]
-    /// Bytes of the file that are written: header plus every durable packet.
-    private var fileEnd: UInt64
     /// Messages that are written to the file.
-    public private(set) var durableCount: Int
+    public var durableCount: Int { file.count }
 
     /// Packets in memory: `buffer[0 ..< recentCount]` were written by the last flush
     /// (kept so that the live send needs no read), `buffer[recentCount ..< count]` are
-    /// appended and not yet written. `bufferFileOffset + recentCount == fileEnd`.
+    /// appended and not yet written. `bufferFileOffset + recentCount` is the file's end.
     private var buffer: UnsafeMutableRawPointer
     private var bufferCapacity: Int
     private var bufferCount = 0
@@ -168,8 +166,6 @@ public final class OUCHSessionStore {
         offsets.reserveCapacity(max(file.count * 2, 1 << 20))
         for number in 0..<file.count { offsets.append(UInt64(file.offset(ofRecord: number))) }
         self.offsets = offsets
-        self.fileEnd = UInt64(file.endOffset)
-        self.durableCount = file.count
         self.persistedHighWater = highWater
         self.bufferCapacity = 64 * 1024
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -340,9 +336,7 @@ public final class OUCHSessionStore {
             // The index entries first: a packet in the stream always has its entry.
             try answerIndex.flush()
             try file.write(records: UnsafeRawBufferPointer(start: buffer, count: bufferCount))
-            fileEnd += UInt64(bufferCount)
             recentCount = bufferCount
-            durableCount = offsets.count
             wrote = true
         }
         if let highWater, highWater != persistedHighWater {

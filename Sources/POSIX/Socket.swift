@@ -36,13 +36,8 @@ public enum Socket {
         _ descriptor: CInt, to address: sockaddr_in, on subject: @autoclosure () -> String = "",
         as _: E.Type = SystemCallError.self
     ) throws(E) {
-        var address = address
         _ = try SystemCall.run("bind", on: subject(), as: E.self) {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            withSocketAddress(address) { Glibc.bind(descriptor, $0, $1) }
         }
     }
 
@@ -52,13 +47,17 @@ public enum Socket {
         _ descriptor: CInt, to address: sockaddr_in, on subject: @autoclosure () -> String = "",
         as _: E.Type = SystemCallError.self
     ) throws(E) {
-        var address = address
         _ = try SystemCall.run("connect", on: subject(), as: E.self) {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            withSocketAddress(address) { Glibc.connect(descriptor, $0, $1) }
+        }
+    }
+
+    /// `address` as the `sockaddr` pointer and length the socket calls take.
+    @inlinable
+    static func withSocketAddress<R>(_ address: sockaddr_in, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        var address = address
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
     }
 
@@ -129,13 +128,9 @@ public enum Socket {
         _ descriptor: CInt, _ bytes: UnsafeRawBufferPointer, to address: sockaddr_in,
         on subject: @autoclosure () -> String = "", as _: E.Type = SystemCallError.self
     ) throws(E) {
-        var address = address
         _ = try SystemCall.run("sendto", on: subject(), as: E.self) {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), $0,
-                           socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+            withSocketAddress(address) {
+                sendto(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL), $0, $1)
             }
         }
     }

@@ -98,14 +98,14 @@ public final class GatewayServer: @unchecked Sendable {
         // that runs it, so stages that share a thread share its signal.
         let signals = ThreadSignals(threading.mode)
         runtime = try EngineRuntime(
-            configuration: configuration, engine: startup.engine, journal: writer, nextSequence: recovery.nextSequence,
+            configuration: configuration, engine: startup.state.engine, journal: writer, nextSequence: recovery.nextSequence,
             portSignals: GatewayPort.allCases.map { signals.signal(of: $0) },
             receivesBroadcasts: GatewayPort.allCases.map(\.receivesBroadcasts), marketDataSignal: signals.marketData,
             engineSignal: signals.engine, journalSignal: signals.journal)
         guard let marketDataPort = runtime.marketData else { preconditionFailure("the runtime was given a market-data signal") }
         signalBridge = configuration.sharedMemory.enabled
             ? try SharedMemoryBridgeSetup.make(
-                configuration, port: runtime.port(.bridge), engine: startup.engine,
+                configuration, port: runtime.port(.bridge), engine: startup.state.engine,
                 appliedThrough: startup.state.appliedSignals.highest, clock: clock)
             : nil
         marketData = try MarketDataAgent(

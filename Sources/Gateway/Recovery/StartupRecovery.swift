@@ -13,9 +13,8 @@ import OUCH
 /// up with what it had not published. All of it on the starting thread; the stage that
 /// owns each part from then on takes it over (``ThreadConfined``).
 struct StartupRecovery {
-    /// The engine, holding the replayed books (the engine stage's from now on).
-    let engine: MatchingEngine
-    /// The replayed state: its signals and UserRefNum marks are read at start-up.
+    /// The replayed state: the engine, holding the replayed books (the engine stage's from
+    /// now on); its signals and UserRefNum marks are read at start-up.
     let state: ReplayedState
     /// Order entry's, once its thread starts.
     let fixOrderEntry: ThreadConfined<FIXOrderEntry>
@@ -116,7 +115,7 @@ struct StartupRecovery {
             try MarketDataFeed.beginSessionDay(publisher, engine: state.engine, baseline: journalEnd, now: now)
         }
         return StartupRecovery(
-            engine: state.engine, state: state, fixOrderEntry: ThreadConfined(state.fixOrderEntry),
+            state: state, fixOrderEntry: ThreadConfined(state.fixOrderEntry),
             ouchServer: ThreadConfined(ouchServer), fixAcceptor: ThreadConfined(fixAcceptor), publisher: publisher,
             result: result, loaded: loaded.map { ($0.position, $0.body) }, makeState: makeState, fingerprint: fingerprint,
             snapshotDirectory: snapshotDirectory)

@@ -7,9 +7,9 @@ import Glibc
 /// order table on the starting thread, then hands each to the stage thread that owns it
 /// from then on.
 ///
-/// Every access checks, in debug builds, that it is made on the thread that holds the
-/// value. ``handOver()`` lets go of it; the next thread to touch it claims it. What makes
-/// the hand-over safe is a happens-before edge between the two threads (the stage
+/// ``handOver()`` and ``take()`` check, in debug builds, that they are called on the
+/// thread that holds the value. ``handOver()`` lets go of it; the next thread to touch
+/// it claims it. What makes the hand-over safe is a happens-before edge between the two threads (the stage
 /// thread's start, which follows `handOver()`), hence `@unchecked Sendable`: the checks
 /// catch a wiring mistake, the edge is the design.
 final class ThreadConfined<Value>: @unchecked Sendable {
@@ -20,18 +20,6 @@ final class ThreadConfined<Value>: @unchecked Sendable {
     init(_ value: Value) {
         stored = value
         holder = pthread_self()
-    }
-
-    /// The value, on the thread that holds it (or claiming it after a hand-over).
-    var value: Value {
-        get {
-            claim()
-            return stored!
-        }
-        set {
-            claim()
-            stored = newValue
-        }
     }
 
     /// The holder lets go: the next thread to use the value claims it.

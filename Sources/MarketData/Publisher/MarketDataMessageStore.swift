@@ -32,8 +32,8 @@ public final class MarketDataMessageStore {
     private var bytes: UnsafeMutableRawPointer
     private var capacity: Int
     private var used = 0
-    /// Bytes of `bytes` already in the file.
-    private var flushed = 0
+    /// Bytes of `bytes` already in the file (the file holds the header, then them).
+    private var flushed: Int { file.endOffset - Self.headerLength }
     /// offsets[seq - 1]: where record `seq` starts in `bytes`.
     private var offsets: [Int] = []
     /// Bytes of a torn tail cut off at open.
@@ -88,7 +88,6 @@ public final class MarketDataMessageStore {
         bytes = memory.bytes
         capacity = memory.capacity
         used = memory.used
-        flushed = memory.used
         offsets += recoveredOffsets
         baselineEngineSequence = baseline
     }
@@ -187,7 +186,6 @@ public final class MarketDataMessageStore {
         let offset = offsets[Int(sequence) - 1]
         offsets.removeSubrange((Int(sequence) - 1)...)
         used = offset
-        flushed = min(flushed, offset)
         try file.truncate(fromRecord: Int(sequence) - 1)
     }
 
@@ -199,7 +197,6 @@ public final class MarketDataMessageStore {
     public func flush() throws(MarketDataStoreError) {
         guard flushed < used else { return }
         try file.write(records: UnsafeRawBufferPointer(start: bytes + flushed, count: used - flushed))
-        flushed = used
     }
 
     /// Doubles the memory (rare: the initial capacity covers a normal day's start).
