@@ -100,7 +100,7 @@ final class OUCHAnswerIndex {
                     throw .notAStore(path: path, kind: "OUCH answer index", reason: "bad magic")
                 }
             },
-            recordLength: { bytes, _ in bytes.count >= entryLength ? entryLength : nil })
+            recordLength: { bytes, _ in bytes.count >= entryLength ? entryLength : nil }, fixedRecordLength: entryLength)
     }
 
     private init(synchronous: Bool, file: SequencedFileStore) {

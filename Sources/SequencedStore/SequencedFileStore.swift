@@ -246,27 +246,29 @@ public final class SequencedFileStore {
     public func write(records bytes: UnsafeRawBufferPointer) throws(SequencedStoreError) -> Int {
         guard !bytes.isEmpty else { return 0 }
         try flush()
-        var at = 0
-        var added = 0
-        while at < bytes.count {
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[at...])
-            guard let length = layout.recordLength(rest, offsets.count + added), length > 0, length <= rest.count else {
-                preconditionFailure("\(path): the bytes handed to write(records:) are not whole records")
-            }
-            at += length
-            added += 1
-        }
         try writeNow(bytes, UnsafeRawBufferPointer(start: nil, count: 0), at: end)
-        at = 0
-        while at < bytes.count {
-            let length = layout.recordLength(UnsafeRawBufferPointer(rebasing: bytes[at...]), offsets.count)!
-            offsets.append(end + at)
-            at += length
+        // One walk, after the write: the records' offsets (the owner hands whole records;
+        // anything else is its bug, found here).
+        let first = offsets.count
+        if let fixed = layout.fixedRecordLength {
+            precondition(bytes.count % fixed == 0, "\(path): the bytes handed to write(records:) are not whole records")
+            for at in stride(from: 0, to: bytes.count, by: fixed) { offsets.append(end + at) }
+        } else {
+            var at = 0
+            while at < bytes.count {
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[at...])
+                guard let length = layout.recordLength(rest, offsets.count), length > 0, length <= rest.count else {
+                    preconditionFailure("\(path): the bytes handed to write(records:) are not whole records")
+                }
+                offsets.append(end + at)
+                at += length
+            }
         }
         end += bytes.count
         durableCount = offsets.count
-        return added
+        return offsets.count - first
     }
+
 
     /// Writes every record appended since the last flush (one `pwrite`, then `fdatasync`
     /// when synchronous). Nothing pending: no system call. After an error the records

@@ -20,12 +20,16 @@ public struct SequencedStoreLayout {
     /// record (its length or number is impossible): the file's end is torn there, and the
     /// store cuts it off.
     public var recordLength: (_ bytes: UnsafeRawBufferPointer, _ index: Int) -> Int?
+    /// Set when every record has this length (an index of fixed entries): records the
+    /// owner hands over are then counted without reading them.
+    public var fixedRecordLength: Int?
 
     public init(
         kind: String, headerLength: Int, newHeader: @escaping (UnsafeMutableRawBufferPointer) -> Void,
         checkHeader: @escaping (UnsafeRawBufferPointer, String) throws(SequencedStoreError) -> Void,
-        recordLength: @escaping (UnsafeRawBufferPointer, Int) -> Int?
+        recordLength: @escaping (UnsafeRawBufferPointer, Int) -> Int?, fixedRecordLength: Int? = nil
     ) {
+        self.fixedRecordLength = fixedRecordLength
         self.kind = kind
         self.headerLength = headerLength
         self.newHeader = newHeader

@@ -42,17 +42,21 @@ public struct SoupBinTCPServerSession: Sendable {
     public private(set) var phase = Phase.awaitingLogin
     public let openedAt: Int64
     /// When the client last sent anything.
-    public internal(set) var lastReceived: Int64
+    public var lastReceived: Int64 { received }
     /// When the server last sent anything.
-    public internal(set) var lastSent: Int64
+    public var lastSent: Int64 { sent }
+    // Stored apart from the public getters so that the per-packet updates below inline
+    // into the server's loop.
+    @usableFromInline var received: Int64
+    @usableFromInline var sent: Int64
     /// How long the client may stay silent once logged in (its Login Request's, or the
     /// server's default).
     public private(set) var heartbeatTimeout: Int64
 
     public init(openedAt now: Int64, heartbeatTimeout: Int64) {
         openedAt = now
-        lastReceived = now
-        lastSent = now
+        received = now
+        sent = now
         self.heartbeatTimeout = heartbeatTimeout
     }
 
@@ -90,15 +94,17 @@ public struct SoupBinTCPServerSession: Sendable {
     public mutating func loggedIn(heartbeatTimeout: Int64, now: Int64) {
         phase = .loggedIn
         self.heartbeatTimeout = heartbeatTimeout
-        lastSent = now
+        sent = now
     }
 
     /// The client sent bytes (or the server resumes reading a connection it had paused:
     /// the client's heartbeats were waiting in the socket meanwhile).
-    public mutating func received(now: Int64) { lastReceived = now }
+    @inlinable
+    public mutating func received(now: Int64) { received = now }
 
     /// The server sent the client something.
-    public mutating func sent(now: Int64) { lastSent = now }
+    @inlinable
+    public mutating func sent(now: Int64) { sent = now }
 
     /// What the connection is due at `now`: `readingPaused` when the server has stopped
     /// reading it (the client's silence is then the server's doing).
